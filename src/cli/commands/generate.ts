@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inputError } from '../../core/errors.js';
+import { validateInputs, type RawGenerateOptions } from '../../core/inputs.js';
+import { sha256 } from '../../core/manifest.js';
+import { renderRunbook } from '../../core/render.js';
+import type { Runbook } from '../../core/types.js';
+import { toolVersion } from '../../io/packageInfo.js';
+import { writeRunbook } from '../../io/runbookFs.js';
+import { loadTemplates } from '../../io/templateStore.js';
+
+export interface GenerateOptions extends Omit<RawGenerateOptions, 'entitiesFile' | 'scenario'> {
+  entitiesFile?: string;
+  out?: string;
+  force?: boolean;
+}
+
+export interface GenerateResult {
+  dir: string;
+  runbook: Runbook;
+}
+
+function readEntitiesFile(path: string): { path: string; content: string } {
+  try {
+    return { path, content: readFileSync(path, 'utf8') };
+  } catch (error) {
+    throw inputError(`--entities-file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** Validates, renders and writes a runbook; nothing is written when anything fails. */
+export async function generate(scenario: string, options: GenerateOptions): Promise<GenerateResult> {
+  const inputs = await validateInputs({
+    ...options,
+    scenario,
+    entitiesFile: options.entitiesFile === undefined ? undefined : readEntitiesFile(options.entitiesFile),
+  });
+  const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
+  const dir = options.out ?? join('generated', inputs.incident);
+  writeRunbook(dir, runbook.files, options.force === true);
+  return { dir, runbook };
+}
+
+export function generateSummary({ dir, runbook }: GenerateResult, json: boolean): string {
+  if (json) {
+    return `${JSON.stringify(
+      {
+        dir,
+        scenario: runbook.inputs.scenario,
+        dialect: runbook.inputs.dialect,
+        steps: runbook.steps.length,
+        undo: runbook.undo.length,
+        files: runbook.files.map((f) => ({ path: f.path, sha256: sha256(f.content) })),
+      },
+      null,
+      2,
+    )}\n`;
+  }
+  const lines = [`wrote ${dir}: ${runbook.steps.length} steps, ${runbook.undo.length} undo steps`];
+  for (const s of runbook.steps) lines.push(`  ${s.file.path}  [${s.header.kind}] ${s.header.title}`);
+  lines.push(`  undo/ (${runbook.undo.length} files), runbook.md, manifest.json`);
+  return `${lines.join('\n')}\n`;
+}

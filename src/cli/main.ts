@@ -1,0 +1,117 @@
+/**
+ * The command line. Only this module calls process.exit. Each command's module is imported
+ * when that command runs, so `restitch scenarios` does not load Handlebars or sql-formatter.
+ * Exit codes: 0 ok, 1 a check failed, 2 bad usage or bad input.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { RestitchError } from '../core/errors.js';
+import { toolVersion } from '../io/packageInfo.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', () => resolve());
+  });
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('restitch')
+    .description('Render profile-stitching reset runbooks as numbered, verified SQL steps')
+    .version(toolVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('scenarios')
+    .description('list every supported scenario x dialect pair with its purpose')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { listScenarios, scenariosText } = await import('./commands/scenarios.js');
+      const rows = listScenarios();
+      await write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : scenariosText(rows));
+    });
+
+  program
+    .command('generate')
+    .description('render a runbook into generated/<incident>/ (or --out DIR)')
+    .argument('<scenario>', 'full-reset, entity-oneshot, multi-entity, recalc-only, legacy-steps, orphan-recovery')
+    .addOption(new Option('--dialect <name>', 'cockroachdb or postgres'))
+    .option('--incident <slug>', 'incident slug: names the directory and prefixes the working tables')
+    .option('--entity <id>', 'an entity id (repeatable)', collect)
+    .option('--entities-file <path>', 'a file with one entity id a line')
+    .option('--where <sql>', 'extra boolean condition on customer_events')
+    .option('--event-time-from <iso>', 'only events with event_time at or after this time')
+    .option('--event-time-to <iso>', 'only events with event_time before this time')
+    .option('--batch-size <n>', 'rows per batch (default 10000)')
+    .option('--max-events <n>', 'entity-oneshot guard: the entity must have fewer events (default 1000)')
+    .option('--work-schema <name>', 'schema for working, backup and progress tables')
+    .option('--delete-events', 'legacy-steps: delete the selected events first (Step 0)')
+    .option('--out <dir>', 'output directory instead of generated/<incident>')
+    .option('--force', 'replace an existing output directory')
+    .option('--json', 'print what was written as JSON')
+    .action(async (scenario: string, opts: Record<string, unknown>) => {
+      const { generate, generateSummary } = await import('./commands/generate.js');
+      const result = await generate(scenario, opts);
+      await write(generateSummary(result, opts.json === true));
+    });
+
+  program
+    .command('check')
+    .description('re-render runbooks from their manifests and compare byte for byte (default: all under generated/)')
+    .argument('[dirs...]', 'runbook directories')
+    .action(async (dirs: string[]) => {
+      const { checkRunbooks, checkReport } = await import('./commands/check.js');
+      const results = await checkRunbooks(dirs);
+      await write(checkReport(results));
+      if (results.some((r) => r.drift.length > 0)) setExit(1);
+    });
+
+  program
+    .command('diff')
+    .description('unified diff between two runbooks, step by step (exit 1 when they differ)')
+    .argument('<dirA>')
+    .argument('<dirB>')
+    .action(async (a: string, b: string) => {
+      const { diffRunbooks } = await import('./commands/diffCmd.js');
+      const drift = diffRunbooks(a, b);
+      await write(drift.map((d) => d.patch).join(''));
+      if (drift.length > 0) setExit(1);
+    });
+
+  program
+    .command('bundle')
+    .description('print the whole runbook as one SQL script for a console')
+    .argument('<dir>')
+    .option('--undo', 'bundle the undo steps instead')
+    .action(async (dir: string, opts: { undo?: boolean }) => {
+      const { bundle } = await import('./commands/bundleCmd.js');
+      await write(bundle(dir, opts.undo === true));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and exits the process with the contract's exit code. */
+export async function main(argv: string[]): Promise<void> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version end with exitCode 0; every other commander error is a usage error.
+      code = error.exitCode === 0 ? 0 : 2;
+    } else if (error instanceof RestitchError) {
+      process.stderr.write(`restitch: ${error.message}\n`);
+      code = error.exitCode;
+    } else {
+      process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+      code = 1;
+    }
+  }
+  process.exit(code);
+}

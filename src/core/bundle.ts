@@ -1,0 +1,52 @@
+/**
+ * The whole runbook as one SQL script, for pasting into a console. Each check and wait query is
+ * wrapped so that a failing check raises an error: with `psql -v ON_ERROR_STOP=1` (or the
+ * CockroachDB shell, which stops at the first error of piped input) nothing after it runs.
+ */
+import { getDialect } from './dialects/index.js';
+import { parseHeader } from './directives.js';
+import type { Manifest } from './manifest.js';
+import type { RunbookFile } from './types.js';
+
+/**
+ * A query that errors unless `query` returned rows and all had ok = true. The cast of a
+ * non-constant string to integer fails only when that branch is taken (a constant would be
+ * folded, and fail, at plan time in PostgreSQL).
+ */
+export function assertingQuery(query: string, label: string): string {
+  const inner = query.trim().replace(/;\s*$/, '');
+  const message = `restitch: ${label} did not pass; run that step alone to see its rows`.replace(/'/g, "''");
+  return [
+    "SELECT CASE WHEN count(*) > 0 AND bool_and(restitch_check.ok) THEN 'passed'",
+    `  ELSE CAST(CAST(count(*) AS text) || ' row(s): ${message}' AS integer)::text END AS restitch_check`,
+    'FROM (',
+    inner,
+    ') AS restitch_check;',
+  ].join('\n');
+}
+
+/** Concatenates the forward (or undo) steps listed in the manifest, in order. */
+export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[], undo = false): string {
+  const byPath = new Map(files.map((f) => [f.path, f.content]));
+  const dialect = getDialect(manifest.dialect);
+  const list = undo ? manifest.undo : manifest.steps;
+  const out: string[] = [
+    `-- restitch bundle: ${manifest.inputs.incident} (${manifest.scenario} on ${dialect.label})${undo ? ', UNDO' : ''}`,
+    `-- Paste step by step, or pipe into ${dialect.console.command}. A check that does not pass raises`,
+    '-- an error and stops the script. Batch statements run once here: when the check after one',
+    '-- fails with rows left, run that batch statement again until it affects 0 rows, then go on.',
+    '-- Manual steps are comments: do them before going past them.',
+    ...dialect.bundlePreamble,
+    '',
+  ];
+  for (const step of list) {
+    const content = byPath.get(step.file) ?? '';
+    const { header, body } = parseHeader(content, step.file);
+    const headerText = content.slice(0, content.length - body.length).trimEnd();
+    out.push(`-- ==== ${step.file} ====`, headerText);
+    if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`));
+    else if (body.trim() !== '') out.push(body.trimEnd());
+    out.push('');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,70 @@
+/**
+ * The values a step template sees. Everything that reaches SQL here is already rendered by
+ * a helper from sql.ts (identifiers, literals) or is a validated number; raw user text is
+ * only offered through the `lit` helper.
+ */
+import type { Dialect } from './dialects/index.js';
+import type { EntityColumn, Scenario } from './scenarios/index.js';
+import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
+import type { RunbookInputs } from './types.js';
+import { expectedColumns, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
+
+/** The rendering context shared by every step of one runbook. */
+export interface RenderContext {
+  d: Dialect;
+  /** Qualified working-table names by catalog key, plus `workSchema`. */
+  t: Record<string, string>;
+  n: { batchSize: string; maxEvents: string; entityCount: number };
+  sql: { eventFilter: string | null; deleteSelection: string | null };
+  /** The single entity of entity-oneshot (through `lit` in templates), else null. */
+  entity: string | null;
+  entityKey: string;
+  entityColumns: readonly EntityColumn[];
+  entityChunks: string[][];
+  workTables: WorkTableDef[];
+  expectedColumns: ExpectedColumn[];
+}
+
+const CHUNK = 1000;
+
+/** The event filter (--where and the event_time window) as one SQL condition, or null. */
+export function eventFilter(inputs: RunbookInputs): string | null {
+  const parts: string[] = [];
+  if (inputs.where) parts.push(`(${inputs.where})`);
+  if (inputs.eventTimeFrom) parts.push(`customer_events.event_time >= CAST(${sqlLiteral(inputs.eventTimeFrom)} AS timestamptz)`);
+  if (inputs.eventTimeTo) parts.push(`customer_events.event_time < CAST(${sqlLiteral(inputs.eventTimeTo)} AS timestamptz)`);
+  return parts.length > 0 ? parts.join(' AND ') : null;
+}
+
+export function buildContext(scenario: Scenario, dialect: Dialect, inputs: RunbookInputs): RenderContext {
+  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, scenario.tables(inputs), scenario.entityColumns);
+  const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
+  for (const table of tables) t[table.key] = table.name;
+  const filter = eventFilter(inputs);
+  const chunks: string[][] = [];
+  for (let i = 0; i < inputs.entities.length; i += CHUNK) chunks.push(inputs.entities.slice(i, i + CHUNK));
+  const deleteSelection =
+    scenario.schema !== 'legacy'
+      ? null
+      : inputs.entities.length > 0
+        ? `customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM ${t.entities} AS e)`
+        : filter;
+  return {
+    d: dialect,
+    t,
+    n: { batchSize: sqlInteger(inputs.batchSize), maxEvents: sqlInteger(inputs.maxEvents), entityCount: inputs.entities.length },
+    sql: { eventFilter: filter, deleteSelection },
+    entity: scenario.name === 'entity-oneshot' ? (inputs.entities[0] ?? null) : null,
+    entityKey: 'customer_entity_id',
+    entityColumns: scenario.entityColumns,
+    entityChunks: chunks,
+    workTables: tables,
+    expectedColumns: expectedColumns(
+      scenario.schema,
+      inputs.workSchema,
+      inputs.incident,
+      tables,
+      inputs.eventTimeFrom !== null || inputs.eventTimeTo !== null,
+    ),
+  };
+}

@@ -1,0 +1,57 @@
+import type { DialectName, SchemaProfile } from '../types.js';
+
+/**
+ * A SQL clause that PostgreSQL's parser does not know, set aside (replaced) before a file
+ * is parsed with libpg-query to prove the rest of it is well-formed.
+ */
+export interface ForeignClause {
+  /** What the clause is, for test names and messages. */
+  name: string;
+  pattern: RegExp;
+  replacement: string;
+}
+
+/**
+ * What differs between the databases, as data. Templates read these flags; a scenario's
+ * steps are written once. Each flag says what it changes in the output.
+ */
+export interface Dialect {
+  name: DialectName;
+  /** Human name for tables and headers. */
+  label: string;
+  /** Table layouts this dialect's runbooks can address. */
+  schemas: readonly SchemaProfile[];
+  /** The shell a person pastes into, and how it is started. */
+  console: { name: string; command: string };
+  /**
+   * `pg_stat_activity` shows every session and `pg_terminate_backend(pid)` ends one.
+   * When false (CockroachDB), sessions are listed in `crdb_internal.cluster_sessions`
+   * and ended with `CANCEL SESSION`. Chooses the `cps-sessions` partial's wording.
+   */
+  hasPgStatActivity: boolean;
+  /**
+   * The console rejects UPDATE/DELETE without WHERE (CockroachDB `sql_safe_updates`, on in
+   * `cockroach sql`). Templates always filter, so the setting is never turned off; a test
+   * proves every UPDATE and DELETE has a WHERE clause.
+   */
+  rejectsUnfilteredWrites: boolean;
+  /**
+   * A clause that makes a read-only query read slightly stale data without contending with
+   * writers, or '' where there is none. Used only in scoping reads taken before anything
+   * changes, never in a check that verifies a change (it would read the past).
+   */
+  staleReadClause: string;
+  /**
+   * Transactions can ask for HIGH priority (`SET TRANSACTION PRIORITY HIGH`). Batch steps
+   * then carry `restitch:priority high`, which the runner applies.
+   */
+  supportsTransactionPriority: boolean;
+  /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
+  supportsDeleteLimit: boolean;
+  /** Clauses set aside before parsing with libpg-query (see ForeignClause). */
+  foreignClauses: readonly ForeignClause[];
+  /** Statements a bundle starts with, to make the session behave as the runner does. */
+  bundlePreamble: readonly string[];
+  /** Comment lines (without `-- `) telling a console user how to run a batch step by hand. */
+  batchByHand: readonly string[];
+}

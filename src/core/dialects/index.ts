@@ -1,0 +1,18 @@
+import { inputError } from '../errors.js';
+import type { DialectName } from '../types.js';
+import { cockroachdb } from './cockroachdb.js';
+import type { Dialect } from './dialect.js';
+import { postgres } from './postgres.js';
+
+export type { Dialect, ForeignClause } from './dialect.js';
+
+/** Every dialect, by name. */
+export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { cockroachdb, postgres };
+
+export const DIALECT_NAMES = Object.keys(DIALECTS) as DialectName[];
+
+export function getDialect(name: string): Dialect {
+  const dialect = (DIALECTS as Record<string, Dialect | undefined>)[name];
+  if (!dialect) throw inputError(`unknown dialect '${name}'; use one of: ${DIALECT_NAMES.join(', ')}`);
+  return dialect;
+}

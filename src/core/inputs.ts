@@ -1,0 +1,137 @@
+/**
+ * Turns what a user typed into validated RunbookInputs, or one clear error (exit 2).
+ * Pure: the CLI reads the entities file and passes its text here.
+ */
+import { DIALECT_NAMES, getDialect } from './dialects/index.js';
+import { inputError } from './errors.js';
+import { getScenario, supportedPairs, type ScenarioOption } from './scenarios/index.js';
+import type { DialectName, RunbookInputs } from './types.js';
+import { validateWhere } from './where.js';
+
+/** Options as the CLI received them (strings, not yet checked). */
+export interface RawGenerateOptions {
+  scenario: string;
+  dialect?: string;
+  incident?: string;
+  entity?: string[];
+  /** Content of --entities-file, with its path for messages. */
+  entitiesFile?: { path: string; content: string };
+  where?: string;
+  eventTimeFrom?: string;
+  eventTimeTo?: string;
+  batchSize?: string;
+  maxEvents?: string;
+  workSchema?: string;
+  deleteEvents?: boolean;
+}
+
+export const DEFAULT_BATCH_SIZE = 10_000;
+export const DEFAULT_MAX_EVENTS = 1_000;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const FORBIDDEN_SCHEMAS = new Set(['public', 'pg_catalog', 'information_schema', 'crdb_internal', 'pg_extension', 'cdp_ce', 'cdp_ps', 'cdp_attr']);
+
+const OPTION_FLAGS: Record<ScenarioOption, string> = {
+  entities: '--entity/--entities-file',
+  where: '--where',
+  eventTime: '--event-time-from/--event-time-to',
+  batchSize: '--batch-size',
+  maxEvents: '--max-events',
+  deleteEvents: '--delete-events',
+};
+
+function positiveInt(flag: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1 || Number(raw) > max) {
+    throw inputError(`${flag} must be a whole number from 1 to ${max}, not '${raw}'`);
+  }
+  return Number(raw);
+}
+
+function isoTime(flag: string, raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const value = raw.trim();
+  if (!ISO.test(value) || Number.isNaN(Date.parse(value))) {
+    throw inputError(`${flag} must be an ISO 8601 date or time such as 2026-11-01T00:00:00Z, not '${raw}'`);
+  }
+  return value;
+}
+
+function entityId(raw: string, legacy: boolean, where: string): string {
+  const id = raw.trim();
+  if (legacy) {
+    if (!UUID.test(id)) throw inputError(`${where}: '${raw}' is not a UUID (the legacy schema keys entities by UUID)`);
+    return id.toLowerCase();
+  }
+  if (id.length === 0 || id.length > 200 || /[\s\p{Cc}]/u.test(id)) {
+    throw inputError(`${where}: entity id '${raw}' must be 1 to 200 characters without spaces or control characters`);
+  }
+  return id;
+}
+
+function collectEntities(raw: RawGenerateOptions, legacy: boolean): string[] {
+  const ids: string[] = (raw.entity ?? []).map((e) => entityId(e, legacy, '--entity'));
+  if (raw.entitiesFile) {
+    const { path, content } = raw.entitiesFile;
+    content.split(/\r?\n/).forEach((line, i) => {
+      if (line.trim() === '' || line.trim().startsWith('#')) return;
+      ids.push(entityId(line, legacy, `${path} line ${i + 1}`));
+    });
+    if (ids.length === 0) throw inputError(`${path} holds no entity id (one id a line; blank lines and # comments are skipped)`);
+  }
+  return [...new Set(ids)];
+}
+
+/** Validates raw options into inputs; throws RestitchError (exit 2) on the first problem. */
+export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookInputs> {
+  const scenario = getScenario(raw.scenario);
+  if (raw.dialect === undefined) throw inputError(`--dialect is required (${DIALECT_NAMES.join(' or ')})`);
+  const dialect = getDialect(raw.dialect);
+  if (!scenario.dialects.includes(dialect.name)) {
+    throw inputError(`${scenario.name} is not supported on ${dialect.name}; supported pairs: ${supportedPairs().join(', ')}`);
+  }
+  if (raw.incident === undefined) throw inputError('--incident is required: a slug such as 2026-11-none-identifier');
+  if (!SLUG.test(raw.incident) || raw.incident.length > 32) {
+    throw inputError(`--incident '${raw.incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
+  }
+  const given: [ScenarioOption, boolean][] = [
+    ['entities', (raw.entity?.length ?? 0) > 0 || raw.entitiesFile !== undefined],
+    ['where', raw.where !== undefined],
+    ['eventTime', raw.eventTimeFrom !== undefined || raw.eventTimeTo !== undefined],
+    ['batchSize', raw.batchSize !== undefined],
+    ['maxEvents', raw.maxEvents !== undefined],
+    ['deleteEvents', raw.deleteEvents === true],
+  ];
+  for (const [option, present] of given) {
+    if (present && !scenario.options.includes(option)) {
+      const takes = scenario.options.map((o) => OPTION_FLAGS[o]).join(', ') || 'no option';
+      throw inputError(`${OPTION_FLAGS[option]} does not apply to ${scenario.name} (it takes ${takes})`);
+    }
+  }
+  const workSchema = (raw.workSchema ?? scenario.defaultWorkSchema).trim();
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(workSchema) || FORBIDDEN_SCHEMAS.has(workSchema) || workSchema.startsWith('pg_')) {
+    throw inputError(`--work-schema '${workSchema}' must be a lower-case name of its own (not public, a system or a platform schema)`);
+  }
+  const inputs: RunbookInputs = {
+    scenario: scenario.name,
+    dialect: dialect.name as DialectName,
+    incident: raw.incident,
+    entities: collectEntities(raw, scenario.schema === 'legacy'),
+    where: raw.where === undefined ? null : await validateWhere(raw.where),
+    eventTimeFrom: isoTime('--event-time-from', raw.eventTimeFrom),
+    eventTimeTo: isoTime('--event-time-to', raw.eventTimeTo),
+    batchSize: positiveInt('--batch-size', raw.batchSize, DEFAULT_BATCH_SIZE, 1_000_000),
+    maxEvents: positiveInt('--max-events', raw.maxEvents, DEFAULT_MAX_EVENTS, 1_000_000),
+    workSchema,
+    deleteEvents: raw.deleteEvents === true,
+  };
+  if (inputs.eventTimeFrom && inputs.eventTimeTo && Date.parse(inputs.eventTimeFrom) >= Date.parse(inputs.eventTimeTo)) {
+    throw inputError(`--event-time-from (${inputs.eventTimeFrom}) must be before --event-time-to (${inputs.eventTimeTo})`);
+  }
+  if (scenario.options.includes('entities') && scenario.schema === 'current' && inputs.entities.length === 0) {
+    throw inputError(`${scenario.name} needs at least one entity: --entity ID (repeatable) or --entities-file PATH`);
+  }
+  scenario.validate?.(inputs);
+  return inputs;
+}

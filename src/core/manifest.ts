@@ -1,0 +1,90 @@
+/**
+ * manifest.json: the tool version, every input (so `check` can re-render), the step list and
+ * a sha256 per file. Written with sorted, stable keys so it is byte-for-byte reproducible.
+ */
+import { createHash } from 'node:crypto';
+import { checkError } from './errors.js';
+import type { Scenario } from './scenarios/index.js';
+import type { RenderedStep, RunbookFile, RunbookInputs, StepKind } from './types.js';
+
+/** The parsed manifest. */
+export interface Manifest {
+  tool: 'restitch';
+  version: string;
+  scenario: string;
+  dialect: string;
+  schema: string;
+  inputs: RunbookInputs;
+  steps: { file: string; kind: StepKind; title: string }[];
+  undo: { file: string; kind: StepKind; title: string }[];
+  /** sha256 (hex) of every file but manifest.json, by path. */
+  files: Record<string, string>;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const list = (steps: RenderedStep[]) => steps.map((s) => ({ file: s.file.path, kind: s.header.kind, title: s.header.title }));
+
+export function buildManifest(args: {
+  inputs: RunbookInputs;
+  scenario: Scenario;
+  steps: RenderedStep[];
+  undo: RenderedStep[];
+  files: RunbookFile[];
+  toolVersion: string;
+}): string {
+  const files: Record<string, string> = {};
+  for (const f of [...args.files].sort((a, b) => (a.path < b.path ? -1 : 1))) files[f.path] = sha256(f.content);
+  const { inputs } = args;
+  const manifest: Manifest = {
+    tool: 'restitch',
+    version: args.toolVersion,
+    scenario: inputs.scenario,
+    dialect: inputs.dialect,
+    schema: args.scenario.schema,
+    inputs: {
+      scenario: inputs.scenario,
+      dialect: inputs.dialect,
+      incident: inputs.incident,
+      entities: inputs.entities,
+      where: inputs.where,
+      eventTimeFrom: inputs.eventTimeFrom,
+      eventTimeTo: inputs.eventTimeTo,
+      batchSize: inputs.batchSize,
+      maxEvents: inputs.maxEvents,
+      workSchema: inputs.workSchema,
+      deleteEvents: inputs.deleteEvents,
+    },
+    steps: list(args.steps),
+    undo: list(args.undo),
+    files,
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** Reads manifest.json text; `where` names it in errors (exit 1: the runbook is not usable). */
+export function parseManifest(text: string, where: string): Manifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw checkError(`${where}: not valid JSON (${(error as Error).message}); regenerate the runbook`);
+  }
+  const m = data as Partial<Manifest> | null;
+  const ok =
+    m !== null &&
+    typeof m === 'object' &&
+    m.tool === 'restitch' &&
+    typeof m.version === 'string' &&
+    typeof m.inputs === 'object' &&
+    m.inputs !== null &&
+    Array.isArray(m.inputs.entities) &&
+    Array.isArray(m.steps) &&
+    Array.isArray(m.undo) &&
+    typeof m.files === 'object' &&
+    m.files !== null;
+  if (!ok) throw checkError(`${where}: not a restitch manifest (missing tool, version, inputs, steps or files)`);
+  return m as Manifest;
+}

@@ -1,0 +1,104 @@
+/**
+ * plan -> render -> files as strings. Deterministic: the same inputs and templates give the
+ * same bytes (no clock, no randomness, no environment).
+ */
+import Handlebars from 'handlebars';
+import { format } from 'sql-formatter';
+import { buildContext, type RenderContext } from './context.js';
+import { getDialect, type Dialect } from './dialects/index.js';
+import { formatDuration, formatHeader } from './directives.js';
+import { buildManifest } from './manifest.js';
+import { renderMarkdown } from './markdown.js';
+import { getScenario, type StepSpec } from './scenarios/index.js';
+import { sqlLiteral } from './sql.js';
+import type { RenderedStep, Runbook, RunbookFile, RunbookInputs } from './types.js';
+
+/** Template sources keyed by path under templates/, e.g. `steps/current/oneshot.sql.hbs`. */
+export type TemplateSet = Readonly<Record<string, string>>;
+
+function environment(templates: TemplateSet, dialect: Dialect, t: Record<string, string>): typeof Handlebars {
+  const hb = Handlebars.create();
+  hb.registerHelper('lit', (value: unknown) => sqlLiteral(String(value)));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  hb.registerHelper('tbl', (key: unknown) => {
+    const name = t[String(key)];
+    if (!name) throw new Error(`template asks for working table '${String(key)}', which this scenario does not create`);
+    return name;
+  });
+  for (const [path, source] of Object.entries(templates)) {
+    const m = /^partials\/(common|[a-z]+)\/([a-z-]+)\.hbs$/.exec(path);
+    if (m && (m[1] === 'common' || m[1] === dialect.name)) hb.registerPartial(m[2] as string, source);
+  }
+  return hb;
+}
+
+function compile(hb: typeof Handlebars, source: string, what: string): HandlebarsTemplateDelegate {
+  try {
+    return hb.compile(source, { noEscape: true, strict: true });
+  } catch (error) {
+    throw new Error(`${what}: ${(error as Error).message}`);
+  }
+}
+
+function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
+  if (!spec.progress) return undefined;
+  const { done, source, filter } = spec.progress;
+  const from = ctx.t[source] ?? source;
+  const where = filter ? ` WHERE ${filter}` : '';
+  return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT count(*) FROM ${from} AS src${where}) AS total`;
+}
+
+function notesFor(spec: StepSpec, dialect: Dialect): string[] {
+  if (spec.kind === 'batch') return [...dialect.batchByHand];
+  if (spec.kind === 'wait' && spec.wait) {
+    return [`By hand: run the query every ${formatDuration(spec.wait.interval)} until ok is true on every row; give up after ${formatDuration(spec.wait.timeout)}.`];
+  }
+  return [];
+}
+
+function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx: RenderContext, templates: TemplateSet): RenderedStep[] {
+  return specs.map((spec, i) => {
+    const path = `steps/${spec.template}.sql.hbs`;
+    const source = templates[path];
+    if (source === undefined) throw new Error(`missing template ${path}`);
+    const stepCtx = { ...ctx, p: spec.params ?? {} };
+    const text = (s: string) => compile(hb, s, `${spec.slug} text`)(stepCtx) as string;
+    let body = (compile(hb, source, path)(stepCtx) as string).trim();
+    if (spec.format !== false && spec.kind !== 'manual') {
+      body = format(body, { language: 'postgresql', tabWidth: 2, linesBetweenQueries: 1, expressionWidth: 100 });
+    }
+    if ((spec.kind === 'check' || spec.kind === 'wait') && !body.trimEnd().endsWith(';')) body = `${body.trimEnd()};`;
+    const header = {
+      number: i + 1,
+      total: specs.length,
+      title: text(spec.title),
+      kind: spec.kind,
+      why: text(spec.why),
+      expect: text(spec.expect),
+      notes: notesFor(spec, ctx.d),
+      ...(spec.wait ? { intervalSeconds: spec.wait.interval, timeoutSeconds: spec.wait.timeout } : {}),
+      ...(spec.progress ? { progress: progressQuery(spec, ctx) } : {}),
+      ...(spec.kind === 'batch' && ctx.d.supportsTransactionPriority ? { priority: 'high' as const } : {}),
+    };
+    const number = String(i + 1).padStart(2, '0');
+    const file: RunbookFile = { path: `${dir}${number}-${spec.slug}.sql`, content: `${formatHeader(header)}${body}\n` };
+    return { header, slug: spec.slug, file };
+  });
+}
+
+/** Renders a whole runbook (steps, undo, runbook.md, manifest.json) from validated inputs. */
+export function renderRunbook(inputs: RunbookInputs, templates: TemplateSet, toolVersion: string): Runbook {
+  const scenario = getScenario(inputs.scenario);
+  const dialect = getDialect(inputs.dialect);
+  const ctx = buildContext(scenario, dialect, inputs);
+  const hb = environment(templates, dialect, ctx.t);
+  const steps = renderSteps(scenario.steps(inputs), '', hb, ctx, templates);
+  const undo = renderSteps(scenario.undo(inputs), 'undo/', hb, ctx, templates);
+  const markdown: RunbookFile = { path: 'runbook.md', content: renderMarkdown({ inputs, scenario, dialect, steps, undo, toolVersion }) };
+  const files = [...steps.map((s) => s.file), ...undo.map((s) => s.file), markdown];
+  const manifest: RunbookFile = { path: 'manifest.json', content: buildManifest({ inputs, scenario, steps, undo, files, toolVersion }) };
+  files.push(manifest);
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { inputs, steps, undo, files };
+}

@@ -1,0 +1,82 @@
+import { inputError } from '../errors.js';
+import { createWorkingTables, currentUndo, disableCps, enableCps, preflight, restitched } from './commonSteps.js';
+import type { Scenario } from './scenario.js';
+
+/** A small entity reset in one statement, behind a guard. */
+export const entityOneshot: Scenario = {
+  name: 'entity-oneshot',
+  purpose: 'Re-stitch one small entity in a single guarded statement',
+  dialects: ['cockroachdb', 'postgres'],
+  schema: 'current',
+  options: ['entities', 'maxEvents'],
+  defaultWorkSchema: 'external_data',
+  entityColumns: ['modified'],
+  tables: () => ['entitiesBackup', 'eventsBackup', 'entitiesUndoDone', 'eventsUndoDone'],
+  validate: (inputs) => {
+    if (inputs.entities.length !== 1) {
+      throw inputError(
+        `entity-oneshot takes exactly one --entity (got ${inputs.entities.length}); use multi-entity for several`,
+      );
+    }
+  },
+  steps: () => [
+    disableCps,
+    createWorkingTables,
+    preflight(true),
+    {
+      slug: 'guard',
+      kind: 'check',
+      title: 'Guard: the entity exists, has identifiers and fewer than {{n.maxEvents}} events',
+      template: 'current/oneshot-guard',
+      why: 'An empty identifier array is contained in every array: without this guard the one-shot statement would reset events of other customers. A large entity belongs in multi-entity.',
+      expect: 'ok = true on all three rows.',
+    },
+    {
+      slug: 'backup',
+      kind: 'change',
+      title: 'Back up the entity and the events the statement will reset',
+      template: 'current/oneshot-backup',
+      why: 'The one-shot statement changes modified of the entity and stitched/identifiers of its events; the backup is what undo puts back.',
+      expect: 'Two INSERTs succeed; running again adds nothing.',
+    },
+    {
+      slug: 'backup-complete',
+      kind: 'check',
+      title: 'The entity and its events are backed up',
+      template: 'current/oneshot-backup-complete',
+      why: 'Nothing may be reset that undo could not put back.',
+      expect: 'ok = true on both rows.',
+    },
+    {
+      slug: 'reset-entity-and-events',
+      kind: 'change',
+      title: 'Mark the entity for deletion and reset its events in one statement',
+      template: 'current/oneshot',
+      why: 'For a small entity one statement is simplest: the entity and its events change in the same transaction.',
+      expect: 'UPDATE n, where n is the number of events the guard counted.',
+    },
+    {
+      slug: 'reset-applied',
+      kind: 'check',
+      title: 'The entity is marked and its events are reset',
+      template: 'current/oneshot-applied',
+      why: 'Proves the statement did what it promises before CPS is enabled.',
+      expect: 'ok = true on both rows.',
+    },
+    {
+      slug: 'entity-deleted',
+      kind: 'wait',
+      title: 'Wait until the clean-up routine has deleted the entity',
+      template: 'current/entities-deleted',
+      why: 'Events must not be re-stitched while their old entity still exists.',
+      expect: 'ok = true once the entity is gone from customer_attributes.',
+      wait: { interval: 15, timeout: 1800 },
+    },
+    enableCps,
+    restitched,
+  ],
+  undo: () => currentUndo(true),
+  watch: ['The guard step: if it fails, do not force the statement; use multi-entity.'],
+  undoValidity:
+    'Undo puts the events back at any time before CPS is enabled again. The entity can be put back only until the clean-up routine deletes it, about a minute after the one-shot statement.',
+};

@@ -1,0 +1,64 @@
+import { createWorkingTables, currentUndo, disableCps, preflight, resetSequence } from './commonSteps.js';
+import type { Scenario } from './scenario.js';
+
+/** Every entity and event re-stitched from scratch (the wiki's two UPDATEs, made safe). */
+export const fullReset: Scenario = {
+  name: 'full-reset',
+  purpose: 'Delete every entity and re-stitch every event from scratch',
+  dialects: ['cockroachdb', 'postgres'],
+  schema: 'current',
+  options: ['batchSize'],
+  defaultWorkSchema: 'external_data',
+  entityColumns: ['modified', 'identifiers'],
+  tables: () => [
+    'entitiesBackup', 'eventsBackup', 'entitiesBackupDone', 'eventsBackupDone',
+    'entitiesResetDone', 'eventsResetDone', 'entitiesUndoDone', 'eventsUndoDone',
+  ],
+  steps: () => [
+    disableCps,
+    createWorkingTables,
+    preflight(true),
+    {
+      slug: 'scope',
+      kind: 'check',
+      title: 'How many entities and events this resets',
+      template: 'current/scope-all',
+      why: 'A reviewer and the person running it should see the size of the reset before anything changes.',
+      expect: 'ok = true; detail gives the number of entities and events.',
+    },
+    {
+      slug: 'backup-entities',
+      kind: 'batch',
+      title: 'Back up modified and identifiers of every entity',
+      template: 'current/backup-all-entities',
+      why: 'The reset changes these columns of every entity; the backup is what undo puts back.',
+      expect: 'Each batch copies up to {{n.batchSize}} rows; repeat until 0.',
+      progress: { done: 'entitiesBackupDone', source: 'customer_attributes', filter: 'src.modified IS NOT NULL OR src.identifiers IS NOT NULL' },
+    },
+    {
+      slug: 'backup-events',
+      kind: 'batch',
+      title: 'Back up stitched and identifiers of every stitched event',
+      template: 'current/backup-all-events',
+      why: 'The reset changes these columns of every event; the backup is also the list of events to reset.',
+      expect: 'Each batch copies up to {{n.batchSize}} rows; repeat until 0.',
+      progress: { done: 'eventsBackupDone', source: 'customer_events', filter: 'src.stitched IS NOT NULL OR src.identifiers IS NOT NULL' },
+    },
+    {
+      slug: 'backups-complete',
+      kind: 'check',
+      title: 'Every stitched entity and event is backed up',
+      template: 'current/backups-complete-all',
+      why: 'Nothing may be reset that undo could not put back.',
+      expect: 'ok = true on both rows.',
+    },
+    ...resetSequence(),
+  ],
+  undo: () => currentUndo(true),
+  watch: [
+    'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
+    'Re-stitching everything can take days on a large volume: prefer multi-entity when only some entities are wrong.',
+  ],
+  undoValidity:
+    'Undo puts events back at any time before CPS is enabled again (the enable-cps step). Entities can be put back only until the clean-up routine deletes them, about a minute after reset-entities; after that, the way back is re-stitching.',
+};

@@ -1,0 +1,115 @@
+import { inputError } from '../errors.js';
+import type { RunbookInputs } from '../types.js';
+import { createWorkingTables, disableCps, loadEntities, preflight } from './commonSteps.js';
+import type { Scenario, StepSpec } from './scenario.js';
+
+const byEntities = (inputs: RunbookInputs) => inputs.entities.length > 0;
+
+const change = (slug: string, title: string, template: string, why: string, expect: string): StepSpec => ({
+  slug, kind: 'change', title, template: `legacy/${template}`, why, expect,
+});
+const check = (slug: string, title: string, template: string, why: string): StepSpec => ({
+  slug, kind: 'check', title, template: `legacy/${template}`, why, expect: 'ok = true on every row.',
+});
+
+/** The legacy PostgreSQL process, wiki Steps 0-6, with backups and checks between them. */
+export const legacySteps: Scenario = {
+  name: 'legacy-steps',
+  purpose: 'Legacy cdp_* schema: un-stitch entities through matching, audit and the to-process queue (Steps 0-6)',
+  dialects: ['postgres'],
+  schema: 'legacy',
+  options: ['entities', 'where', 'eventTime', 'deleteEvents'],
+  defaultWorkSchema: 'temp_table',
+  entityColumns: [],
+  tables: (inputs) => [
+    'entities', 'events', 'matchingBackup', 'auditQueued', 'eventsQueued',
+    ...(inputs.deleteEvents ? ['deletedEventsBackup'] : []),
+  ],
+  validate: (inputs) => {
+    const filtered = inputs.where !== null || inputs.eventTimeFrom !== null || inputs.eventTimeTo !== null;
+    if (byEntities(inputs) && filtered) {
+      throw inputError('legacy-steps chooses entities either by --entity/--entities-file or by --where/--event-time-*, not both');
+    }
+    if (!byEntities(inputs) && !filtered) {
+      throw inputError('legacy-steps needs the entities to clean: --entity UUID (repeatable), --entities-file PATH, or --where SQL');
+    }
+  },
+  steps: (inputs) => [
+    disableCps,
+    createWorkingTables,
+    preflight(true),
+    byEntities(inputs)
+      ? { ...loadEntities, title: 'Step 1: load the entities to clean' }
+      : change('choose-entities', 'Step 1: choose the entities to clean', 'choose-entities',
+          'Step 1 of the wiki: the entities whose events match the condition.',
+          'INSERT succeeds; running again adds nothing.'),
+    check('entities-chosen', 'The entities to clean are chosen', 'entities-chosen',
+      'An empty or incomplete list would clean nothing, or the wrong customers.'),
+    ...(inputs.deleteEvents
+      ? [
+          change('backup-events-to-delete', 'Back up the events Step 0 deletes (whole rows)', 'backup-events-to-delete',
+            'Deleted events can only come back from a copy of every column.', 'INSERT succeeds; a second run adds nothing.'),
+          check('events-to-delete-backed-up', 'The events to delete are backed up', 'events-to-delete-backed-up',
+            'Nothing may be deleted that undo could not put back.'),
+          change('delete-events', 'Step 0: delete the events', 'delete-events',
+            'Step 0 of the wiki, run after Step 1 so the entities could still be found by the condition.',
+            'DELETE n, n being the number of events backed up.'),
+          check('events-deleted', 'The events are deleted', 'events-deleted', 'Proves Step 0 did what it promises.'),
+        ]
+      : []),
+    change('choose-events', 'Step 2: list the events of these entities', 'choose-events',
+      'Step 2 of the wiki: the ids Step 5 queues for stitching.', 'INSERT succeeds; running again adds nothing.'),
+    check('events-chosen', 'Every event of these entities is listed', 'events-chosen',
+      'An event missing from the list would stay un-stitched after Step 3.'),
+    change('backup-matching', 'Back up the matching rows Step 3 deletes (whole rows)', 'backup-matching',
+      'Undo puts the matching rows back from this copy.', 'INSERT succeeds; a second run adds nothing.'),
+    check('matching-backed-up', 'The matching rows are backed up', 'matching-backed-up',
+      'Nothing may be deleted that undo could not put back.'),
+    change('unmatch', 'Step 3: delete the matching rows (un-stitch)', 'unmatch',
+      'Step 3 of the wiki: removing the rows from cdp_ps.matching un-stitches the events.', 'DELETE n.'),
+    check('unmatched', 'No matching row of these entities is left', 'unmatched', 'Proves Step 3 did what it promises.'),
+    change('queue-entity-deletes', 'Step 4: queue a delete action for each entity', 'queue-entity-deletes',
+      'Step 4 of the wiki: a delete row in cdp_attr.customer_entities_audit cleans everything kept for the entity.',
+      'INSERT n, n being the number of entities; 0 when run again.'),
+    check('entity-deletes-queued', 'Every entity has its delete action queued', 'entity-deletes-queued',
+      'Proves Step 4 covered every entity.'),
+    change('queue-events', 'Step 5: queue the events for stitching', 'queue-events',
+      'Step 5 of the wiki: rows in cdp_ps.customer_events_to_process make CPS stitch the events again.',
+      'INSERT n, n being the number of events; 0 when run again.'),
+    check('events-queued', 'Every event is queued', 'events-queued', 'Proves Step 5 covered every event.'),
+    {
+      slug: 'enable-cps',
+      kind: 'manual',
+      title: 'Step 6: update the PS rules and enable CPS',
+      template: 'common/enable-cps',
+      why: 'Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected rules.',
+      expect: 'CPS is enabled and consumes cdp_ps.customer_events_to_process.',
+    },
+    {
+      slug: 'restitched',
+      kind: 'wait',
+      title: 'Wait until every queued event is stitched again',
+      template: 'legacy/restitched',
+      params: { source: 'events' },
+      why: 'The runbook is finished when every event has a matching row again.',
+      expect: 'ok = true once no listed event lacks a matching row.',
+      wait: { interval: 60, timeout: 24 * 3600 },
+    },
+  ],
+  undo: (inputs) => [
+    { ...disableCps, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
+    preflight(true),
+    change('unqueue', 'Take back the queued events and delete actions', 'undo-unqueue',
+      'What CPS and the clean-up routine have not consumed yet must not be acted on.', 'DELETE n (twice).'),
+    { ...check('unqueued', 'Nothing this runbook queued is left', 'undo-unqueued', 'Proves the queues are clean.') },
+    change('restore-rows', 'Put back the deleted matching rows' + (inputs.deleteEvents ? ' and events' : ''), 'undo-restore-rows',
+      'Restores the whole rows from the backups; rows already back are skipped.', 'INSERT n.'),
+    check('rows-restored', 'Every deleted row is back', 'undo-rows-restored', 'Compares the tables with the backups.'),
+  ].map((s) => ({ ...s, params: { ...s.params, eventsQueued: 'eventsQueued', auditQueued: 'auditQueued', deletedEvents: inputs.deleteEvents } })),
+  watch: [
+    'Run the steps one by one and make sure each has finished before the next (the checks do this).',
+    'cdp_ps.customer_events_to_process while CPS catches up.',
+  ],
+  undoValidity:
+    'Undo applies until CPS is enabled again (Step 6). Entities whose delete action the clean-up routine has already processed lose their attributes for good; the undo check cannot see that, so run undo before the routine runs if you can.',
+};

@@ -1,0 +1,60 @@
+import type { DialectName, RunbookInputs, SchemaProfile, StepKind } from '../types.js';
+
+/** Options of `generate` a scenario may take (each is refused by scenarios that ignore it). */
+export type ScenarioOption = 'entities' | 'where' | 'eventTime' | 'batchSize' | 'maxEvents' | 'deleteEvents';
+
+/** Columns of customer_attributes a scenario changes, and so backs up. */
+export type EntityColumn = 'modified' | 'identifiers' | 'calculated';
+
+/** A progress query for a batch step: rows done so far against the total to do. */
+export interface ProgressSpec {
+  /** Work-table key of the done table. */
+  done: string;
+  /** Work-table key, or a live table name (used as is). */
+  source: string;
+  filter?: string;
+}
+
+/**
+ * One step of a scenario, as data. `template` names a file under templates/steps/ (without
+ * `.sql.hbs`); `why` and `expect` are Handlebars strings rendered with the same context.
+ */
+export interface StepSpec {
+  slug: string;
+  kind: StepKind;
+  title: string;
+  template: string;
+  why: string;
+  expect: string;
+  /** Extra values for the template, visible as `p.*`. */
+  params?: Record<string, unknown>;
+  /** `wait` steps: seconds between tries and before giving up. */
+  wait?: { interval: number; timeout: number };
+  progress?: ProgressSpec;
+  /** False for steps whose SQL is generated already laid out (large VALUES lists). */
+  format?: boolean;
+}
+
+/** A scenario: which dialects it supports, what it takes, and its steps and undo steps. */
+export interface Scenario {
+  name: string;
+  /** One line for `restitch scenarios`. */
+  purpose: string;
+  dialects: readonly DialectName[];
+  schema: SchemaProfile;
+  /** Options it accepts; `entities` means at least one entity is required unless `where` selects them. */
+  options: readonly ScenarioOption[];
+  /** Default for --work-schema. */
+  defaultWorkSchema: string;
+  /** Work tables it creates (keys of the work-table catalog). */
+  tables: (inputs: RunbookInputs) => readonly string[];
+  entityColumns: readonly EntityColumn[];
+  /** Scenario-specific input rules; throw an input error to refuse. */
+  validate?: (inputs: RunbookInputs) => void;
+  steps: (inputs: RunbookInputs) => StepSpec[];
+  undo: (inputs: RunbookInputs) => StepSpec[];
+  /** runbook.md: what to watch while it runs. */
+  watch: readonly string[];
+  /** runbook.md: until when the undo runbook applies. */
+  undoValidity: string;
+}

@@ -1,0 +1,82 @@
+/**
+ * The runbook contract shared by the generator, `check`, `bundle` and the runner.
+ * Everything here is plain data: no IO, no clock.
+ */
+
+/** Database dialects a runbook can target. */
+export type DialectName = 'cockroachdb' | 'postgres';
+
+/** Which table layout the statements address. */
+export type SchemaProfile = 'current' | 'legacy';
+
+/**
+ * What a step does, and so how it is run:
+ * - `check`: read-only; every row has a boolean `ok`; passes when rows came back and all are true.
+ * - `change`: one transaction that changes data.
+ * - `batch`: one statement, repeated (each time its own transaction) until it affects 0 rows.
+ * - `wait`: a check repeated at `interval` until it passes or `timeout` ends.
+ * - `manual`: an action only a person can do; the file holds instructions only.
+ */
+export type StepKind = 'check' | 'change' | 'batch' | 'wait' | 'manual';
+
+export const STEP_KINDS: readonly StepKind[] = ['check', 'change', 'batch', 'wait', 'manual'];
+
+/** Every input a runbook is rendered from; stored whole in manifest.json so `check` can re-render. */
+export interface RunbookInputs {
+  scenario: string;
+  dialect: DialectName;
+  /** Incident slug: names the output directory and prefixes every working table. */
+  incident: string;
+  /** Entity ids, deduplicated, in the order given. */
+  entities: string[];
+  /** Extra boolean condition on customer_events, validated to be exactly one expression. */
+  where: string | null;
+  eventTimeFrom: string | null;
+  eventTimeTo: string | null;
+  batchSize: number;
+  maxEvents: number;
+  workSchema: string;
+  deleteEvents: boolean;
+}
+
+/** Header of one step file, as written by `formatHeader` and read back by `parseHeader`. */
+export interface StepHeader {
+  number: number;
+  total: number;
+  title: string;
+  kind: StepKind;
+  /** `wait` only: seconds between tries. */
+  intervalSeconds?: number;
+  /** `wait` only: give up after this many seconds. */
+  timeoutSeconds?: number;
+  /** `batch` only: a one-line query returning `done` and `total` counts, for progress. */
+  progress?: string;
+  /** Transaction priority the runner should ask for (CockroachDB only). */
+  priority?: 'high';
+  why: string;
+  expect: string;
+  /** Free-form extra comment lines (e.g. how to run the step by hand). */
+  notes: string[];
+}
+
+/** A rendered file of a runbook, relative to the runbook directory. */
+export interface RunbookFile {
+  path: string;
+  content: string;
+}
+
+/** A rendered step: its header and its file. */
+export interface RenderedStep {
+  header: StepHeader;
+  slug: string;
+  file: RunbookFile;
+}
+
+/** A whole rendered runbook, ready to be written. */
+export interface Runbook {
+  inputs: RunbookInputs;
+  steps: RenderedStep[];
+  undo: RenderedStep[];
+  /** Every file (steps, undo steps, runbook.md, manifest.json), sorted by path. */
+  files: RunbookFile[];
+}

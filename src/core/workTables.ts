@@ -1,0 +1,145 @@
+/**
+ * The working tables a runbook creates, and the live columns it relies on, as data.
+ * Column types of the platform tables are assumptions, checked by the preflight step
+ * against information_schema before anything is written.
+ */
+import type { EntityColumn } from './scenarios/index.js';
+import { sqlIdent, sqlQualified } from './sql.js';
+import type { SchemaProfile } from './types.js';
+
+/** A column: name and SQL type, as written in CREATE TABLE. */
+export interface ColumnDef {
+  name: string;
+  type: string;
+}
+
+/** A working table to create: its qualified name, columns and primary key column. */
+export interface WorkTableDef {
+  key: string;
+  name: string;
+  columns: ColumnDef[];
+  primaryKey: string;
+  /** Set for whole-row backups: created as `AS SELECT * FROM copyOf WITH NO DATA`. */
+  copyOf: string | null;
+}
+
+/** A column the preflight expects: '' schema matches any schema, '' type matches any type. */
+export interface ExpectedColumn {
+  schema: string;
+  table: string;
+  column: string;
+  type: string;
+}
+
+/** Assumed types of customer_attributes / customer_events in the current schema. */
+const CURRENT_TYPES: Record<string, string> = {
+  customer_entity_id: 'text',
+  modified: 'timestamptz',
+  calculated: 'timestamptz',
+  identifiers: 'text[]',
+};
+
+const ENTITY_ID_TYPE: Record<SchemaProfile, string> = { current: 'text', legacy: 'uuid' };
+
+type Shape = { suffix: string; columns: [string, string][] } | { suffix: string; copyOf: string; primaryKey: string };
+
+function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[]): Record<string, Shape> {
+  const entityId = ENTITY_ID_TYPE[schema];
+  const ids = (suffix: string, type: string): Shape => ({ suffix, columns: [['id', type]] });
+  return {
+    entities: {
+      suffix: schema === 'legacy' ? 'entities_to_clean' : 'entities',
+      columns: [['customer_entity_id', entityId]],
+    },
+    events: ids('events_to_clean', 'uuid'),
+    entitiesBackup: {
+      suffix: 'entities_backup',
+      columns: [['customer_entity_id', entityId], ...entityColumns.map((c): [string, string] => [c, CURRENT_TYPES[c] ?? 'text'])],
+    },
+    eventsBackup: { suffix: 'events_backup', columns: [['id', 'uuid'], ['stitched', 'timestamptz'], ['identifiers', 'text[]']] },
+    entitiesBackupDone: ids('entities_backup_done', entityId),
+    eventsBackupDone: ids('events_backup_done', 'uuid'),
+    entitiesResetDone: ids('entities_reset_done', entityId),
+    eventsResetDone: ids('events_reset_done', 'uuid'),
+    entitiesUndoDone: ids('entities_undo_done', entityId),
+    eventsUndoDone: ids('events_undo_done', 'uuid'),
+    auditQueued: { suffix: 'audit_queued', columns: [['customer_entity_id', 'uuid']] },
+    eventsQueued: ids('events_queued', 'uuid'),
+    orphansQueued: ids('orphans_queued', 'uuid'),
+    matchingBackup: { suffix: 'matching_backup', copyOf: 'cdp_ps.matching', primaryKey: 'customer_event_id' },
+    deletedEventsBackup: { suffix: 'deleted_events_backup', copyOf: 'cdp_ce.customer_events', primaryKey: 'id' },
+  };
+}
+
+/** Prefix of every working table of an incident: `rs_` and the slug with '-' as '_'. */
+export function tablePrefix(incident: string): string {
+  return `rs_${incident.replace(/-/g, '_')}`;
+}
+
+/** The working tables for `keys`, qualified in `workSchema`. */
+export function workTables(
+  schema: SchemaProfile,
+  workSchema: string,
+  incident: string,
+  keys: readonly string[],
+  entityColumns: readonly EntityColumn[],
+): WorkTableDef[] {
+  const shapes = catalog(schema, entityColumns);
+  return keys.map((key) => {
+    const shape = shapes[key];
+    if (!shape) throw new Error(`no working table '${key}' in the catalog`);
+    const name = sqlQualified(workSchema, `${tablePrefix(incident)}_${shape.suffix}`);
+    if ('copyOf' in shape) return { key, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf };
+    const columns = shape.columns.map(([n, type]) => ({ name: sqlIdent(n), type }));
+    return { key, name, columns, primaryKey: columns[0]?.name ?? 'id', copyOf: null };
+  });
+}
+
+/** information_schema spells some types differently from DDL. */
+function infoSchemaType(type: string): string {
+  if (type.endsWith('[]')) return 'ARRAY';
+  if (type === 'timestamptz') return 'timestamp with time zone';
+  return type;
+}
+
+const LEGACY_COLUMNS: ExpectedColumn[] = [
+  { schema: 'cdp_ce', table: 'customer_events', column: 'id', type: '' },
+  { schema: 'public', table: 'customer_events', column: 'id', type: '' },
+  { schema: 'public', table: 'customer_events', column: 'customer_entity_id', type: '' },
+  { schema: 'cdp_ps', table: 'matching', column: 'customer_event_id', type: 'uuid' },
+  { schema: 'cdp_ps', table: 'matching', column: 'customer_entity_id', type: 'uuid' },
+  { schema: 'cdp_attr', table: 'customer_entities_audit', column: 'customer_entity_id', type: 'uuid' },
+  { schema: 'cdp_attr', table: 'customer_entities_audit', column: 'created', type: '' },
+  { schema: 'cdp_attr', table: 'customer_entities_audit', column: 'action', type: '' },
+  { schema: 'cdp_ps', table: 'customer_events_to_process', column: 'customer_event_id', type: 'uuid' },
+  { schema: 'cdp_ps', table: 'customer_events_to_process', column: 'created', type: '' },
+];
+
+/** Every live and working column the preflight verifies. */
+export function expectedColumns(
+  schema: SchemaProfile,
+  workSchema: string,
+  incident: string,
+  tables: readonly WorkTableDef[],
+  usesEventTime: boolean,
+): ExpectedColumn[] {
+  const live: ExpectedColumn[] =
+    schema === 'legacy'
+      ? [...LEGACY_COLUMNS]
+      : [
+          ...Object.entries(CURRENT_TYPES).map(([column, type]) => ({ schema: '', table: 'customer_attributes', column, type: infoSchemaType(type) })),
+          { schema: '', table: 'customer_events', column: 'id', type: 'uuid' },
+          { schema: '', table: 'customer_events', column: 'stitched', type: 'timestamp with time zone' },
+          { schema: '', table: 'customer_events', column: 'identifiers', type: 'ARRAY' },
+        ];
+  if (usesEventTime) live.push({ schema: schema === 'legacy' ? 'public' : '', table: 'customer_events', column: 'event_time', type: '' });
+  const prefix = tablePrefix(incident);
+  const shapes = catalog(schema, []);
+  const work = tables.flatMap((t) => {
+    const suffix = shapes[t.key]?.suffix ?? t.key;
+    const table = `${prefix}_${suffix}`;
+    if (t.copyOf) return [{ schema: workSchema, table, column: t.primaryKey, type: '' }];
+    return t.columns.map((c) => ({ schema: workSchema, table, column: c.name, type: infoSchemaType(c.type) }));
+  });
+  return [...live, ...work];
+}
