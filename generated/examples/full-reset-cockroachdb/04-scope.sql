@@ -1,0 +1,28 @@
+-- restitch:step 4/15
+-- restitch:kind check
+-- restitch:title How many entities and events this resets
+--
+-- Why: A reviewer and the person running it should see the size of the reset before anything
+--   changes.
+-- Expect: ok = true; detail gives the number of entities and events.
+
+-- A slightly stale read is fine here: CPS is stopped and nothing has been changed yet.
+SELECT
+  'there are entities to delete' AS check_name,
+  count(*) > 0 AS ok,
+  CAST(count(*) AS text) || ' entities will be deleted and rebuilt' AS detail
+FROM
+  customer_attributes AS OF SYSTEM TIME follower_read_timestamp ()
+WHERE
+  modified IS NOT NULL
+  OR identifiers IS NOT NULL
+UNION ALL
+SELECT
+  'events to re-stitch (information)' AS check_name,
+  true AS ok,
+  CAST(count(*) AS text) || ' events will be reset for re-stitching' AS detail
+FROM
+  customer_events AS OF SYSTEM TIME follower_read_timestamp ()
+WHERE
+  stitched IS NOT NULL
+  OR identifiers IS NOT NULL;

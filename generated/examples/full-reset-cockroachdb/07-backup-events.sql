@@ -1,0 +1,62 @@
+-- restitch:step 7/15
+-- restitch:kind batch
+-- restitch:title Back up stitched and identifiers of every stitched event
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_full_reset_events_backup_done) AS done, (SELECT count(*) FROM customer_events AS src WHERE src.stitched IS NOT NULL OR src.identifiers IS NOT NULL) AS total
+-- restitch:priority high
+--
+-- Why: The reset changes these columns of every event; the backup is also the list of events to
+--   reset.
+-- Expect: Each batch copies up to 10000 rows; repeat until 0.
+--
+-- By hand: first SET default_transaction_priority = 'high'; in the session, then run the
+-- statement again until the shell prints INSERT 0.
+
+WITH
+  batch AS (
+    SELECT
+      src.id AS id
+    FROM
+      customer_events AS src
+    WHERE
+      src.id > (
+        SELECT
+          coalesce(max(done.id), '00000000-0000-0000-0000-000000000000'::uuid)
+        FROM
+          external_data.rs_example_full_reset_events_backup_done AS done
+      )
+      AND (
+        src.stitched IS NOT NULL
+        OR src.identifiers IS NOT NULL
+      )
+    ORDER BY
+      src.id
+    LIMIT
+      10000
+  ),
+  changed AS (
+    INSERT INTO
+      external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
+    SELECT
+      e.id,
+      e.stitched,
+      e.identifiers
+    FROM
+      customer_events AS e
+      JOIN batch ON e.id = batch.id
+    ON CONFLICT (id) DO NOTHING
+    RETURNING
+      id
+  )
+INSERT INTO
+  external_data.rs_example_full_reset_events_backup_done (id)
+SELECT
+  batch.id
+FROM
+  batch
+WHERE
+  (
+    SELECT
+      count(*)
+    FROM
+      changed
+  ) >= 0;

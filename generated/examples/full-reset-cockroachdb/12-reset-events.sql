@@ -1,0 +1,58 @@
+-- restitch:step 12/15
+-- restitch:kind batch
+-- restitch:title Reset the events (stitched and identifiers to NULL)
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_full_reset_events_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_full_reset_events_backup AS src) AS total
+-- restitch:priority high
+--
+-- Why: stitched = NULL tells profile stitching to stitch the event again. Batches keep each
+--   transaction small; each batch records its ids as done in the same transaction.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--
+-- By hand: first SET default_transaction_priority = 'high'; in the session, then run the
+-- statement again until the shell prints INSERT 0.
+
+-- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
+-- it parse the identifiers anew with the corrected rules.
+WITH
+  batch AS (
+    SELECT
+      src.id AS id
+    FROM
+      external_data.rs_example_full_reset_events_backup AS src
+    WHERE
+      src.id > (
+        SELECT
+          coalesce(max(done.id), '00000000-0000-0000-0000-000000000000'::uuid)
+        FROM
+          external_data.rs_example_full_reset_events_reset_done AS done
+      )
+    ORDER BY
+      src.id
+    LIMIT
+      10000
+  ),
+  changed AS (
+    UPDATE customer_events
+    SET
+      stitched = NULL,
+      identifiers = NULL
+    FROM
+      batch
+    WHERE
+      customer_events.id = batch.id
+    RETURNING
+      customer_events.id
+  )
+INSERT INTO
+  external_data.rs_example_full_reset_events_reset_done (id)
+SELECT
+  batch.id
+FROM
+  batch
+WHERE
+  (
+    SELECT
+      count(*)
+    FROM
+      changed
+  ) >= 0;

@@ -1,0 +1,15 @@
+-- restitch:step 1/14
+-- restitch:kind manual
+-- restitch:title Disable the Meiro CPS component
+--
+-- Why: Profile stitching must not run while its data is reset, or it would stitch half-reset
+--   events into the old entities.
+-- Expect: The CPS component is disabled in Meiro Integrations and none of its runs is under
+--   way.
+
+-- By hand, before anything else:
+--   1. In Meiro Integrations, disable the Meiro CPS (profile stitching) component so that no
+--      new run starts.
+--   2. Wait for, or stop, the runs already under way. The next check step lists any session
+--      whose application_name is 'Meiro CPS' and refuses to go on while one is connected.
+-- Keep CPS disabled until this runbook tells you to enable it again.

@@ -1,0 +1,12 @@
+-- restitch:step 7/8
+-- restitch:kind manual
+-- restitch:title Enable CPS
+--
+-- Why: CPS stitches the queued events once it runs.
+-- Expect: CPS is enabled and consumes cdp_ps.customer_events_to_process.
+
+-- By hand:
+--   1. Deploy the corrected profile stitching rules (tested on a data sample first).
+--   2. Enable the Meiro CPS component in Meiro Integrations again.
+-- From here on the undo runbook no longer applies: stitching writes new data.
+-- Watch the plumbing queue in Grafana (Business Explorer) while CPS catches up.

@@ -1,0 +1,56 @@
+-- restitch:step 7/9
+-- restitch:kind batch
+-- restitch:title Set calculated to NULL
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_recalc_entities_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_recalc_entities_backup AS src) AS total
+-- restitch:priority high
+--
+-- Why: calculated = NULL asks the platform to calculate every attribute of the entity again.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--
+-- By hand: first SET default_transaction_priority = 'high'; in the session, then run the
+-- statement again until the shell prints INSERT 0.
+
+-- calculated = NULL asks the platform to calculate every attribute of the entity again.
+-- Nothing else is touched: no event, no identifier, no stitching.
+WITH
+  batch AS (
+    SELECT
+      src.customer_entity_id AS id
+    FROM
+      external_data.rs_example_recalc_entities_backup AS src
+    WHERE
+      src.customer_entity_id > (
+        SELECT
+          coalesce(max(done.id), '')
+        FROM
+          external_data.rs_example_recalc_entities_reset_done AS done
+      )
+    ORDER BY
+      src.customer_entity_id
+    LIMIT
+      10000
+  ),
+  changed AS (
+    UPDATE customer_attributes
+    SET
+      calculated = NULL
+    FROM
+      batch
+    WHERE
+      customer_attributes.customer_entity_id = batch.id
+    RETURNING
+      customer_attributes.customer_entity_id
+  )
+INSERT INTO
+  external_data.rs_example_recalc_entities_reset_done (id)
+SELECT
+  batch.id
+FROM
+  batch
+WHERE
+  (
+    SELECT
+      count(*)
+    FROM
+      changed
+  ) >= 0;

@@ -1,0 +1,60 @@
+-- restitch:step 1/2
+-- restitch:kind batch
+-- restitch:title Put back the entity columns that were changed
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_recalc_entities_undo_done) AS done, (SELECT count(*) FROM external_data.rs_example_recalc_entities_backup AS src) AS total
+--
+-- Why: Restores the backed-up columns of every entity that still exists.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--
+-- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
+
+-- Puts back calculated of every backed-up entity that still exists.
+WITH
+  batch AS (
+    SELECT
+      src.customer_entity_id AS id
+    FROM
+      external_data.rs_example_recalc_entities_backup AS src
+    WHERE
+      src.customer_entity_id > (
+        SELECT
+          coalesce(max(done.id), '')
+        FROM
+          external_data.rs_example_recalc_entities_undo_done AS done
+      )
+    ORDER BY
+      src.customer_entity_id
+    LIMIT
+      10000
+  ),
+  changed AS (
+    UPDATE customer_attributes
+    SET
+      calculated = b.calculated
+    FROM
+      (
+        SELECT
+          backup.customer_entity_id,
+          backup.calculated
+        FROM
+          external_data.rs_example_recalc_entities_backup AS backup
+          JOIN batch ON backup.customer_entity_id = batch.id
+      ) AS b
+    WHERE
+      customer_attributes.customer_entity_id = b.customer_entity_id
+    RETURNING
+      customer_attributes.customer_entity_id
+  )
+INSERT INTO
+  external_data.rs_example_recalc_entities_undo_done (id)
+SELECT
+  batch.id
+FROM
+  batch
+WHERE
+  (
+    SELECT
+      count(*)
+    FROM
+      changed
+  ) >= 0;

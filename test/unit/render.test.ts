@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { parseHeader } from '../../src/core/directives.js';
+import { validateInputs } from '../../src/core/inputs.js';
+import { renderRunbook } from '../../src/core/render.js';
+import { SCENARIOS } from '../../src/core/scenarios/index.js';
+import type { RenderedStep } from '../../src/core/types.js';
+import { loadTemplates } from '../../src/io/templateStore.js';
+
+const templates = loadTemplates();
+const UUID = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11';
+
+async function render(scenario: string, dialect: string, extra: Record<string, unknown> = {}) {
+  const needsEntity = ['entity-oneshot', 'multi-entity', 'recalc-only', 'legacy-steps'].includes(scenario);
+  const inputs = await validateInputs({ scenario, dialect, incident: 'unit', ...(needsEntity ? { entity: [UUID] } : {}), ...extra });
+  return renderRunbook(inputs, templates, '0.0.0-test');
+}
+
+const pairs = SCENARIOS.flatMap((s) => s.dialects.map((d) => [s.name, d] as const));
+
+describe.each(pairs)('%s on %s', (scenario, dialect) => {
+  it('renders the same bytes twice', async () => {
+    const a = await render(scenario, dialect);
+    const b = await render(scenario, dialect);
+    expect(a.files).toEqual(b.files);
+  });
+
+  it('numbers steps from 01 without gaps, and every header parses back', async () => {
+    const rb = await render(scenario, dialect);
+    for (const list of [rb.steps, rb.undo]) {
+      list.forEach((step, i) => {
+        expect(step.file.path).toMatch(new RegExp(`^(undo/)?${String(i + 1).padStart(2, '0')}-[a-z0-9-]+\\.sql$`));
+        const { header } = parseHeader(step.file.content, step.file.path);
+        expect(header.number).toBe(i + 1);
+        expect(header.total).toBe(list.length);
+        expect(header.kind).toBe(step.header.kind);
+      });
+    }
+  });
+
+  it('follows every change or batch with a check or wait', async () => {
+    const rb = await render(scenario, dialect);
+    for (const list of [rb.steps, rb.undo]) {
+      list.forEach((step: RenderedStep, i: number) => {
+        if (step.header.kind === 'change' || step.header.kind === 'batch') {
+          expect(['check', 'wait'], `${step.file.path} is followed by ${list[i + 1]?.file.path}`).toContain(list[i + 1]?.header.kind);
+        }
+      });
+    }
+  });
+
+  it('starts with the preflight when it re-stitches, and backs up before it destroys', async () => {
+    const rb = await render(scenario, dialect);
+    const slugs = rb.steps.map((s) => s.slug);
+    if (scenario !== 'recalc-only') {
+      expect(slugs.slice(0, 3)).toEqual(['disable-cps', 'create-working-tables', 'preflight']);
+    }
+    const firstBackup = slugs.findIndex((s) => /backup|export/.test(s));
+    const destructive = rb.steps.findIndex((s) => /\b(UPDATE\s+customer_|DELETE FROM\s+cdp_|INSERT INTO\s+cdp_)/.test(s.file.content.replace(/^--.*$/gm, '')));
+    expect(destructive).toBeGreaterThan(0);
+    if (scenario !== 'orphan-recovery') expect(firstBackup).toBeGreaterThan(-1);
+    if (firstBackup > -1) expect(firstBackup).toBeLessThan(destructive);
+    expect(rb.undo.length).toBeGreaterThan(0);
+  });
+
+  it('writes a checklist line per step in runbook.md', async () => {
+    const rb = await render(scenario, dialect);
+    const md = rb.files.find((f) => f.path === 'runbook.md')?.content ?? '';
+    for (const step of [...rb.steps, ...rb.undo]) expect(md).toContain(`\`${step.file.path}\``);
+    expect(md.match(/^- \[ \]/gm)?.length).toBe(rb.steps.length + rb.undo.length);
+  });
+});
+
+describe('rendering details', () => {
+  it('quotes an entity id with a quote as one literal', async () => {
+    const rb = await render('multi-entity', 'postgres', { entity: ["o'brien"] });
+    const load = rb.steps.find((s) => s.slug === 'load-entities')?.file.content ?? '';
+    expect(load).toContain("('o''brien')");
+  });
+
+  it('puts 100k entity ids into chunked INSERTs, not one IN list', async () => {
+    const entity = Array.from({ length: 2500 }, (_, i) => `e${i}`);
+    const rb = await render('multi-entity', 'postgres', { entity });
+    const load = rb.steps.find((s) => s.slug === 'load-entities')?.file.content ?? '';
+    expect(load.match(/^INSERT INTO/gm)).toHaveLength(3);
+    expect(load).not.toMatch(/\bIN \(/);
+  });
+
+  it('marks CockroachDB batches high priority and reads stale only before changes', async () => {
+    const rb = await render('full-reset', 'cockroachdb');
+    for (const step of rb.steps) {
+      if (step.header.kind === 'batch') expect(step.header.priority).toBe('high');
+      const usesStale = step.file.content.includes('AS OF SYSTEM TIME');
+      expect(usesStale, step.file.path).toBe(step.slug === 'scope');
+    }
+    const pg = await render('full-reset', 'postgres');
+    expect(pg.files.some((f) => f.content.includes('AS OF SYSTEM TIME'))).toBe(false);
+  });
+
+  it('checks CPS sessions the right way for each dialect', async () => {
+    const crdb = (await render('multi-entity', 'cockroachdb')).steps.find((s) => s.slug === 'preflight')?.file.content ?? '';
+    const pg = (await render('multi-entity', 'postgres')).steps.find((s) => s.slug === 'preflight')?.file.content ?? '';
+    expect(crdb).toContain('FROM\n  crdb_internal.cluster_sessions');
+    expect(crdb).not.toMatch(/^[^-]*pg_stat_activity/m);
+    expect(crdb).not.toContain('pg_terminate_backend');
+    expect(pg).toContain('pg_stat_activity');
+  });
+});
