@@ -15,11 +15,18 @@ WITH
     FROM
       customer_attributes AS src
     WHERE
-      src.customer_entity_id > (
-        SELECT
-          coalesce(max(done.id), '')
-        FROM
-          external_data.rs_example_full_reset_entities_backup_done AS done
+      src.customer_entity_id > coalesce(
+        (
+          SELECT
+            done.id
+          FROM
+            external_data.rs_example_full_reset_entities_backup_done AS done
+          ORDER BY
+            done.id DESC
+          LIMIT
+            1
+        ),
+        ''
       )
       AND (
         src.modified IS NOT NULL

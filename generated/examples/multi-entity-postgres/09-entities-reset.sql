@@ -12,11 +12,18 @@ SELECT
 FROM
   external_data.rs_example_multi_entities_backup AS src
 WHERE
-  src.customer_entity_id > (
-    SELECT
-      coalesce(max(done.id), '')
-    FROM
-      external_data.rs_example_multi_entities_reset_done AS done
+  src.customer_entity_id > coalesce(
+    (
+      SELECT
+        done.id
+      FROM
+        external_data.rs_example_multi_entities_reset_done AS done
+      ORDER BY
+        done.id DESC
+      LIMIT
+        1
+    ),
+    ''
   )
 UNION ALL
 SELECT

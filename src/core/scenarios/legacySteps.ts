@@ -59,8 +59,11 @@ export const legacySteps: Scenario = {
       : []),
     change('choose-events', 'Step 2: list the events of these entities', 'choose-events',
       'Step 2 of the wiki: the ids Step 5 queues for stitching.', 'INSERT succeeds; running again adds nothing.'),
-    check('events-chosen', 'Every event of these entities is listed', 'events-chosen',
-      'An event missing from the list would stay un-stitched after Step 3.'),
+    {
+      ...check('events-chosen', 'Every event of these entities is listed', 'events-chosen',
+        'An event missing from the list would stay un-stitched after Step 3.'),
+      params: { allowEmpty: inputs.deleteEvents },
+    },
     change('backup-matching', 'Back up the matching rows Step 3 deletes (whole rows)', 'backup-matching',
       'Undo puts the matching rows back from this copy.', 'INSERT succeeds; a second run adds nothing.'),
     check('matching-backed-up', 'The matching rows are backed up', 'matching-backed-up',

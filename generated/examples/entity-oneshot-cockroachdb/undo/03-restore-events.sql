@@ -18,11 +18,18 @@ WITH
     FROM
       external_data.rs_example_oneshot_events_backup AS src
     WHERE
-      src.id > (
-        SELECT
-          coalesce(max(done.id), '00000000-0000-0000-0000-000000000000'::uuid)
-        FROM
-          external_data.rs_example_oneshot_events_undo_done AS done
+      src.id > coalesce(
+        (
+          SELECT
+            done.id
+          FROM
+            external_data.rs_example_oneshot_events_undo_done AS done
+          ORDER BY
+            done.id DESC
+          LIMIT
+            1
+        ),
+        '00000000-0000-0000-0000-000000000000'::uuid
       )
     ORDER BY
       src.id
