@@ -90,6 +90,15 @@ function buildProgram(setExit: (code: number) => void): Command {
       await write(bundle(dir, opts.undo === true));
     });
 
+  program
+    .command('demo')
+    .description('rehearse a multi-entity runbook end to end on an embedded PostgreSQL')
+    .option('--out <dir>', 'where to write the demo runbook', '.tmp/demo-runbook')
+    .action(async (opts: { out: string }) => {
+      const { demo } = await import('./commands/demo.js');
+      await demo(opts.out, (line) => process.stdout.write(`${line}\n`));
+    });
+
   return program;
 }
 

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { cleanupCurrent, cleanupLegacy, fixedRule, recalculateCurrent, stitchCurrent, stitchLegacy } from '../../src/sandbox/simulator.js';
+import { fixedRule } from '../../src/sandbox/simulator.js';
 import { TestServer } from '../helpers/database.js';
 import { examples } from '../helpers/examples.js';
-import { executeSteps, type Platform } from '../helpers/stepExecutor.js';
-import { E1, E2, E3, L1, L3, ev, seedCurrent, seedLegacy, snapshot } from '../helpers/seed.js';
+import { executeSteps, simulatedPlatform, type Platform } from '../../src/sandbox/rehearsal.js';
+import { E1, E2, E3, L1, L3, ev, seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 
 const server = new TestServer();
 const postgresExamples = examples().filter((e) => e.manifest.dialect === 'postgres');
@@ -23,25 +23,7 @@ async function fresh(legacy: boolean): Promise<{ db: pg.Client; name: string }> 
   return { db, name };
 }
 
-function platform(db: pg.Client, legacy: boolean): Platform {
-  let cpsEnabled = false;
-  return {
-    async manual(slug) {
-      if (slug === 'enable-cps') cpsEnabled = true;
-      if (slug === 'disable-cps') cpsEnabled = false;
-    },
-    async tick() {
-      if (legacy) {
-        await cleanupLegacy(db);
-        if (cpsEnabled) await stitchLegacy(db, fixedRule);
-      } else {
-        await cleanupCurrent(db);
-        await recalculateCurrent(db);
-        if (cpsEnabled) await stitchCurrent(db, fixedRule);
-      }
-    },
-  };
-}
+const platform = simulatedPlatform;
 
 const steps = (ex: (typeof postgresExamples)[number], dir: '' | 'undo/') =>
   ex.files.filter((f) => f.path.endsWith('.sql') && (dir === '' ? !f.path.includes('/') : f.path.startsWith(dir)));

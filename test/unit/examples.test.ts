@@ -38,7 +38,7 @@ describe('checked-in examples', () => {
     for (const s of SCENARIOS) for (const d of s.dialects) expect(have).toContain(`${s.name}/${d}`);
   });
 
-  it('are fresh: restitch check finds no drift', () => {
+  it('are fresh: restitch check finds no drift', { timeout: 60_000 }, () => {
     const r = runCli(['check']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -88,7 +88,7 @@ describe('checked-in examples', () => {
     }
   });
 
-  it('bundle into one script that parses', async () => {
+  it('bundle into one script that parses', { timeout: 60_000 }, async () => {
     const pg = await loadPgQuery();
     for (const ex of all) {
       for (const undo of [false, true]) {

@@ -8,10 +8,25 @@
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_entities_backup (customer_entity_id text, modified timestamptz, PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_entities_backup (
+  customer_entity_id text,
+  modified timestamptz,
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_backup (id uuid, stitched timestamptz, identifiers text[], PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_backup (
+  id uuid,
+  stitched timestamptz,
+  identifiers text[],
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_entities_undo_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_entities_undo_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_undo_done (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_undo_done (
+  id uuid,
+  PRIMARY KEY (id)
+);

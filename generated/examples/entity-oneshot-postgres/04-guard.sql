@@ -13,28 +13,23 @@ SELECT
   'the entity exists' AS check_name,
   count(*) = 1 AS ok,
   CAST(count(*) AS text) || ' row(s) for ' || '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11' AS detail
-FROM
-  customer_attributes
-WHERE
-  customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+FROM customer_attributes
+WHERE customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 UNION ALL
 SELECT
   'the entity has at least one identifier' AS check_name,
   coalesce(bool_and(array_length(identifiers, 1) > 0), false) AS ok,
   coalesce(CAST(max(array_length(identifiers, 1)) AS text), '0') || ' identifier(s)' AS detail
-FROM
-  customer_attributes
-WHERE
-  customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+FROM customer_attributes
+WHERE customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 UNION ALL
 SELECT
   'the entity has fewer than 1000 events' AS check_name,
   count(*) < 1000 AS ok,
   CAST(count(*) AS text) || ' events; use the multi-entity scenario above the limit' AS detail
-FROM
-  customer_events
-  JOIN customer_attributes AS a ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+FROM customer_events
+JOIN customer_attributes AS a
+  ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
   AND array_length(a.identifiers, 1) > 0
-WHERE
-  array_length(customer_events.identifiers, 1) > 0
+WHERE array_length(customer_events.identifiers, 1) > 0
   AND customer_events.identifiers <@ a.identifiers;

@@ -9,27 +9,17 @@ SELECT
   'the entity is backed up' AS check_name,
   count(*) = 1 AS ok,
   CAST(count(*) AS text) || ' row(s) in the backup' AS detail
-FROM
-  external_data.rs_example_oneshot_entities_backup
-WHERE
-  customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+FROM external_data.rs_example_oneshot_entities_backup
+WHERE customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 UNION ALL
 SELECT
   'every event the one-shot statement will reset is backed up' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events missing from the backup' AS detail
-FROM
-  customer_events
-  JOIN customer_attributes AS a ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+FROM customer_events
+JOIN customer_attributes AS a
+  ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
   AND array_length(a.identifiers, 1) > 0
-WHERE
-  array_length(customer_events.identifiers, 1) > 0
+WHERE array_length(customer_events.identifiers, 1) > 0
   AND customer_events.identifiers <@ a.identifiers
-  AND NOT EXISTS (
-    SELECT
-      1
-    FROM
-      external_data.rs_example_oneshot_events_backup AS b
-    WHERE
-      b.id = customer_events.id
-  );
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup AS b WHERE b.id = customer_events.id);

@@ -14,6 +14,5 @@ SELECT
   'the clean-up routine has deleted every reset entity' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' entities not deleted yet' AS detail
-FROM
-  customer_attributes AS a
-  JOIN external_data.rs_example_oneshot_entities_backup AS b ON b.customer_entity_id = a.customer_entity_id;
+FROM customer_attributes AS a
+JOIN external_data.rs_example_oneshot_entities_backup AS b ON b.customer_entity_id = a.customer_entity_id;

@@ -11,18 +11,12 @@ SELECT
   'there are entities to delete' AS check_name,
   count(*) > 0 AS ok,
   CAST(count(*) AS text) || ' entities will be deleted and rebuilt' AS detail
-FROM
-  customer_attributes AS OF SYSTEM TIME follower_read_timestamp ()
-WHERE
-  modified IS NOT NULL
-  OR identifiers IS NOT NULL
+FROM customer_attributes AS OF SYSTEM TIME follower_read_timestamp()
+WHERE modified IS NOT NULL OR identifiers IS NOT NULL
 UNION ALL
 SELECT
   'events to re-stitch (information)' AS check_name,
   true AS ok,
   CAST(count(*) AS text) || ' events will be reset for re-stitching' AS detail
-FROM
-  customer_events AS OF SYSTEM TIME follower_read_timestamp ()
-WHERE
-  stitched IS NOT NULL
-  OR identifiers IS NOT NULL;
+FROM customer_events AS OF SYSTEM TIME follower_read_timestamp()
+WHERE stitched IS NOT NULL OR identifiers IS NOT NULL;

@@ -9,20 +9,9 @@ SELECT
   'every backed-up event went through the reset' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' row(s) not processed yet' AS detail
-FROM
-  external_data.rs_example_full_reset_events_backup AS src
-WHERE
-  src.id > coalesce(
-    (
-      SELECT
-        done.id
-      FROM
-        external_data.rs_example_full_reset_events_reset_done AS done
-      ORDER BY
-        done.id DESC
-      LIMIT
-        1
-    ),
+FROM external_data.rs_example_full_reset_events_backup AS src
+WHERE src.id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_full_reset_events_reset_done AS done ORDER BY done.id DESC LIMIT 1),
     '00000000-0000-0000-0000-000000000000'::uuid
   )
 UNION ALL
@@ -30,9 +19,6 @@ SELECT
   'no backed-up event is still stitched' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events still stitched' AS detail
-FROM
-  customer_events AS e
-  JOIN external_data.rs_example_full_reset_events_backup AS b ON b.id = e.id
-WHERE
-  e.stitched IS NOT NULL
-  OR e.identifiers IS NOT NULL;
+FROM customer_events AS e
+JOIN external_data.rs_example_full_reset_events_backup AS b ON b.id = e.id
+WHERE e.stitched IS NOT NULL OR e.identifiers IS NOT NULL;

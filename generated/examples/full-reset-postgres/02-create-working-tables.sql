@@ -8,18 +8,46 @@
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_backup (customer_entity_id text, modified timestamptz, identifiers text[], PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_backup (
+  customer_entity_id text,
+  modified timestamptz,
+  identifiers text[],
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_backup (id uuid, stitched timestamptz, identifiers text[], PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_backup (
+  id uuid,
+  stitched timestamptz,
+  identifiers text[],
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_backup_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_backup_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_backup_done (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_backup_done (
+  id uuid,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_reset_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_reset_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_reset_done (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_reset_done (
+  id uuid,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_undo_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_undo_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_undo_done (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_undo_done (
+  id uuid,
+  PRIMARY KEY (id)
+);

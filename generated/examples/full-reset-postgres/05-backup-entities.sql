@@ -8,59 +8,25 @@
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
-WITH
-  batch AS (
-    SELECT
-      src.customer_entity_id AS id
-    FROM
-      customer_attributes AS src
-    WHERE
-      src.customer_entity_id > coalesce(
-        (
-          SELECT
-            done.id
-          FROM
-            external_data.rs_example_full_reset_entities_backup_done AS done
-          ORDER BY
-            done.id DESC
-          LIMIT
-            1
-        ),
-        ''
-      )
-      AND (
-        src.modified IS NOT NULL
-        OR src.identifiers IS NOT NULL
-      )
-    ORDER BY
-      src.customer_entity_id
-    LIMIT
-      10000
-  ),
-  changed AS (
-    INSERT INTO
-      external_data.rs_example_full_reset_entities_backup (customer_entity_id, modified, identifiers)
-    SELECT
-      a.customer_entity_id,
-      a.modified,
-      a.identifiers
-    FROM
-      customer_attributes AS a
-      JOIN batch ON a.customer_entity_id = batch.id
-    ON CONFLICT (customer_entity_id) DO NOTHING
-    RETURNING
-      customer_entity_id
+WITH batch AS (
+  SELECT src.customer_entity_id AS id
+  FROM customer_attributes AS src
+  WHERE src.customer_entity_id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_full_reset_entities_backup_done AS done ORDER BY done.id DESC LIMIT 1),
+    ''
   )
-INSERT INTO
-  external_data.rs_example_full_reset_entities_backup_done (id)
-SELECT
-  batch.id
-FROM
-  batch
-WHERE
-  (
-    SELECT
-      count(*)
-    FROM
-      changed
-  ) >= 0;
+    AND (src.modified IS NOT NULL OR src.identifiers IS NOT NULL)
+  ORDER BY src.customer_entity_id
+  LIMIT 10000
+),
+changed AS (
+  INSERT INTO external_data.rs_example_full_reset_entities_backup (customer_entity_id, modified, identifiers)
+  SELECT a.customer_entity_id, a.modified, a.identifiers
+  FROM customer_attributes AS a
+  JOIN batch ON a.customer_entity_id = batch.id
+  ON CONFLICT (customer_entity_id) DO NOTHING
+  RETURNING customer_entity_id
+)
+INSERT INTO external_data.rs_example_full_reset_entities_backup_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

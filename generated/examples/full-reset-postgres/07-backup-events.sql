@@ -9,59 +9,25 @@
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
-WITH
-  batch AS (
-    SELECT
-      src.id AS id
-    FROM
-      customer_events AS src
-    WHERE
-      src.id > coalesce(
-        (
-          SELECT
-            done.id
-          FROM
-            external_data.rs_example_full_reset_events_backup_done AS done
-          ORDER BY
-            done.id DESC
-          LIMIT
-            1
-        ),
-        '00000000-0000-0000-0000-000000000000'::uuid
-      )
-      AND (
-        src.stitched IS NOT NULL
-        OR src.identifiers IS NOT NULL
-      )
-    ORDER BY
-      src.id
-    LIMIT
-      10000
-  ),
-  changed AS (
-    INSERT INTO
-      external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
-    SELECT
-      e.id,
-      e.stitched,
-      e.identifiers
-    FROM
-      customer_events AS e
-      JOIN batch ON e.id = batch.id
-    ON CONFLICT (id) DO NOTHING
-    RETURNING
-      id
+WITH batch AS (
+  SELECT src.id AS id
+  FROM customer_events AS src
+  WHERE src.id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_full_reset_events_backup_done AS done ORDER BY done.id DESC LIMIT 1),
+    '00000000-0000-0000-0000-000000000000'::uuid
   )
-INSERT INTO
-  external_data.rs_example_full_reset_events_backup_done (id)
-SELECT
-  batch.id
-FROM
-  batch
-WHERE
-  (
-    SELECT
-      count(*)
-    FROM
-      changed
-  ) >= 0;
+    AND (src.stitched IS NOT NULL OR src.identifiers IS NOT NULL)
+  ORDER BY src.id
+  LIMIT 10000
+),
+changed AS (
+  INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
+  SELECT e.id, e.stitched, e.identifiers
+  FROM customer_events AS e
+  JOIN batch ON e.id = batch.id
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+)
+INSERT INTO external_data.rs_example_full_reset_events_backup_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

@@ -11,53 +11,23 @@
 
 -- modified = NULL tells the clean-up routine to delete the entity (here and in OpenSearch);
 -- identifiers = NULL cuts the link between the entity and its events at once.
-WITH
-  batch AS (
-    SELECT
-      src.customer_entity_id AS id
-    FROM
-      external_data.rs_example_full_reset_entities_backup AS src
-    WHERE
-      src.customer_entity_id > coalesce(
-        (
-          SELECT
-            done.id
-          FROM
-            external_data.rs_example_full_reset_entities_reset_done AS done
-          ORDER BY
-            done.id DESC
-          LIMIT
-            1
-        ),
-        ''
-      )
-    ORDER BY
-      src.customer_entity_id
-    LIMIT
-      10000
-  ),
-  changed AS (
-    UPDATE customer_attributes
-    SET
-      modified = NULL,
-      identifiers = NULL
-    FROM
-      batch
-    WHERE
-      customer_attributes.customer_entity_id = batch.id
-    RETURNING
-      customer_attributes.customer_entity_id
+WITH batch AS (
+  SELECT src.customer_entity_id AS id
+  FROM external_data.rs_example_full_reset_entities_backup AS src
+  WHERE src.customer_entity_id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_full_reset_entities_reset_done AS done ORDER BY done.id DESC LIMIT 1),
+    ''
   )
-INSERT INTO
-  external_data.rs_example_full_reset_entities_reset_done (id)
-SELECT
-  batch.id
-FROM
-  batch
-WHERE
-  (
-    SELECT
-      count(*)
-    FROM
-      changed
-  ) >= 0;
+  ORDER BY src.customer_entity_id
+  LIMIT 10000
+),
+changed AS (
+  UPDATE customer_attributes
+  SET modified = NULL, identifiers = NULL
+  FROM batch
+  WHERE customer_attributes.customer_entity_id = batch.id
+  RETURNING customer_attributes.customer_entity_id
+)
+INSERT INTO external_data.rs_example_full_reset_entities_reset_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

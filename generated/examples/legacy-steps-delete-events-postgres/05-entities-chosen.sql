@@ -9,28 +9,19 @@ SELECT
   'entities to clean were chosen' AS check_name,
   count(*) > 0 AS ok,
   CAST(count(*) AS text) || ' entities in the working table' AS detail
-FROM
-  temp_table.rs_example_legacy_delete_entities_to_clean
+FROM temp_table.rs_example_legacy_delete_entities_to_clean
 UNION ALL
 SELECT
   'all 1 entity ids are loaded' AS check_name,
   count(*) = 1 AS ok,
   CAST(count(*) AS text) || ' ids in the working table' AS detail
-FROM
-  temp_table.rs_example_legacy_delete_entities_to_clean
+FROM temp_table.rs_example_legacy_delete_entities_to_clean
 UNION ALL
 SELECT
   'every chosen entity has stitched events' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' ids not found in cdp_ps.matching' AS detail
-FROM
-  temp_table.rs_example_legacy_delete_entities_to_clean AS chosen
-WHERE
-  NOT EXISTS (
-    SELECT
-      1
-    FROM
-      cdp_ps.matching AS m
-    WHERE
-      m.customer_entity_id = chosen.customer_entity_id
-  );
+FROM temp_table.rs_example_legacy_delete_entities_to_clean AS chosen
+WHERE NOT EXISTS (
+  SELECT 1 FROM cdp_ps.matching AS m WHERE m.customer_entity_id = chosen.customer_entity_id
+);

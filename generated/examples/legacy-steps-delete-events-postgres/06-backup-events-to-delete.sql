@@ -7,29 +7,12 @@
 
 -- Whole rows, every column, of the events Step 0 deletes. Runs once: the backup is filled in
 -- one transaction, and a second run finds it filled and adds nothing.
-INSERT INTO
-  temp_table.rs_example_legacy_delete_deleted_events_backup
-SELECT
-  ce.*
-FROM
-  cdp_ce.customer_events AS ce
-WHERE
-  ce.id IN (
-    SELECT
-      customer_events.id
-    FROM
-      public.customer_events
-    WHERE
-      customer_events.customer_entity_id::uuid IN (
-        SELECT
-          e.customer_entity_id
-        FROM
-          temp_table.rs_example_legacy_delete_entities_to_clean AS e
-      )
-  )
-  AND NOT EXISTS (
-    SELECT
-      1
-    FROM
-      temp_table.rs_example_legacy_delete_deleted_events_backup
-  );
+INSERT INTO temp_table.rs_example_legacy_delete_deleted_events_backup
+SELECT ce.*
+FROM cdp_ce.customer_events AS ce
+WHERE ce.id IN (
+  SELECT customer_events.id
+  FROM public.customer_events
+  WHERE customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e)
+)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup);

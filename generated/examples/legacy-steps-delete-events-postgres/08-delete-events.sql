@@ -8,10 +8,4 @@
 
 -- Wiki Step 0: delete the events, by the ids saved in the backup.
 DELETE FROM cdp_ce.customer_events AS ce
-WHERE
-  ce.id IN (
-    SELECT
-      b.id
-    FROM
-      temp_table.rs_example_legacy_delete_deleted_events_backup AS b
-  );
+WHERE ce.id IN (SELECT b.id FROM temp_table.rs_example_legacy_delete_deleted_events_backup AS b);

@@ -6,22 +6,8 @@
 -- Expect: INSERT succeeds; a second run adds nothing.
 
 -- Whole rows of cdp_ps.matching that Step 3 deletes. Runs once, like the events backup.
-INSERT INTO
-  temp_table.rs_example_legacy_delete_matching_backup
-SELECT
-  m.*
-FROM
-  cdp_ps.matching AS m
-WHERE
-  m.customer_entity_id IN (
-    SELECT
-      e.customer_entity_id
-    FROM
-      temp_table.rs_example_legacy_delete_entities_to_clean AS e
-  )
-  AND NOT EXISTS (
-    SELECT
-      1
-    FROM
-      temp_table.rs_example_legacy_delete_matching_backup
-  );
+INSERT INTO temp_table.rs_example_legacy_delete_matching_backup
+SELECT m.*
+FROM cdp_ps.matching AS m
+WHERE m.customer_entity_id IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_matching_backup);

@@ -7,10 +7,4 @@
 
 -- Wiki Step 3: removing the matching rows un-stitches the events from these entities.
 DELETE FROM cdp_ps.matching
-WHERE
-  matching.customer_entity_id IN (
-    SELECT
-      e.customer_entity_id
-    FROM
-      temp_table.rs_example_legacy_delete_entities_to_clean AS e
-  );
+WHERE matching.customer_entity_id IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e);

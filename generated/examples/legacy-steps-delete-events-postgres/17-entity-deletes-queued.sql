@@ -9,14 +9,5 @@ SELECT
   'every entity to clean has its delete action queued' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' entities not queued' AS detail
-FROM
-  temp_table.rs_example_legacy_delete_entities_to_clean AS e
-WHERE
-  NOT EXISTS (
-    SELECT
-      1
-    FROM
-      temp_table.rs_example_legacy_delete_audit_queued AS q
-    WHERE
-      q.customer_entity_id = e.customer_entity_id
-  );
+FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_audit_queued AS q WHERE q.customer_entity_id = e.customer_entity_id);

@@ -14,14 +14,5 @@ SELECT
   'profile stitching has stitched every queued event' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events not stitched yet' AS detail
-FROM
-  temp_table.rs_example_legacy_delete_events_to_clean AS q
-WHERE
-  NOT EXISTS (
-    SELECT
-      1
-    FROM
-      cdp_ps.matching AS m
-    WHERE
-      m.customer_event_id = q.id
-  );
+FROM temp_table.rs_example_legacy_delete_events_to_clean AS q
+WHERE NOT EXISTS (SELECT 1 FROM cdp_ps.matching AS m WHERE m.customer_event_id = q.id);

@@ -8,18 +8,26 @@
 
 CREATE SCHEMA IF NOT EXISTS temp_table;
 
-CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_entities_to_clean (customer_entity_id uuid, PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_entities_to_clean (
+  customer_entity_id uuid,
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_events_to_clean (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_events_to_clean (
+  id uuid,
+  PRIMARY KEY (id)
+);
 
 CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_matching_backup AS
-SELECT
-  *
-FROM
-  cdp_ps.matching
-WITH
-  NO DATA;
+SELECT * FROM cdp_ps.matching
+WITH NO DATA;
 
-CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_audit_queued (customer_entity_id uuid, PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_audit_queued (
+  customer_entity_id uuid,
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_events_queued (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_events_queued (
+  id uuid,
+  PRIMARY KEY (id)
+);

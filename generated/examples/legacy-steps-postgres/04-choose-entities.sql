@@ -7,13 +7,9 @@
 
 -- Wiki Step 1. It runs before Step 0 here: once events are deleted, the condition can no
 -- longer find their entities in public.customer_events.
-INSERT INTO
-  temp_table.rs_example_legacy_entities_to_clean (customer_entity_id)
-SELECT DISTINCT
-  customer_events.customer_entity_id::uuid
-FROM
-  public.customer_events
-WHERE
-  customer_events.customer_entity_id IS NOT NULL
-  AND ((customer_events.payload ->> 'ps_identifier' = 'None'))
+INSERT INTO temp_table.rs_example_legacy_entities_to_clean (customer_entity_id)
+SELECT DISTINCT customer_events.customer_entity_id::uuid
+FROM public.customer_events
+WHERE customer_events.customer_entity_id IS NOT NULL
+  AND ((customer_events.payload->>'ps_identifier' = 'None'))
 ON CONFLICT (customer_entity_id) DO NOTHING;

@@ -9,5 +9,4 @@ SELECT
   'entities to clean were chosen' AS check_name,
   count(*) > 0 AS ok,
   CAST(count(*) AS text) || ' entities in the working table' AS detail
-FROM
-  temp_table.rs_example_legacy_entities_to_clean;
+FROM temp_table.rs_example_legacy_entities_to_clean;

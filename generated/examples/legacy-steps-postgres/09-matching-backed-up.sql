@@ -9,21 +9,10 @@ SELECT
   'every matching row of these entities is backed up' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' rows missing from the backup' AS detail
-FROM
-  cdp_ps.matching AS m
-WHERE
-  m.customer_entity_id IN (
-    SELECT
-      e.customer_entity_id
-    FROM
-      temp_table.rs_example_legacy_entities_to_clean AS e
-  )
+FROM cdp_ps.matching AS m
+WHERE m.customer_entity_id IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_entities_to_clean AS e)
   AND NOT EXISTS (
-    SELECT
-      1
-    FROM
-      temp_table.rs_example_legacy_matching_backup AS b
-    WHERE
-      b.customer_event_id = m.customer_event_id
+    SELECT 1 FROM temp_table.rs_example_legacy_matching_backup AS b
+    WHERE b.customer_event_id = m.customer_event_id
       AND b.customer_entity_id = m.customer_entity_id
   );

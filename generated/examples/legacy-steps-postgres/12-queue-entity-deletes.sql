@@ -8,23 +8,12 @@
 
 -- Wiki Step 4, exactly once per entity: the journal table takes each id once (ON CONFLICT),
 -- and only ids it took now get a 'delete' row, so running this again adds nothing.
-WITH
-  queued AS (
-    INSERT INTO
-      temp_table.rs_example_legacy_audit_queued (customer_entity_id)
-    SELECT
-      e.customer_entity_id
-    FROM
-      temp_table.rs_example_legacy_entities_to_clean AS e
-    ON CONFLICT (customer_entity_id) DO NOTHING
-    RETURNING
-      customer_entity_id
-  )
-INSERT INTO
-  cdp_attr.customer_entities_audit (customer_entity_id, created, action)
-SELECT
-  queued.customer_entity_id,
-  current_timestamp,
-  'delete'
-FROM
-  queued;
+WITH queued AS (
+  INSERT INTO temp_table.rs_example_legacy_audit_queued (customer_entity_id)
+  SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_entities_to_clean AS e
+  ON CONFLICT (customer_entity_id) DO NOTHING
+  RETURNING customer_entity_id
+)
+INSERT INTO cdp_attr.customer_entities_audit (customer_entity_id, created, action)
+SELECT queued.customer_entity_id, current_timestamp, 'delete'
+FROM queued;

@@ -7,22 +7,12 @@
 -- Expect: INSERT n, n being the number of events; 0 when run again.
 
 -- Wiki Step 5, exactly once per event (same journal pattern as the entity deletes).
-WITH
-  queued AS (
-    INSERT INTO
-      temp_table.rs_example_legacy_events_queued (id)
-    SELECT
-      c.id
-    FROM
-      temp_table.rs_example_legacy_events_to_clean AS c
-    ON CONFLICT (id) DO NOTHING
-    RETURNING
-      id
-  )
-INSERT INTO
-  cdp_ps.customer_events_to_process (customer_event_id, created)
-SELECT
-  queued.id,
-  current_timestamp
-FROM
-  queued;
+WITH queued AS (
+  INSERT INTO temp_table.rs_example_legacy_events_queued (id)
+  SELECT c.id FROM temp_table.rs_example_legacy_events_to_clean AS c
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+)
+INSERT INTO cdp_ps.customer_events_to_process (customer_event_id, created)
+SELECT queued.id, current_timestamp
+FROM queued;

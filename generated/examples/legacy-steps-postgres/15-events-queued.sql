@@ -9,14 +9,5 @@ SELECT
   'every event to clean is queued for stitching' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events not queued' AS detail
-FROM
-  temp_table.rs_example_legacy_events_to_clean AS c
-WHERE
-  NOT EXISTS (
-    SELECT
-      1
-    FROM
-      temp_table.rs_example_legacy_events_queued AS q
-    WHERE
-      q.id = c.id
-  );
+FROM temp_table.rs_example_legacy_events_to_clean AS c
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_queued AS q WHERE q.id = c.id);

@@ -8,16 +8,41 @@
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities (customer_entity_id text, PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities (
+  customer_entity_id text,
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_backup (customer_entity_id text, modified timestamptz, identifiers text[], PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_backup (
+  customer_entity_id text,
+  modified timestamptz,
+  identifiers text[],
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_backup (id uuid, stitched timestamptz, identifiers text[], PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_backup (
+  id uuid,
+  stitched timestamptz,
+  identifiers text[],
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_reset_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_reset_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_reset_done (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_reset_done (
+  id uuid,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_undo_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_undo_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_undo_done (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_undo_done (
+  id uuid,
+  PRIMARY KEY (id)
+);

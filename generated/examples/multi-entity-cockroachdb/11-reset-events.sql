@@ -13,53 +13,23 @@
 
 -- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
 -- it parse the identifiers anew with the corrected rules.
-WITH
-  batch AS (
-    SELECT
-      src.id AS id
-    FROM
-      external_data.rs_example_multi_events_backup AS src
-    WHERE
-      src.id > coalesce(
-        (
-          SELECT
-            done.id
-          FROM
-            external_data.rs_example_multi_events_reset_done AS done
-          ORDER BY
-            done.id DESC
-          LIMIT
-            1
-        ),
-        '00000000-0000-0000-0000-000000000000'::uuid
-      )
-    ORDER BY
-      src.id
-    LIMIT
-      2
-  ),
-  changed AS (
-    UPDATE customer_events
-    SET
-      stitched = NULL,
-      identifiers = NULL
-    FROM
-      batch
-    WHERE
-      customer_events.id = batch.id
-    RETURNING
-      customer_events.id
+WITH batch AS (
+  SELECT src.id AS id
+  FROM external_data.rs_example_multi_events_backup AS src
+  WHERE src.id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_multi_events_reset_done AS done ORDER BY done.id DESC LIMIT 1),
+    '00000000-0000-0000-0000-000000000000'::uuid
   )
-INSERT INTO
-  external_data.rs_example_multi_events_reset_done (id)
-SELECT
-  batch.id
-FROM
-  batch
-WHERE
-  (
-    SELECT
-      count(*)
-    FROM
-      changed
-  ) >= 0;
+  ORDER BY src.id
+  LIMIT 2
+),
+changed AS (
+  UPDATE customer_events
+  SET stitched = NULL, identifiers = NULL
+  FROM batch
+  WHERE customer_events.id = batch.id
+  RETURNING customer_events.id
+)
+INSERT INTO external_data.rs_example_multi_events_reset_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

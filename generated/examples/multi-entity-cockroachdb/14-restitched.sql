@@ -14,8 +14,6 @@ SELECT
   'profile stitching has processed every reset event' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events waiting to be stitched' AS detail
-FROM
-  customer_events AS e
-  JOIN external_data.rs_example_multi_events_backup AS b ON b.id = e.id
-WHERE
-  e.stitched IS NULL;
+FROM customer_events AS e
+JOIN external_data.rs_example_multi_events_backup AS b ON b.id = e.id
+WHERE e.stitched IS NULL;

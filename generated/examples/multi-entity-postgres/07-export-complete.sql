@@ -10,48 +10,26 @@ SELECT
   'events to reset were exported' AS check_name,
   count(*) > 0 AS ok,
   CAST(count(*) AS text) || ' events in the working table' AS detail
-FROM
-  external_data.rs_example_multi_events_backup
+FROM external_data.rs_example_multi_events_backup
 UNION ALL
 SELECT
   'every chosen entity is backed up' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' entities missing from the backup' AS detail
-FROM
-  customer_attributes AS a
-  JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
-WHERE
-  NOT EXISTS (
-    SELECT
-      1
-    FROM
-      external_data.rs_example_multi_entities_backup AS b
-    WHERE
-      b.customer_entity_id = a.customer_entity_id
-  )
+FROM customer_attributes AS a
+JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup AS b WHERE b.customer_entity_id = a.customer_entity_id)
 UNION ALL
 SELECT
   'no event of the chosen entities is missing from the export' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events missing' AS detail
-FROM
-  customer_events
-WHERE
-  array_length(customer_events.identifiers, 1) > 0
+FROM customer_events
+WHERE array_length(customer_events.identifiers, 1) > 0
   AND EXISTS (
-    SELECT
-      1
-    FROM
-      external_data.rs_example_multi_entities_backup AS a
-    WHERE
-      array_length(a.identifiers, 1) > 0
+    SELECT 1
+    FROM external_data.rs_example_multi_entities_backup AS a
+    WHERE array_length(a.identifiers, 1) > 0
       AND customer_events.identifiers && a.identifiers
   )
-  AND NOT EXISTS (
-    SELECT
-      1
-    FROM
-      external_data.rs_example_multi_events_backup AS b
-    WHERE
-      b.id = customer_events.id
-  );
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup AS b WHERE b.id = customer_events.id);

@@ -8,4 +8,7 @@
 
 CREATE SCHEMA IF NOT EXISTS temp_table;
 
-CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_orphans_queued (id uuid, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_orphans_queued (
+  id uuid,
+  PRIMARY KEY (id)
+);

@@ -13,16 +13,9 @@ SELECT
   'there are orphaned events to queue' AS check_name,
   count(*) > 0 AS ok,
   CAST(count(*) AS text) || ' events have no matching row and are not queued' AS detail
-FROM
-  cdp_ce.customer_events AS ce
-  LEFT JOIN cdp_ps.matching AS m ON ce.id::uuid = m.customer_event_id
-WHERE
-  m.customer_event_id IS NULL
+FROM cdp_ce.customer_events AS ce
+LEFT JOIN cdp_ps.matching AS m ON ce.id::uuid = m.customer_event_id
+WHERE m.customer_event_id IS NULL
   AND NOT EXISTS (
-    SELECT
-      1
-    FROM
-      cdp_ps.customer_events_to_process AS p
-    WHERE
-      p.customer_event_id = ce.id::uuid
+    SELECT 1 FROM cdp_ps.customer_events_to_process AS p WHERE p.customer_event_id = ce.id::uuid
   );

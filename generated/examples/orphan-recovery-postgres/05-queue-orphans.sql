@@ -9,39 +9,21 @@
 -- The wiki's recovery query, made safe to repeat: events already waiting in
 -- customer_events_to_process are skipped, and the journal table takes each event once, so no
 -- event is queued twice even if this step runs again after CPS consumed the queue.
-WITH
-  orphans AS (
-    SELECT DISTINCT
-      ce.id::uuid AS id
-    FROM
-      cdp_ce.customer_events AS ce
-      LEFT JOIN cdp_ps.matching AS m ON ce.id::uuid = m.customer_event_id
-    WHERE
-      m.customer_event_id IS NULL
-      AND NOT EXISTS (
-        SELECT
-          1
-        FROM
-          cdp_ps.customer_events_to_process AS p
-        WHERE
-          p.customer_event_id = ce.id::uuid
-      )
-  ),
-  queued AS (
-    INSERT INTO
-      temp_table.rs_example_orphans_orphans_queued (id)
-    SELECT
-      orphans.id
-    FROM
-      orphans
-    ON CONFLICT (id) DO NOTHING
-    RETURNING
-      id
-  )
-INSERT INTO
-  cdp_ps.customer_events_to_process (customer_event_id, created)
-SELECT
-  queued.id,
-  current_timestamp
-FROM
-  queued;
+WITH orphans AS (
+  SELECT DISTINCT ce.id::uuid AS id
+  FROM cdp_ce.customer_events AS ce
+  LEFT JOIN cdp_ps.matching AS m ON ce.id::uuid = m.customer_event_id
+  WHERE m.customer_event_id IS NULL
+    AND NOT EXISTS (
+      SELECT 1 FROM cdp_ps.customer_events_to_process AS p WHERE p.customer_event_id = ce.id::uuid
+    )
+),
+queued AS (
+  INSERT INTO temp_table.rs_example_orphans_orphans_queued (id)
+  SELECT orphans.id FROM orphans
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id
+)
+INSERT INTO cdp_ps.customer_events_to_process (customer_event_id, created)
+SELECT queued.id, current_timestamp
+FROM queued;

@@ -8,10 +8,23 @@
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities (customer_entity_id text, PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities (
+  customer_entity_id text,
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_backup (customer_entity_id text, calculated timestamptz, PRIMARY KEY (customer_entity_id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_backup (
+  customer_entity_id text,
+  calculated timestamptz,
+  PRIMARY KEY (customer_entity_id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_reset_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_reset_done (
+  id text,
+  PRIMARY KEY (id)
+);
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_undo_done (id text, PRIMARY KEY (id));
+CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_undo_done (
+  id text,
+  PRIMARY KEY (id)
+);

@@ -13,8 +13,6 @@ SELECT
   'every chosen entity has been calculated again' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' entities waiting for calculation' AS detail
-FROM
-  customer_attributes AS a
-  JOIN external_data.rs_example_recalc_entities_backup AS b ON b.customer_entity_id = a.customer_entity_id
-WHERE
-  a.calculated IS NULL;
+FROM customer_attributes AS a
+JOIN external_data.rs_example_recalc_entities_backup AS b ON b.customer_entity_id = a.customer_entity_id
+WHERE a.calculated IS NULL;

@@ -9,15 +9,6 @@ SELECT
   'every chosen entity is backed up' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' entities missing from the backup' AS detail
-FROM
-  customer_attributes AS a
-  JOIN external_data.rs_example_recalc_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
-WHERE
-  NOT EXISTS (
-    SELECT
-      1
-    FROM
-      external_data.rs_example_recalc_entities_backup AS b
-    WHERE
-      b.customer_entity_id = a.customer_entity_id
-  );
+FROM customer_attributes AS a
+JOIN external_data.rs_example_recalc_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_backup AS b WHERE b.customer_entity_id = a.customer_entity_id);

@@ -47,7 +47,6 @@ export const loadEntities: StepSpec = {
   template: 'common/load-entities',
   why: 'Many entity ids go into a working table that later statements join, instead of a giant IN list.',
   expect: 'INSERT statements succeed; ids already there are skipped (ON CONFLICT DO NOTHING).',
-  format: false,
 };
 
 export const entitiesLoaded: StepSpec = {

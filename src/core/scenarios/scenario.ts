@@ -31,8 +31,6 @@ export interface StepSpec {
   /** `wait` steps: seconds between tries and before giving up. */
   wait?: { interval: number; timeout: number };
   progress?: ProgressSpec;
-  /** False for steps whose SQL is generated already laid out (large VALUES lists). */
-  format?: boolean;
 }
 
 /** A scenario: which dialects it supports, what it takes, and its steps and undo steps. */

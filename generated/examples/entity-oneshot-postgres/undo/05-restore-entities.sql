@@ -9,59 +9,27 @@
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
 -- Puts back modified of every backed-up entity that still exists.
-WITH
-  batch AS (
-    SELECT
-      src.customer_entity_id AS id
-    FROM
-      external_data.rs_example_oneshot_entities_backup AS src
-    WHERE
-      src.customer_entity_id > coalesce(
-        (
-          SELECT
-            done.id
-          FROM
-            external_data.rs_example_oneshot_entities_undo_done AS done
-          ORDER BY
-            done.id DESC
-          LIMIT
-            1
-        ),
-        ''
-      )
-    ORDER BY
-      src.customer_entity_id
-    LIMIT
-      10000
-  ),
-  changed AS (
-    UPDATE customer_attributes
-    SET
-      modified = b.modified
-    FROM
-      (
-        SELECT
-          backup.customer_entity_id,
-          backup.modified
-        FROM
-          external_data.rs_example_oneshot_entities_backup AS backup
-          JOIN batch ON backup.customer_entity_id = batch.id
-      ) AS b
-    WHERE
-      customer_attributes.customer_entity_id = b.customer_entity_id
-    RETURNING
-      customer_attributes.customer_entity_id
+WITH batch AS (
+  SELECT src.customer_entity_id AS id
+  FROM external_data.rs_example_oneshot_entities_backup AS src
+  WHERE src.customer_entity_id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_oneshot_entities_undo_done AS done ORDER BY done.id DESC LIMIT 1),
+    ''
   )
-INSERT INTO
-  external_data.rs_example_oneshot_entities_undo_done (id)
-SELECT
-  batch.id
-FROM
-  batch
-WHERE
-  (
-    SELECT
-      count(*)
-    FROM
-      changed
-  ) >= 0;
+  ORDER BY src.customer_entity_id
+  LIMIT 10000
+),
+changed AS (
+  UPDATE customer_attributes
+  SET modified = b.modified
+  FROM (
+    SELECT backup.customer_entity_id, backup.modified
+    FROM external_data.rs_example_oneshot_entities_backup AS backup
+    JOIN batch ON backup.customer_entity_id = batch.id
+  ) AS b
+  WHERE customer_attributes.customer_entity_id = b.customer_entity_id
+  RETURNING customer_attributes.customer_entity_id
+)
+INSERT INTO external_data.rs_example_oneshot_entities_undo_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

@@ -9,61 +9,27 @@
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
 -- Puts back stitched and identifiers of every backed-up event, exactly as they were.
-WITH
-  batch AS (
-    SELECT
-      src.id AS id
-    FROM
-      external_data.rs_example_full_reset_events_backup AS src
-    WHERE
-      src.id > coalesce(
-        (
-          SELECT
-            done.id
-          FROM
-            external_data.rs_example_full_reset_events_undo_done AS done
-          ORDER BY
-            done.id DESC
-          LIMIT
-            1
-        ),
-        '00000000-0000-0000-0000-000000000000'::uuid
-      )
-    ORDER BY
-      src.id
-    LIMIT
-      10000
-  ),
-  changed AS (
-    UPDATE customer_events
-    SET
-      stitched = b.stitched,
-      identifiers = b.identifiers
-    FROM
-      (
-        SELECT
-          backup.id,
-          backup.stitched,
-          backup.identifiers
-        FROM
-          external_data.rs_example_full_reset_events_backup AS backup
-          JOIN batch ON backup.id = batch.id
-      ) AS b
-    WHERE
-      customer_events.id = b.id
-    RETURNING
-      customer_events.id
+WITH batch AS (
+  SELECT src.id AS id
+  FROM external_data.rs_example_full_reset_events_backup AS src
+  WHERE src.id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_full_reset_events_undo_done AS done ORDER BY done.id DESC LIMIT 1),
+    '00000000-0000-0000-0000-000000000000'::uuid
   )
-INSERT INTO
-  external_data.rs_example_full_reset_events_undo_done (id)
-SELECT
-  batch.id
-FROM
-  batch
-WHERE
-  (
-    SELECT
-      count(*)
-    FROM
-      changed
-  ) >= 0;
+  ORDER BY src.id
+  LIMIT 10000
+),
+changed AS (
+  UPDATE customer_events
+  SET stitched = b.stitched, identifiers = b.identifiers
+  FROM (
+    SELECT backup.id, backup.stitched, backup.identifiers
+    FROM external_data.rs_example_full_reset_events_backup AS backup
+    JOIN batch ON backup.id = batch.id
+  ) AS b
+  WHERE customer_events.id = b.id
+  RETURNING customer_events.id
+)
+INSERT INTO external_data.rs_example_full_reset_events_undo_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

@@ -7,20 +7,8 @@
 
 -- Takes back what this runbook queued and CPS has not consumed yet.
 DELETE FROM cdp_ps.customer_events_to_process AS p
-WHERE
-  p.customer_event_id IN (
-    SELECT
-      q.id
-    FROM
-      temp_table.rs_example_legacy_events_queued AS q
-  );
+WHERE p.customer_event_id IN (SELECT q.id FROM temp_table.rs_example_legacy_events_queued AS q);
 
 DELETE FROM cdp_attr.customer_entities_audit AS a
-WHERE
-  a.action = 'delete'
-  AND a.customer_entity_id IN (
-    SELECT
-      q.customer_entity_id
-    FROM
-      temp_table.rs_example_legacy_audit_queued AS q
-  );
+WHERE a.action = 'delete'
+  AND a.customer_entity_id IN (SELECT q.customer_entity_id FROM temp_table.rs_example_legacy_audit_queued AS q);

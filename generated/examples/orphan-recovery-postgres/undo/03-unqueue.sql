@@ -7,10 +7,4 @@
 
 -- Takes back what this runbook queued and CPS has not consumed yet.
 DELETE FROM cdp_ps.customer_events_to_process AS p
-WHERE
-  p.customer_event_id IN (
-    SELECT
-      q.id
-    FROM
-      temp_table.rs_example_orphans_orphans_queued AS q
-  );
+WHERE p.customer_event_id IN (SELECT q.id FROM temp_table.rs_example_orphans_orphans_queued AS q);

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from './db.js';
 
 export const E1 = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11';
 export const E2 = '9b2e7c14-1a3f-4d5e-8f60-7c9d0e1f2a33';
@@ -6,21 +6,21 @@ export const E3 = 'keep-entity';
 const ev = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /**
- * Current schema: E1 glued by the identifier "None", E2 a plain customer, E3 must stay as it
+ * Current schema: E1 glued by the identifier "None", E2 a customer seen as 12345 and 12345.0, E3 must stay as it
  * is, and event 7 has an empty identifier array (contained in every array).
  */
-export async function seedCurrent(db: pg.Client): Promise<void> {
+export async function seedCurrent(db: Queryable): Promise<void> {
   await db.query(`
     INSERT INTO customer_attributes VALUES
       ('${E1}', '2026-01-01', '2026-01-01', '{None,a1}'),
-      ('${E2}', '2026-01-01', '2026-01-01', '{b1}'),
+      ('${E2}', '2026-01-01', '2026-01-01', '{12345}'),
       ('${E3}', '2026-01-01', '2026-01-01', '{c1}');
     INSERT INTO customer_events (id, event_time, payload, stitched, identifiers) VALUES
       ('${ev(1)}', '2026-01-01 10:00', '{"ps_identifier": "None"}', '2026-01-02', '{None}'),
       ('${ev(2)}', '2026-01-01 11:00', '{"ps_identifier": "a1"}', '2026-01-02', '{a1}'),
       ('${ev(3)}', '2026-01-01 12:00', '{"ps_identifier": "None"}', '2026-01-02', '{None}'),
-      ('${ev(4)}', '2026-01-01 13:00', '{"ps_identifier": "b1"}', '2026-01-02', '{b1}'),
-      ('${ev(5)}', '2026-01-01 14:00', '{"ps_identifier": "b1.0"}', '2026-01-02', '{b1}'),
+      ('${ev(4)}', '2026-01-01 13:00', '{"ps_identifier": "12345"}', '2026-01-02', '{12345}'),
+      ('${ev(5)}', '2026-01-01 14:00', '{"ps_identifier": "12345.0"}', '2026-01-02', '{12345}'),
       ('${ev(6)}', '2026-01-01 15:00', '{"ps_identifier": "c1"}', '2026-01-02', '{c1}'),
       ('${ev(7)}', '2026-01-01 16:00', '{}', '2026-01-02', '{}');
   `);
@@ -30,7 +30,7 @@ export const L1 = '11111111-1111-4111-8111-111111111111';
 export const L3 = '33333333-3333-4333-8333-333333333333';
 
 /** Legacy schema: L1 glued by "None", E2 (as L2) a plain customer, L3 untouched, event 7 orphaned. */
-export async function seedLegacy(db: pg.Client): Promise<void> {
+export async function seedLegacy(db: Queryable): Promise<void> {
   const events = [
     [1, 'None', L1], [2, 'None', L1], [3, 'x1', L1], [4, 'y1', E2], [5, 'y1', E2], [6, 'z1', L3], [7, 'w1', null],
   ] as const;
@@ -41,7 +41,7 @@ export async function seedLegacy(db: pg.Client): Promise<void> {
 }
 
 /** Every platform row, in a stable order, for exact before/after comparisons. */
-export async function snapshot(db: pg.Client, legacy: boolean): Promise<Record<string, unknown[]>> {
+export async function snapshot(db: Queryable, legacy: boolean): Promise<Record<string, unknown[]>> {
   const tables = legacy
     ? {
         events: 'SELECT * FROM cdp_ce.customer_events ORDER BY id',

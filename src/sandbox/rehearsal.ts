@@ -1,8 +1,9 @@
-import type pg from 'pg';
-import { parseHeader } from '../../src/core/directives.js';
-import type { RunbookFile } from '../../src/core/types.js';
+import { parseHeader } from '../core/directives.js';
+import type { RunbookFile } from '../core/types.js';
+import type { Queryable } from './db.js';
+import { cleanupCurrent, cleanupLegacy, fixedRule, recalculateCurrent, stitchCurrent, stitchLegacy, type Normalise } from './simulator.js';
 
-/** What the platform does between steps: the test's stand-in for the person and the platform. */
+/** What happens between steps: the stand-in for the person and the platform in the demo and tests. */
 export interface Platform {
   /** A manual step (by slug): e.g. enable-cps starts the stitcher. */
   manual(slug: string): Promise<void>;
@@ -14,7 +15,12 @@ export interface Platform {
  * Executes step files as a careful person would at a console: checks must return rows that are
  * all ok, batches repeat until 0 rows, waits repeat (with the platform ticking) until they pass.
  */
-export async function executeSteps(db: pg.Client, files: RunbookFile[], platform: Platform): Promise<string[]> {
+export async function executeSteps(
+  db: Queryable,
+  files: RunbookFile[],
+  platform: Platform,
+  onStep: (line: string) => void = () => {},
+): Promise<string[]> {
   const log: string[] = [];
   for (const file of files) {
     const { header, body } = parseHeader(file.content, file.path);
@@ -66,6 +72,31 @@ export async function executeSteps(db: pg.Client, files: RunbookFile[], platform
       }
     }
     log.push(`${file.path}: ${header.kind} done`);
+    onStep(`${file.path.padEnd(36)} ${header.kind.padEnd(6)} ok   ${header.title}`);
   }
   return log;
+}
+
+/**
+ * The simulated platform: CPS follows the manual enable/disable steps; every wait try runs the
+ * clean-up routine and the recalculation, and the stitcher (with `rule`) while CPS is enabled.
+ */
+export function simulatedPlatform(db: Queryable, legacy: boolean, rule: Normalise = fixedRule): Platform {
+  let cpsEnabled = false;
+  return {
+    async manual(slug) {
+      if (slug === 'enable-cps') cpsEnabled = true;
+      if (slug === 'disable-cps') cpsEnabled = false;
+    },
+    async tick() {
+      if (legacy) {
+        await cleanupLegacy(db);
+        if (cpsEnabled) await stitchLegacy(db, rule);
+      } else {
+        await cleanupCurrent(db);
+        await recalculateCurrent(db);
+        if (cpsEnabled) await stitchCurrent(db, rule);
+      }
+    },
+  };
 }
