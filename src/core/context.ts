@@ -66,7 +66,6 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     expectedColumns: expectedColumns(
       scenario.schema,
       inputs.workSchema,
-      inputs.incident,
       tables,
       inputs.eventTimeFrom !== null || inputs.eventTimeTo !== null,
     ),

@@ -16,6 +16,8 @@ export interface ColumnDef {
 /** A working table to create: its qualified name, columns and primary key column. */
 export interface WorkTableDef {
   key: string;
+  /** Table name without schema, as information_schema spells it. */
+  table: string;
   name: string;
   columns: ColumnDef[];
   primaryKey: string;
@@ -88,10 +90,11 @@ export function workTables(
   return keys.map((key) => {
     const shape = shapes[key];
     if (!shape) throw new Error(`no working table '${key}' in the catalog`);
-    const name = sqlQualified(workSchema, `${tablePrefix(incident)}_${shape.suffix}`);
-    if ('copyOf' in shape) return { key, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf };
+    const table = `${tablePrefix(incident)}_${shape.suffix}`;
+    const name = sqlQualified(workSchema, table);
+    if ('copyOf' in shape) return { key, table, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf };
     const columns = shape.columns.map(([n, type]) => ({ name: sqlIdent(n), type }));
-    return { key, name, columns, primaryKey: columns[0]?.name ?? 'id', copyOf: null };
+    return { key, table, name, columns, primaryKey: columns[0]?.name ?? 'id', copyOf: null };
   });
 }
 
@@ -119,7 +122,6 @@ const LEGACY_COLUMNS: ExpectedColumn[] = [
 export function expectedColumns(
   schema: SchemaProfile,
   workSchema: string,
-  incident: string,
   tables: readonly WorkTableDef[],
   usesEventTime: boolean,
 ): ExpectedColumn[] {
@@ -133,13 +135,9 @@ export function expectedColumns(
           { schema: '', table: 'customer_events', column: 'identifiers', type: 'ARRAY' },
         ];
   if (usesEventTime) live.push({ schema: schema === 'legacy' ? 'public' : '', table: 'customer_events', column: 'event_time', type: '' });
-  const prefix = tablePrefix(incident);
-  const shapes = catalog(schema, []);
   const work = tables.flatMap((t) => {
-    const suffix = shapes[t.key]?.suffix ?? t.key;
-    const table = `${prefix}_${suffix}`;
-    if (t.copyOf) return [{ schema: workSchema, table, column: t.primaryKey, type: '' }];
-    return t.columns.map((c) => ({ schema: workSchema, table, column: c.name, type: infoSchemaType(c.type) }));
+    if (t.copyOf) return [{ schema: workSchema, table: t.table, column: t.primaryKey, type: '' }];
+    return t.columns.map((c) => ({ schema: workSchema, table: t.table, column: c.name, type: infoSchemaType(c.type) }));
   });
   return [...live, ...work];
 }

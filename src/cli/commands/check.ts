@@ -1,6 +1,7 @@
 import { compareFiles, type FileDrift } from '../../core/compare.js';
 import { inputError } from '../../core/errors.js';
 import { findRunbooks, readRunbook } from '../../io/runbookFs.js';
+import { loadTemplates } from '../../io/templateStore.js';
 import { rerender } from './rerender.js';
 
 export interface CheckResult {
@@ -12,10 +13,11 @@ export interface CheckResult {
 export async function checkRunbooks(dirs: string[], root = 'generated'): Promise<CheckResult[]> {
   const targets = dirs.length > 0 ? dirs : findRunbooks(root);
   if (targets.length === 0) throw inputError(`no runbook found under ${root}/; name the runbook directories to check`);
+  const templates = loadTemplates();
   const results: CheckResult[] = [];
   for (const dir of targets) {
     const { files, manifest } = readRunbook(dir);
-    const expected = await rerender(manifest);
+    const expected = await rerender(manifest, templates);
     results.push({ dir, drift: compareFiles(expected, files, ['expected', dir]) });
   }
   return results;

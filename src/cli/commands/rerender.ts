@@ -2,12 +2,12 @@ import { validateInputs } from '../../core/inputs.js';
 import type { Manifest } from '../../core/manifest.js';
 import { renderRunbook } from '../../core/render.js';
 import { getScenario } from '../../core/scenarios/index.js';
+import type { TemplateSet } from '../../core/render.js';
 import type { RunbookFile } from '../../core/types.js';
 import { toolVersion } from '../../io/packageInfo.js';
-import { loadTemplates } from '../../io/templateStore.js';
 
 /** Renders the runbook a manifest describes, with today's templates, after validating its inputs again. */
-export async function rerender(manifest: Manifest): Promise<RunbookFile[]> {
+export async function rerender(manifest: Manifest, templates: TemplateSet): Promise<RunbookFile[]> {
   const i = manifest.inputs;
   const takes = getScenario(i.scenario).options;
   const inputs = await validateInputs({
@@ -23,5 +23,5 @@ export async function rerender(manifest: Manifest): Promise<RunbookFile[]> {
     workSchema: i.workSchema,
     deleteEvents: i.deleteEvents,
   });
-  return renderRunbook(inputs, loadTemplates(), toolVersion()).files;
+  return renderRunbook(inputs, templates, toolVersion()).files;
 }
