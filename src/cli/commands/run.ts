@@ -1,0 +1,101 @@
+/** `restitch run` and `restitch status`: thin handlers over src/runner. */
+import { inputError } from '../../core/errors.js';
+import { parseDuration } from '../../core/directives.js';
+import { readRunbook } from '../../io/runbookFs.js';
+import { connectionTarget } from '../../runner/connection.js';
+import { formatStatusLine } from '../../runner/report.js';
+import { runRunbook, type RunbookSource } from '../../runner/runner.js';
+import { PgSession } from '../../runner/session.js';
+import { readStatus, type StatusReport } from '../../runner/status.js';
+import type { RunOptions, RunReport } from '../../runner/types.js';
+import { terminalUi } from '../terminalUi.js';
+
+/** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
+function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
+  const trimmed = dir.replace(/\/+$/, '');
+  const nested = /(^|\/)undo$/.test(trimmed);
+  const root = nested ? trimmed.replace(/\/?undo$/, '') || '.' : trimmed;
+  return { src: { dir: root, ...readRunbook(root) }, undo: undoFlag || nested };
+}
+
+function whole(flag: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(String(raw)) || !Number.isSafeInteger(n) || n < 1) throw inputError(`${flag} must be a whole number of at least 1, not '${String(raw)}'`);
+  return n;
+}
+
+function duration(flag: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  if (String(raw) === '0') return 0;
+  const seconds = parseDuration(String(raw));
+  if (seconds === null) throw inputError(`${flag} must look like 30s, 10m or 2h (or 0 for none), not '${String(raw)}'`);
+  return seconds * 1000;
+}
+
+/** Options as given on the command line, validated. */
+export function runOptions(o: Record<string, unknown>): RunOptions {
+  const waitInterval = o.waitInterval === undefined ? undefined : Number(o.waitInterval);
+  if (waitInterval !== undefined && !(waitInterval > 0 && waitInterval <= 3600)) throw inputError(`--wait-interval must be a number of seconds above 0, not '${String(o.waitInterval)}'`);
+  const opts: RunOptions = { yes: o.yes === true, dryRun: o.dryRun === true, retries: whole('--retries', o.retries) ?? 5, backoffMs: 500 };
+  const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
+    if (value !== undefined) opts[key] = value;
+  };
+  set('from', whole('--from', o.from));
+  set('only', whole('--only', o.only));
+  set('to', whole('--to', o.to));
+  set('batchSize', whole('--batch-size', o.batchSize));
+  set('waitInterval', waitInterval);
+  set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));
+  set('lockTimeoutMs', duration('--lock-timeout', o.lockTimeout));
+  return opts;
+}
+
+/** Runs a runbook; `onSignal` lets the CLI wire Ctrl-C. Returns the report and its text. */
+export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void): Promise<{ report: RunReport; text: string }> {
+  const opts = runOptions(o);
+  const { src, undo } = source(dir, o.undo === true);
+  const target = connectionTarget(o.db as string | undefined, process.env);
+  const steps = (undo ? src.manifest.undo : src.manifest.steps).length;
+  const ui = terminalUi(o.json === true, () => steps);
+  const report = await runRunbook(src, undo, opts, {
+    ui,
+    signal,
+    redact: target.redact,
+    async connect() {
+      const session = new PgSession(target);
+      onSession(session);
+      await session.connect().catch((error: Error) => {
+        throw inputError(`cannot connect to ${target.label}: ${target.redact(error.message)}; check --db, DATABASE_URL or the PG* variables`);
+      });
+      return session;
+    },
+  });
+  const undoFlag = undo ? ' --undo' : '';
+  const tail =
+    report.exitCode === 0
+      ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
+      : `stopped${report.exitCode === 130 ? ' by Ctrl-C' : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
+  const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : tail;
+  return { report, text };
+}
+
+export async function status(dir: string, o: Record<string, unknown>): Promise<{ report: StatusReport; text: string }> {
+  const { src, undo } = source(dir, o.undo === true);
+  const target = connectionTarget(o.db as string | undefined, process.env);
+  const report = await readStatus(src, undo, {
+    async connect() {
+      const session = new PgSession(target);
+      await session.connect().catch((error: Error) => {
+        throw inputError(`cannot connect to ${target.label}: ${target.redact(error.message)}; check --db, DATABASE_URL or the PG* variables`);
+      });
+      return session;
+    },
+  });
+  if (o.json === true) return { report, text: `${JSON.stringify(report, null, 2)}\n` };
+  let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;
+  for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined);
+  text += report.stoppedAt === null ? 'every step is done\n' : `next: step ${report.stoppedAt} (restitch run ${src.dir}${undo ? ' --undo' : ''})\n`;
+  if (report.otherVersions.length > 0) text += `the journal also holds runs of other versions of this runbook: ${report.otherVersions.map((c) => c.slice(0, 12)).join(', ')}\n`;
+  return { report, text };
+}

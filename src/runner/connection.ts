@@ -1,0 +1,49 @@
+/**
+ * Where to connect: `--db`, else DATABASE_URL, else the libpq PG* variables (which `pg` reads
+ * itself). The password is kept only to connect and to scrub it from anything printed or stored.
+ */
+import type { ClientConfig } from 'pg';
+import { inputError } from '../core/errors.js';
+
+/** A connection target: the pg config, a printable label without password, and a scrubber. */
+export interface ConnectionTarget {
+  config: ClientConfig;
+  /** user@host:port/database, never the password. */
+  label: string;
+  /** Replaces every occurrence of the password in `text`. */
+  redact: (text: string) => string;
+}
+
+/** `application_name` of every runner session, so it is never mistaken for the stitching component. */
+export const APPLICATION_NAME = 'restitch';
+
+export function connectionTarget(db: string | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
+  const url = db ?? env.DATABASE_URL;
+  let config: ClientConfig;
+  let label: string;
+  let password: string | undefined;
+  if (url !== undefined && url !== '') {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw inputError(`${db !== undefined ? '--db' : 'DATABASE_URL'} is not a URL; use postgresql://user@host:port/database`);
+    }
+    if (!/^postgres(ql)?:$/.test(parsed.protocol)) {
+      throw inputError(`${db !== undefined ? '--db' : 'DATABASE_URL'} must start with postgresql://, not ${parsed.protocol}//`);
+    }
+    // A connection string's own application_name would win over the config's; drop it.
+    parsed.searchParams.delete('application_name');
+    password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
+    config = { connectionString: parsed.toString() };
+    label = `${decodeURIComponent(parsed.username) || '(default user)'}@${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname || '/'}`;
+  } else {
+    config = {};
+    password = env.PGPASSWORD;
+    label = `${env.PGUSER ?? '(default user)'}@${env.PGHOST ?? 'localhost'}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? env.PGUSER ?? ''}`;
+  }
+  config.application_name = APPLICATION_NAME;
+  const secrets = password ? [...new Set([password, encodeURIComponent(password)])].filter((s) => s.length > 0) : [];
+  const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
+  return { config, label: redact(label), redact };
+}

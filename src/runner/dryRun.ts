@@ -1,0 +1,66 @@
+/**
+ * `--dry-run`: nothing changes. Checks run read-only and report; batch steps report the exact
+ * rows left (their progress query); change steps report the planner's estimate (EXPLAIN, which
+ * does not execute); manual and wait steps say what they would do.
+ */
+import type { Dialect } from '../core/dialects/index.js';
+import { loadPgQuery } from '../core/where.js';
+import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
+import { describeError } from './sqlError.js';
+import type { StepResult } from './types.js';
+
+/** The DML statements of a change step, as separate statements (DDL is left out). */
+async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: string[]; ddl: number }> {
+  const pg = await loadPgQuery();
+  let text = body;
+  for (const clause of dialect.foreignClauses) text = text.replace(clause.pattern, clause.replacement);
+  const bytes = Buffer.from(text, 'utf8');
+  const out = { dml: [] as string[], ddl: 0 };
+  for (const raw of pg.parseSync(text).stmts ?? []) {
+    const s = raw as { stmt?: Record<string, unknown>; stmt_location?: number; stmt_len?: number };
+    const kind = Object.keys(s.stmt ?? {})[0] ?? '';
+    const start = s.stmt_location ?? 0;
+    const sql = (s.stmt_len ? bytes.subarray(start, start + s.stmt_len) : bytes.subarray(start)).toString('utf8').trim();
+    if (['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'SelectStmt'].includes(kind)) out.dml.push(sql);
+    else out.ddl += 1;
+  }
+  return out;
+}
+
+// PostgreSQL: "Update on t  (cost=… rows=N width=…)"; CockroachDB: "estimated row count: N".
+const ESTIMATE = /(?:rows=|estimated row count: )([\d,]+)/;
+
+export async function dryRunStep(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {
+  const { step, db } = ctx;
+  const base: StepResult = { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'done', rows: null, ms: null };
+  const started = Date.now();
+  try {
+    switch (step.header.kind) {
+      case 'manual':
+        return { ...base, status: 'skipped', wouldTouch: 'asks the person to do it by hand' };
+      case 'check':
+      case 'wait': {
+        const { rows } = await readOnly(db, () => db.query<Record<string, unknown>>(ctx.body));
+        const verdict = checkVerdict(rows);
+        const note = step.header.kind === 'wait' ? 'would wait until it passes' : 'passes';
+        return { ...base, status: verdict.ok ? 'done' : 'failed', rows: rows.length, ms: Date.now() - started, wouldTouch: verdict.ok ? note : `fails now: ${verdict.message}`, ...(verdict.ok ? {} : { details: rows }) };
+      }
+      case 'batch': {
+        const p = await readProgress(ctx);
+        return { ...base, status: 'skipped', rows: p ? p.total - p.done : null, ms: Date.now() - started, wouldTouch: p ? `${p.total - p.done} of ${p.total} rows left (exact)` : 'repeats until 0 rows' };
+      }
+      case 'change': {
+        const { dml, ddl } = await dmlStatements(ctx.body, ctx.dialect);
+        let estimate = 0;
+        for (const sql of dml) {
+          const plan = (await readOnly(db, () => db.query<Record<string, string>>(`EXPLAIN ${sql}`))).rows.map((r) => Object.values(r).join(' '));
+          estimate += Number((plan.map((l) => ESTIMATE.exec(l)?.[1]).find((m) => m !== undefined) ?? '0').replace(/,/g, ''));
+        }
+        const parts = [dml.length > 0 ? `~${estimate} rows (planner estimate)` : '', ddl > 0 ? `${ddl} DDL statement(s)` : ''].filter(Boolean);
+        return { ...base, status: 'skipped', rows: estimate, ms: Date.now() - started, wouldTouch: parts.join(', ') };
+      }
+    }
+  } catch (error) {
+    return { ...base, status: 'not-executed', ms: Date.now() - started, message: redact(describeError(error, ctx)), wouldTouch: 'cannot tell until the steps before it have run' };
+  }
+}

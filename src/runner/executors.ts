@@ -1,0 +1,127 @@
+/**
+ * How each kind of step is executed. An executor returns an outcome or throws the database
+ * error; retries, the journal and interruption are the runner's business.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dialect } from '../core/dialects/index.js';
+import type { Journal } from './journal.js';
+import type { Db } from './session.js';
+import type { RunnerUi } from './ui.js';
+import type { RunOptions, RunStep } from './types.js';
+
+/** Everything one step needs. `body` is the SQL to run (with any --batch-size applied). */
+export interface StepContext {
+  db: Db;
+  ui: RunnerUi;
+  journal: Journal;
+  dialect: Dialect;
+  step: RunStep;
+  body: string;
+  opts: RunOptions;
+  signal: AbortSignal;
+}
+
+/** What a step came to, short of an exception. */
+export interface Outcome {
+  status: 'done' | 'failed';
+  rows: number;
+  message?: string;
+  /** Rows of a check that did not pass. */
+  details?: Row[];
+}
+
+type Row = Record<string, unknown>;
+
+/** A check passes when rows came back and every one has ok = true; otherwise says why not. */
+export function checkVerdict(rows: readonly Row[]): { ok: boolean; message: string } {
+  if (rows.length === 0) return { ok: false, message: 'the check returned no rows' };
+  const bad = rows.filter((r) => r.ok !== true);
+  if (bad.length === 0) return { ok: true, message: '' };
+  const names = bad.map((r) => String(r.check_name ?? r.detail ?? JSON.stringify(r)));
+  return { ok: false, message: `${bad.length} of ${rows.length} row(s) not ok: ${names.join('; ')}` };
+}
+
+/** Runs `fn` with the session read-only, so a check can never write by mistake. */
+export async function readOnly<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  // A session setting, not BEGIN READ ONLY: an explicit transaction would reject CockroachDB's
+  // AS OF SYSTEM TIME in the scope reads (https://www.cockroachlabs.com/docs/stable/as-of-system-time).
+  await db.settings({ default_transaction_read_only: 'on' });
+  try {
+    return await fn();
+  } finally {
+    await db.settings({ default_transaction_read_only: 'off' }).catch(() => {});
+  }
+}
+
+async function inTransaction<T>(ctx: StepContext, priorityHigh: boolean, fn: () => Promise<T>): Promise<T> {
+  await ctx.db.query(ctx.dialect.server.begin(priorityHigh));
+  try {
+    const result = await fn();
+    await ctx.db.query('COMMIT');
+    return result;
+  } catch (error) {
+    await ctx.db.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+export async function runCheck(ctx: StepContext): Promise<Outcome> {
+  const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(ctx.body));
+  const verdict = checkVerdict(rows);
+  if (verdict.ok) return { status: 'done', rows: rows.length };
+  return { status: 'failed', rows: rows.length, message: `check failed: ${verdict.message}`, details: rows };
+}
+
+export async function runWait(ctx: StepContext): Promise<Outcome> {
+  const { header } = ctx.step;
+  const intervalMs = (ctx.opts.waitInterval ?? header.intervalSeconds ?? 15) * 1000;
+  const deadline = Date.now() + (header.timeoutSeconds ?? 1800) * 1000;
+  for (let tries = 1; ; tries++) {
+    const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(ctx.body));
+    const verdict = checkVerdict(rows);
+    if (verdict.ok) return { status: 'done', rows: rows.length };
+    if (Date.now() + intervalMs > deadline) {
+      return { status: 'failed', rows: rows.length, message: `did not pass within ${header.timeoutSeconds}s (${tries} tries): ${verdict.message}`, details: rows };
+    }
+    if (tries === 1) ctx.ui.say(`step ${header.number}: waiting (every ${intervalMs / 1000}s, at most ${header.timeoutSeconds}s): ${rows.map((r) => r.detail ?? r.check_name).join('; ')}`);
+    await sleep(intervalMs, undefined, { signal: ctx.signal });
+  }
+}
+
+export async function runChange(ctx: StepContext): Promise<Outcome> {
+  const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
+  return { status: 'done', rows: result.rowCount };
+}
+
+/** Reads the step's progress query: rows done so far and in all. */
+export async function readProgress(ctx: Pick<StepContext, 'db' | 'step'>): Promise<{ done: number; total: number } | null> {
+  const sql = ctx.step.header.progress;
+  if (!sql) return null;
+  const row = (await readOnly(ctx.db, () => ctx.db.query<{ done: unknown; total: unknown }>(sql))).rows[0];
+  return row ? { done: Number(row.done), total: Number(row.total) } : null;
+}
+
+export async function runBatch(ctx: StepContext): Promise<Outcome> {
+  const { step, journal } = ctx;
+  const progress = await readProgress(ctx);
+  if (progress) await journal.progress(step, progress.done, progress.total);
+  let done = progress?.done ?? 0;
+  const bar = ctx.ui.progress(`step ${step.header.number}`, progress?.total ?? null, done);
+  let rows = 0;
+  try {
+    for (;;) {
+      ctx.signal.throwIfAborted();
+      const affected = await inTransaction(ctx, step.header.priority === 'high', async () => {
+        const r = await ctx.db.query(ctx.body);
+        await journal.batch(step, r.rowCount, progress?.total ?? null);
+        return r.rowCount;
+      });
+      rows += affected;
+      done += affected;
+      bar.update(done);
+      if (affected === 0) return { status: 'done', rows };
+    }
+  } finally {
+    bar.stop();
+  }
+}

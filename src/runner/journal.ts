@@ -1,0 +1,125 @@
+/**
+ * The journal: one row per (runbook, checksum, step) in the runbook's working schema. It is how
+ * `status` and resume work. It holds step numbers, times, counts and error text (scrubbed of
+ * the password by the caller), never connection details.
+ */
+import { sqlIdent, sqlQualified } from '../core/sql.js';
+import type { Db } from './session.js';
+import type { RunStep, StepStatus } from './types.js';
+
+/** One journal row, as read back. */
+export interface JournalRow {
+  runbook: string;
+  checksum: string;
+  step: number;
+  file: string;
+  kind: string;
+  title: string;
+  status: StepStatus;
+  started_at: Date | null;
+  finished_at: Date | null;
+  rows_affected: number;
+  batches: number;
+  progress_done: number | null;
+  progress_total: number | null;
+  attempts: number;
+  error: string | null;
+}
+
+export const JOURNAL_TABLE = 'restitch_journal';
+
+/** The journal of one runbook version (runbook id + manifest checksum). */
+export class Journal {
+  readonly table: string;
+  private readonly schema: string;
+
+  constructor(
+    private readonly db: Db,
+    workSchema: string,
+    readonly runbook: string,
+    readonly checksum: string,
+  ) {
+    this.table = sqlQualified(workSchema, JOURNAL_TABLE);
+    this.schema = sqlIdent(workSchema);
+  }
+
+  /** Creates the schema and table when missing (both statements are IF NOT EXISTS). */
+  async ensure(): Promise<void> {
+    await this.db.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    await this.db.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+  runbook text NOT NULL,
+  checksum text NOT NULL,
+  step integer NOT NULL,
+  file text NOT NULL,
+  kind text NOT NULL,
+  title text NOT NULL,
+  status text NOT NULL,
+  started_at timestamptz,
+  finished_at timestamptz,
+  rows_affected bigint NOT NULL DEFAULT 0,
+  batches bigint NOT NULL DEFAULT 0,
+  progress_done bigint,
+  progress_total bigint,
+  attempts integer NOT NULL DEFAULT 0,
+  error text,
+  PRIMARY KEY (runbook, checksum, step)
+)`);
+  }
+
+  /** Whether the journal table exists (reads only; for --dry-run and status). */
+  async exists(): Promise<boolean> {
+    const r = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
+    return r.rows[0]?.t != null;
+  }
+
+  /** Rows of this runbook; `anyChecksum` also returns rows of other versions of it. */
+  async read(anyChecksum = false): Promise<JournalRow[]> {
+    const r = await this.db.query<JournalRow>(
+      `SELECT runbook, checksum, step, file, kind, title, status, started_at, finished_at,
+              rows_affected::float8 AS rows_affected, batches::float8 AS batches,
+              progress_done::float8 AS progress_done, progress_total::float8 AS progress_total, attempts, error
+       FROM ${this.table} WHERE runbook = $1 ${anyChecksum ? '' : 'AND checksum = $2'} ORDER BY checksum, step`,
+      anyChecksum ? [this.runbook] : [this.runbook, this.checksum],
+    );
+    return r.rows;
+  }
+
+  /** The step starts (again): status running, counters reset, one more attempt. */
+  async start(step: RunStep): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${this.table} (runbook, checksum, step, file, kind, title, status, started_at, attempts)
+       VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1)
+       ON CONFLICT (runbook, checksum, step) DO UPDATE SET
+         status = 'running', started_at = now(), finished_at = NULL, rows_affected = 0, batches = 0,
+         progress_done = NULL, progress_total = NULL, error = NULL, attempts = ${this.table}.attempts + 1`,
+      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title],
+    );
+  }
+
+  /** One batch committed: called inside the batch's own transaction, so the count is exact. */
+  async batch(step: RunStep, rows: number, total: number | null): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.table} SET rows_affected = rows_affected + $4, batches = batches + 1,
+         progress_done = coalesce(progress_done, 0) + $4, progress_total = $5
+       WHERE runbook = $1 AND checksum = $2 AND step = $3`,
+      [this.runbook, this.checksum, step.header.number, rows, total],
+    );
+  }
+
+  /** Progress known before the first batch (a resumed step starts part-way). */
+  async progress(step: RunStep, done: number, total: number): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.table} SET progress_done = $4, progress_total = $5 WHERE runbook = $1 AND checksum = $2 AND step = $3`,
+      [this.runbook, this.checksum, step.header.number, done, total],
+    );
+  }
+
+  /** The step ended with `status`; `rows` replaces the count unless null (batches count as they go). */
+  async finish(step: RunStep, status: StepStatus, rows: number | null, error: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.table} SET status = $4, finished_at = now(), rows_affected = coalesce($5, rows_affected), error = $6
+       WHERE runbook = $1 AND checksum = $2 AND step = $3`,
+      [this.runbook, this.checksum, step.header.number, status, rows, error],
+    );
+  }
+}

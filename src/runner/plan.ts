@@ -1,0 +1,84 @@
+/**
+ * Pure decisions of the runner: which steps a runbook has, whether its files are the ones the
+ * manifest vouches for, where a run starts, and which steps must not run while CPS is connected.
+ */
+import { checksumMismatches } from '../core/compare.js';
+import { parseHeader } from '../core/directives.js';
+import { checkError, inputError } from '../core/errors.js';
+import { sha256, type Manifest } from '../core/manifest.js';
+import type { RunbookFile } from '../core/types.js';
+import type { JournalRow } from './journal.js';
+import type { RunOptions, RunStep } from './types.js';
+
+/** The steps of the runbook (or of its undo runbook), in order, with their headers parsed. */
+export function loadSteps(manifest: Manifest, files: readonly RunbookFile[], undo: boolean): RunStep[] {
+  const byPath = new Map(files.map((f) => [f.path, f.content]));
+  const list = undo ? manifest.undo : manifest.steps;
+  if (list.length === 0) throw checkError(`manifest.json lists no ${undo ? 'undo ' : ''}steps`);
+  return list.map((entry, i) => {
+    const content = byPath.get(entry.file);
+    if (content === undefined) throw checkError(`${entry.file} is listed in manifest.json but missing`);
+    const { header, body } = parseHeader(content, entry.file);
+    if (header.number !== i + 1) throw checkError(`${entry.file}: header says step ${header.number}, manifest order says ${i + 1}`);
+    const slug = entry.file.replace(/^(?:undo\/)?\d+-/, '').replace(/\.sql$/, '');
+    return { header, file: entry.file, slug, body };
+  });
+}
+
+/** Refuses (exit 1, naming the files) unless every file matches its sha256 in the manifest. */
+export function verifyChecksums(manifest: Manifest, files: readonly RunbookFile[], dir: string): void {
+  const problems = checksumMismatches(manifest, files);
+  if (problems.length > 0) {
+    throw checkError(`${dir}: ${problems.join('; ')}; nothing was run. Regenerate the runbook with 'restitch generate --force' (and review the diff) instead of editing it`);
+  }
+}
+
+/** Identity of a runbook version in the journal. */
+export function runbookIdentity(manifest: Manifest, manifestText: string, undo: boolean): { runbook: string; checksum: string } {
+  return { runbook: `${manifest.inputs.incident}${undo ? ':undo' : ''}`, checksum: sha256(manifestText) };
+}
+
+/** The steps this invocation runs, in order, and why it starts where it does. */
+export function selectSteps(steps: readonly RunStep[], journal: readonly JournalRow[], opts: Pick<RunOptions, 'from' | 'only' | 'to'>): { run: RunStep[]; note: string } {
+  const total = steps.length;
+  for (const [flag, value] of [['--from', opts.from], ['--only', opts.only], ['--to', opts.to]] as const) {
+    if (value !== undefined && (value < 1 || value > total)) throw inputError(`${flag} ${value} is not a step of this runbook (1 to ${total})`);
+  }
+  if (opts.only !== undefined && (opts.from !== undefined || opts.to !== undefined)) throw inputError('--only cannot be combined with --from or --to');
+  if (opts.only !== undefined) return { run: steps.filter((s) => s.header.number === opts.only), note: `only step ${opts.only}` };
+  const done = new Set(journal.filter((r) => r.status === 'done').map((r) => r.step));
+  let start: number;
+  let note: string;
+  if (opts.from !== undefined) {
+    start = opts.from;
+    const skipped = steps.filter((s) => s.header.number < start && !done.has(s.header.number)).map((s) => s.header.number);
+    note = skipped.length > 0 ? `from step ${start} (--from); steps ${skipped.join(', ')} were never done` : `from step ${start} (--from)`;
+  } else {
+    start = steps.find((s) => !done.has(s.header.number))?.header.number ?? total + 1;
+    const interrupted = journal.find((r) => r.step === start && r.status !== 'done');
+    note =
+      start > total ? 'every step is done'
+      : start === 1 && !interrupted ? 'from the start'
+      : interrupted ? `resuming at step ${start}, which was ${interrupted.status === 'running' ? 'interrupted' : interrupted.status}; it runs again from its start`
+      : `resuming at step ${start}`;
+  }
+  const end = opts.to ?? total;
+  if (end < start && start <= total) throw inputError(`--to ${end} is before the first step to run (${start})`);
+  return { run: steps.filter((s) => s.header.number >= start && s.header.number <= end), note };
+}
+
+/**
+ * Step numbers that change data while CPS must be off: change and batch steps after the
+ * `disable-cps` manual step and before `enable-cps`. Before each of them the runner itself checks
+ * that no 'Meiro CPS' session is connected, in addition to the runbook's preflight.
+ */
+export function cpsGuardedSteps(steps: readonly RunStep[]): Set<number> {
+  const guarded = new Set<number>();
+  let off = false;
+  for (const s of steps) {
+    if (s.slug === 'disable-cps') off = true;
+    else if (s.slug === 'enable-cps') off = false;
+    else if (off && (s.header.kind === 'change' || s.header.kind === 'batch')) guarded.add(s.header.number);
+  }
+  return guarded;
+}

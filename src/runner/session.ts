@@ -1,0 +1,94 @@
+/**
+ * One database session that survives a lost connection: `reconnect` opens a new one and
+ * applies the session settings again (SET is per session and is lost with it:
+ * https://www.cockroachlabs.com/docs/stable/set-vars). `interrupt` ends the running statement
+ * from a second connection, the way the dialect allows.
+ */
+import pg from 'pg';
+import { sqlLiteral } from '../core/sql.js';
+import type { ServerTraits } from '../core/dialects/index.js';
+import type { ConnectionTarget } from './connection.js';
+
+/** The result of one query: rows, and rows affected summed over the statements sent. */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** What the runner needs from the database; `PgSession` is the only implementation. */
+export interface Db {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Session settings applied now and after every reconnect. */
+  settings(values: Record<string, string>): Promise<void>;
+  reconnect(): Promise<void>;
+  /** Ends the statement running on this session (from another connection). */
+  interrupt(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class PgSession implements Db {
+  private client: pg.Client | null = null;
+  private sessionId: string | null = null;
+  private traits: ServerTraits | null = null;
+  private applied: Record<string, string> = {};
+
+  constructor(private readonly target: ConnectionTarget) {}
+
+  async connect(): Promise<void> {
+    const client = new pg.Client(this.target.config);
+    // A terminated connection also emits 'error'; the failing query reports it.
+    client.on('error', () => {});
+    await client.connect();
+    this.client = client;
+    for (const [name, value] of Object.entries(this.applied)) await client.query(`SET ${name} = ${sqlLiteral(value)}`);
+    if (this.traits) this.sessionId = String((await client.query<{ id: string }>(this.traits.sessionIdQuery)).rows[0]?.id);
+  }
+
+  /** Tells the session which server it talks to, once known, so it can be interrupted. */
+  async useTraits(traits: ServerTraits): Promise<void> {
+    this.traits = traits;
+    this.sessionId = String((await this.query<{ id: string }>(traits.sessionIdQuery)).rows[0]?.id);
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    if (!this.client) throw new Error('not connected');
+    const result = (await this.client.query(sql, params)) as unknown as pg.QueryResult | pg.QueryResult[];
+    if (Array.isArray(result)) {
+      const last = result[result.length - 1];
+      return { rows: (last?.rows ?? []) as R[], rowCount: result.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
+    }
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async settings(values: Record<string, string>): Promise<void> {
+    for (const [name, value] of Object.entries(values)) {
+      if (this.applied[name] === value) continue;
+      await this.query(`SET ${name} = ${sqlLiteral(value)}`);
+      this.applied[name] = value;
+    }
+  }
+
+  async reconnect(): Promise<void> {
+    const old = this.client;
+    this.client = null;
+    await old?.end().catch(() => {});
+    await this.connect();
+  }
+
+  async interrupt(): Promise<void> {
+    if (!this.traits || this.sessionId === null) return;
+    const side = new pg.Client(this.target.config);
+    side.on('error', () => {});
+    try {
+      await side.connect();
+      await side.query(this.traits.cancelStatement(sqlLiteral(this.sessionId)));
+    } finally {
+      await side.end().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client?.end().catch(() => {});
+    this.client = null;
+  }
+}

@@ -1,0 +1,23 @@
+/** One line that says what went wrong in a step, with the SQLSTATE and a hint where one helps. */
+import type { StepContext } from './executors.js';
+
+interface PgError {
+  message?: string;
+  code?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+}
+
+export function describeError(error: unknown, ctx: Pick<StepContext, 'step'>): string {
+  const e = (error ?? {}) as PgError;
+  const message = e.message ?? String(error);
+  const code = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : null;
+  const parts = [`${ctx.step.file}: ${message}${code ? ` (SQLSTATE ${code})` : ''}`];
+  if (e.detail) parts.push(`detail: ${e.detail}`);
+  if (e.hint) parts.push(`hint: ${e.hint}`);
+  if (code === '57014') parts.push('the statement ran past its statement_timeout; if that is expected, raise it with --statement-timeout');
+  if (code === '55P03') parts.push('another session holds a lock this step needs (lock_timeout); find it, or raise --lock-timeout');
+  if (code === '25006') parts.push('the session is read-only (default_transaction_read_only or a standby); connect to the primary');
+  return parts.join('; ');
+}

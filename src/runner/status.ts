@@ -1,0 +1,51 @@
+/** `restitch status`: the journal of a runbook, step by step, and where it stopped. */
+import type { Manifest } from '../core/manifest.js';
+import { Journal, type JournalRow } from './journal.js';
+import { loadSteps, runbookIdentity } from './plan.js';
+import { connectChecked, type RunbookSource, type RunDeps } from './runner.js';
+import type { StepStatus } from './types.js';
+
+/** One step of the status report. */
+export interface StepStatusRow {
+  step: number;
+  total: number;
+  file: string;
+  kind: string;
+  title: string;
+  status: StepStatus | 'pending';
+  journal: JournalRow | null;
+}
+
+export interface StatusReport {
+  runbook: string;
+  checksum: string;
+  steps: StepStatusRow[];
+  /** The first step not done, or null when all are. */
+  stoppedAt: number | null;
+  /** Journal rows exist for other versions (checksums) of this runbook. */
+  otherVersions: string[];
+}
+
+export async function readStatus(source: RunbookSource, undo: boolean, deps: Pick<RunDeps, 'connect'>): Promise<StatusReport> {
+  const manifest: Manifest = source.manifest;
+  const steps = loadSteps(manifest, source.files, undo);
+  const id = runbookIdentity(manifest, source.files.find((f) => f.path === 'manifest.json')?.content ?? '', undo);
+  const { db } = await connectChecked(deps, manifest);
+  try {
+    const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
+    const rows = (await journal.exists()) ? await journal.read(true) : [];
+    const mine = new Map(rows.filter((r) => r.checksum === id.checksum).map((r) => [r.step, r]));
+    const report = steps.map((s): StepStatusRow => {
+      const row = mine.get(s.header.number) ?? null;
+      return { step: s.header.number, total: s.header.total, file: s.file, kind: s.header.kind, title: s.header.title, status: row?.status ?? 'pending', journal: row };
+    });
+    return {
+      ...id,
+      steps: report,
+      stoppedAt: report.find((r) => r.status !== 'done')?.step ?? null,
+      otherVersions: [...new Set(rows.filter((r) => r.checksum !== id.checksum).map((r) => r.checksum))],
+    };
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The runner's contract: what it is asked to do, what it reports per step, and the small
+ * interfaces it does IO through (database session, journal, person at the terminal).
+ */
+import type { StepHeader } from '../core/types.js';
+
+/** One step as the runner sees it: its header, its SQL body and its file. */
+export interface RunStep {
+  header: StepHeader;
+  /** Path relative to the runbook directory, e.g. `11-reset-events.sql` or `undo/03-restore-events.sql`. */
+  file: string;
+  /** The slug without number, e.g. `reset-events`. */
+  slug: string;
+  /** The SQL after the header comment lines. */
+  body: string;
+}
+
+/** Step status in the journal and in results (kysely's migrator style: one result per step). */
+export type StepStatus = 'done' | 'failed' | 'interrupted' | 'running' | 'skipped' | 'not-executed' | 'stopped';
+
+/** The outcome of one step in one invocation. */
+export interface StepResult {
+  step: number;
+  file: string;
+  title: string;
+  kind: StepHeader['kind'];
+  status: StepStatus;
+  /** Rows changed (change, batch) or returned (check, wait); null when nothing ran. */
+  rows: number | null;
+  /** Milliseconds spent, null when the step did not run. */
+  ms: number | null;
+  /** Why it failed, stopped or was skipped. */
+  message?: string;
+  /** --dry-run: what the step would touch. */
+  wouldTouch?: string;
+  /** The rows of a check or wait that did not pass, as the database returned them. */
+  details?: Record<string, unknown>[];
+}
+
+/** What `restitch run` was asked to do. */
+export interface RunOptions {
+  /** Confirm change and manual steps without asking. */
+  yes: boolean;
+  dryRun: boolean;
+  /** Run from this step number regardless of the journal. */
+  from?: number;
+  /** Run only this step. */
+  only?: number;
+  /** Stop after this step. */
+  to?: number;
+  /** Rows per batch instead of the runbook's (batch steps only). */
+  batchSize?: number;
+  /** Seconds between tries of every wait step instead of the step's own interval. */
+  waitInterval?: number;
+  /** Overrides of the per-kind timeouts, in milliseconds (0 = none). */
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
+  /** Transient-error retries per step before giving up, and the first backoff in ms. */
+  retries: number;
+  backoffMs: number;
+}
+
+/** Result of a whole invocation. */
+export interface RunReport {
+  runbook: string;
+  checksum: string;
+  dialect: string;
+  steps: StepResult[];
+  /** 0 finished (or dry run), 1 stopped by a failed check or error, 130 interrupted. */
+  exitCode: 0 | 1 | 130;
+  /** How to go on, when it did not finish. */
+  resume?: string;
+}
