@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import pg from 'pg';
+import { readRunbook } from '../../src/io/runbookFs.js';
+import { connectionTarget } from '../../src/runner/connection.js';
+import { runRunbook } from '../../src/runner/runner.js';
+import { PgSession } from '../../src/runner/session.js';
+import type { RunOptions, RunReport } from '../../src/runner/types.js';
+import { cleanupCurrent, cleanupLegacy, fixedRule, recalculateCurrent, stitchCurrent, stitchLegacy } from '../../src/sandbox/simulator.js';
+import { BIN, ROOT } from './cli.js';
+
+/** A running `restitch` process. */
+export interface Running {
+  pid: number;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Starts the built CLI without waiting for it. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { pid: child.pid ?? -1, done, kill: (s) => child.kill(s) };
+}
+
+/** The platform running beside the runner: clean-up and recalculation always, the stitcher once the journal says CPS was enabled. */
+export function platformBeside(url: string, legacy: boolean, journalTable: string): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    const db = new pg.Client({ connectionString: url, application_name: 'platform-simulator' });
+    db.on('error', () => {});
+    await db.connect();
+    try {
+      while (running) {
+        const enabled = await db
+          .query(`SELECT 1 FROM ${journalTable} WHERE file LIKE '%enable-cps.sql' AND status = 'done' AND runbook NOT LIKE '%:undo'`)
+          .then((r) => (r.rowCount ?? 0) > 0, () => false);
+        if (legacy) {
+          await cleanupLegacy(db);
+          if (enabled) await stitchLegacy(db, fixedRule);
+        } else {
+          await cleanupCurrent(db);
+          await recalculateCurrent(db);
+          if (enabled) await stitchCurrent(db, fixedRule);
+        }
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    } finally {
+      await db.end();
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+const quietUi = {
+  step() {},
+  say() {},
+  confirm: async () => null,
+  progress: () => ({ update() {}, stop() {} }),
+};
+
+/** Runs a runbook in this process (for many small runs, where a process per run would be slow). */
+export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}): Promise<RunReport> {
+  const source = { dir, ...readRunbook(dir) };
+  const target = connectionTarget(url, {});
+  const { undo = false, ...rest } = options;
+  const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 50, waitInterval: 0.05, ...rest };
+  return runRunbook(source, undo, opts, {
+    ui: quietUi,
+    signal: new AbortController().signal,
+    redact: target.redact,
+    async connect() {
+      const s = new PgSession(target);
+      await s.connect();
+      return s;
+    },
+  });
+}
