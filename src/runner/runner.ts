@@ -82,8 +82,14 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       deps.ui.step(result);
       if (result.status === 'done' || opts.dryRun) continue;
       report.exitCode = result.status === 'interrupted' ? 130 : 1;
-      report.resume = `fix the cause, then run the same command again: it resumes at step ${step.header.number}`;
-      for (const rest of run.slice(i + 1)) report.steps.push(notExecuted(rest));
+      report.resume =
+        result.status === 'stopped'
+          ? `run the same command again (with --yes once it is done) to go on at step ${step.header.number}`
+          : `fix the cause, then run the same command again: it resumes at step ${step.header.number}`;
+      for (const rest of run.slice(i + 1)) {
+        report.steps.push(notExecuted(rest));
+        deps.ui.step(notExecuted(rest));
+      }
       return report;
     }
     if (deps.signal.aborted) report.exitCode = 130;

@@ -26,6 +26,20 @@ export async function seedCurrent(db: Queryable): Promise<void> {
   `);
 }
 
+/**
+ * `count` more events glued to E1 by the identifier "None", for the kill tests and the benchmark.
+ * Ids are md5-scattered UUIDs (deterministic, in no particular order), as real event ids are.
+ */
+export async function seedGluedEvents(db: Queryable, count: number): Promise<void> {
+  await db.query(
+    `INSERT INTO customer_events (id, event_time, payload, stitched, identifiers)
+     SELECT md5('restitch-' || g)::uuid, timestamptz '2026-01-01' + g * interval '1 second',
+            '{"ps_identifier": "None"}', '2026-01-02', '{None}'
+     FROM generate_series(1, $1::int) AS g`,
+    [count],
+  );
+}
+
 export const L1 = '11111111-1111-4111-8111-111111111111';
 export const L3 = '33333333-3333-4333-8333-333333333333';
 

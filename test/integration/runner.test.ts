@@ -1,0 +1,249 @@
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
+import { runCli } from '../helpers/cli.js';
+import { TestServer } from '../helpers/database.js';
+import { EXAMPLES_DIR } from '../helpers/examples.js';
+import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+
+const server = new TestServer();
+const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
+let dbCount = 0;
+
+beforeAll(() => server.start());
+afterAll(async () => {
+  await server.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const JOURNAL = 'external_data.restitch_journal';
+const RESET_STEP = 11;
+
+/** Counts every UPDATE of each event, so "reset twice" cannot hide behind an idempotent value. */
+const COUNT_UPDATES = `
+CREATE TABLE update_counts (id uuid PRIMARY KEY, n int NOT NULL);
+CREATE FUNCTION count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO update_counts VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = update_counts.n + 1;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER count_update BEFORE UPDATE ON customer_events FOR EACH ROW EXECUTE FUNCTION count_update();
+`;
+
+async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string }> {
+  const name = `r${++dbCount}`;
+  const db = await server.database(name, CURRENT_SCHEMA_DDL);
+  await seedCurrent(db);
+  if (extraEvents > 0) await seedGluedEvents(db, extraEvents);
+  await db.query(COUNT_UPDATES);
+  return { db, url: server.url(name) };
+}
+
+/** A multi-entity runbook for E1 and E2 with `batchSize`. */
+function runbook(name: string, batchSize: number): string {
+  const out = join(work, name);
+  const r = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', name, '--entity', E1, '--entity', E2, '--batch-size', String(batchSize), '--out', out]);
+  expect(r.code, r.stderr).toBe(0);
+  return out;
+}
+
+/** Runs steps 1..10 (the clean-up routine beside), so the next step is the batched event reset. */
+async function upToReset(dir: string, url: string): Promise<void> {
+  const platform = platformBeside(url, false, JOURNAL);
+  const report = await runInProcess(dir, url, { to: RESET_STEP - 1 });
+  await platform.stop();
+  expect(report.exitCode, JSON.stringify(report.steps.filter((s) => s.status !== 'done'))).toBe(0);
+}
+
+const count = async (db: pg.Client, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
+const doneCount = (db: pg.Client, incident: string) => count(db, `SELECT count(*) AS n FROM external_data.rs_${incident.replace(/-/g, '_')}_events_reset_done`);
+
+async function resetState(db: pg.Client) {
+  return {
+    events: (await db.query('SELECT id, stitched, identifiers FROM customer_events ORDER BY id')).rows,
+    updates: (await db.query('SELECT n, count(*)::int AS events FROM update_counts GROUP BY n ORDER BY n')).rows,
+  };
+}
+
+describe('restitch run on a real PostgreSQL', () => {
+  it('SIGKILL at 20 points of a batched reset over 120,000 events, resumed each time, ends exactly as an uninterrupted run', async () => {
+    const events = 120_000;
+    const dir = runbook('kill-test', 1000);
+    const clean = await seeded(events);
+    await upToReset(dir, clean.url);
+    const uninterrupted = await startCli(['run', dir, '--db', clean.url, '--yes', '--to', '12']).done;
+    expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+    const expected = await resetState(clean.db);
+    const total = events + 5;
+    expect(expected.updates).toEqual([{ n: 1, events: total }]);
+
+    const { db, url } = await seeded(events);
+    await upToReset(dir, url);
+    const killedAt: number[] = [];
+    for (let k = 1; k <= 20; k++) {
+      const target = Math.max(Math.floor((k * total) / 21), (killedAt.at(-1) ?? 0) + 1);
+      const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+      let done = 0;
+      while ((done = await doneCount(db, 'kill-test')) < target) await new Promise((r) => setTimeout(r, 2));
+      child.kill('SIGKILL');
+      const exit = await child.done;
+      expect(exit.signal, `kill ${k} came after the run ended: ${exit.stdout}`).toBe('SIGKILL');
+      killedAt.push(done);
+    }
+    expect(new Set(killedAt).size).toBe(20);
+    expect(killedAt.at(-1)).toBeLessThan(total);
+    const journalRow = (await db.query(`SELECT status, attempts FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
+    expect(journalRow).toEqual({ status: 'running', attempts: 20 });
+
+    const last = await startCli(['run', dir, '--db', url, '--yes', '--to', '12']).done;
+    expect(last.code, last.stderr).toBe(0);
+    expect(last.stderr).toContain(`resuming at step ${RESET_STEP}, which was interrupted`);
+    expect(await resetState(db)).toEqual(expected);
+    expect(await doneCount(db, 'kill-test')).toBe(total);
+    await db.end();
+    await clean.db.end();
+  }, 300_000);
+
+  it('retries and finishes when its connection is terminated mid-batch', async () => {
+    const dir = runbook('terminate-test', 200);
+    const { db, url } = await seeded(20_000);
+    await upToReset(dir, url);
+    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+    while ((await doneCount(db, 'terminate-test')) < 2000) await new Promise((r) => setTimeout(r, 2));
+    const terminated = await count(db, "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'restitch'");
+    expect(terminated).toBe(1);
+    const exit = await child.done;
+    expect(exit.code, exit.stdout + exit.stderr).toBe(0);
+    expect(exit.stderr).toMatch(/57P01.*reconnecting in \d+ ms \(retry 1 of 5\)/);
+    expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
+    await db.end();
+  });
+
+  it('Ctrl-C rolls back the open batch, records where it stopped and exits 130; the next run finishes', async () => {
+    const dir = runbook('sigint-test', 100);
+    const { db, url } = await seeded(20_000);
+    await upToReset(dir, url);
+    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+    while ((await doneCount(db, 'sigint-test')) < 1000) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGINT');
+    const exit = await child.done;
+    expect(exit.code, exit.stdout + exit.stderr).toBe(130);
+    expect(exit.stdout).toMatch(/11\/14 batch\s+interrupted/);
+    const row = (await db.query(`SELECT status, error FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
+    expect(row?.status).toBe('interrupted');
+    const again = await startCli(['run', dir, '--db', url, '--yes', '--to', '12']).done;
+    expect(again.code, again.stderr).toBe(0);
+    expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
+    await db.end();
+  });
+
+  it('refuses an edited step file, naming it, before connecting: nothing changes', async () => {
+    const dir = join(work, 'edited');
+    cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
+    appendFileSync(join(dir, '08-reset-entities.sql'), '\n-- tweak\n');
+    const { db, url } = await seeded(0);
+    const before = await snapshot(db, false);
+    const r = runCli(['run', dir, '--db', url, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^restitch: .*08-reset-entities\.sql differs from its sha256 in manifest\.json.*nothing was run/);
+    expect(await snapshot(db, false)).toEqual(before);
+    expect(await count(db, "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 'external_data'")).toBe(0);
+    await db.end();
+  });
+
+  it('refuses a runbook of the other dialect: nothing changes', async () => {
+    const { db, url } = await seeded(0);
+    const before = await snapshot(db, false);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-cockroachdb'), '--db', url, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^restitch: this runbook is for CockroachDB, but the server is PostgreSQL/);
+    expect(await snapshot(db, false)).toEqual(before);
+    expect(await count(db, "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 'external_data'")).toBe(0);
+    await db.end();
+  });
+
+  it("refuses while a 'Meiro CPS' session is connected: nothing changes", async () => {
+    const { db, url } = await seeded(0);
+    const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
+    await cps.connect();
+    const before = await snapshot(db, false);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^restitch: 1 'Meiro CPS' session\(s\) connected before anything runs/m);
+    expect(await snapshot(db, false)).toEqual(before);
+    expect(await count(db, "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 'external_data'")).toBe(0);
+    await cps.end();
+    await db.end();
+  });
+
+  it('stops at a failed check with its rows as a table, and runs nothing after it', async () => {
+    const { db, url } = await seeded(0);
+    await db.query('DELETE FROM customer_attributes WHERE customer_entity_id = $1', [E2]);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/5\/14 check\s+failed/);
+    expect(r.stdout).toMatch(/check_name\s+\| ok\s+\| detail/);
+    expect(r.stdout).toMatch(/6\/14 change not-executed/);
+    expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_events_backup')).toBe(0);
+    await db.end();
+  });
+
+  it('--dry-run changes nothing and says what the changes would touch', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    expect(runCli(['run', dir, '--db', url, '--yes', '--to', '5']).code).toBe(0);
+    const before = await snapshot(db, false);
+    const journalBefore = (await db.query(`SELECT * FROM ${JOURNAL} ORDER BY step`)).rows;
+    const r = runCli(['run', dir, '--db', url, '--dry-run', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { steps: { step: number; wouldTouch?: string }[] };
+    expect(report.steps[0]?.step).toBe(6);
+    expect(report.steps.find((s) => s.step === 6)?.wouldTouch).toMatch(/^~\d+ rows \(planner estimate\)/);
+    expect(await snapshot(db, false)).toEqual(before);
+    expect((await db.query(`SELECT * FROM ${JOURNAL} ORDER BY step`)).rows).toEqual(journalBefore);
+    await db.end();
+  });
+
+  it('never writes the password given in --db to output, journal or files', async () => {
+    const { db, url } = await seeded(0);
+    expect(url).toContain(server.password);
+    const dir = join(work, 'secret');
+    cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
+    const outputs = [
+      runCli(['run', dir, '--db', url, '--yes', '--to', '9']),
+      runCli(['run', dir, '--db', url, '--only', '4', '--json']),
+      runCli(['run', dir, '--db', url, '--only', '12', '--yes']),
+      runCli(['status', dir, '--db', url]),
+      runCli(['status', dir, '--db', url, '--json']),
+      runCli(['run', dir, '--db', url.replace(/\/r\d+$/, '/missing_db')]),
+      runCli(['run', join(EXAMPLES_DIR, 'multi-entity-cockroachdb'), '--db', url]),
+    ];
+    expect(outputs[0]?.code).toBe(0);
+    expect(outputs[5]?.stderr).toMatch(/^restitch: cannot connect to postgres@localhost:\d+\/missing_db/);
+    for (const o of outputs) expect(o.stdout + o.stderr).not.toContain(server.password);
+    const journal = JSON.stringify((await db.query(`SELECT * FROM ${JOURNAL}`)).rows);
+    expect(journal.length).toBeGreaterThan(100);
+    expect(journal).not.toContain(server.password);
+    for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (f.isFile()) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(server.password);
+    }
+    await db.end();
+  });
+
+  it('status shows what ran and where it stopped', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    expect(runCli(['run', dir, '--db', url, '--yes', '--to', '8']).code).toBe(0);
+    const r = runCli(['status', dir, '--db', url, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { stoppedAt: number; steps: { status: string; journal: { rows_affected: number; batches: number } | null }[] };
+    expect(report.stoppedAt).toBe(9);
+    expect(report.steps.map((s) => s.status)).toEqual([...Array(8).fill('done'), ...Array(6).fill('pending')]);
+    expect(report.steps[7]?.journal).toMatchObject({ rows_affected: 2, batches: 2 });
+    await db.end();
+  });
+});
