@@ -146,11 +146,11 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('demo')
-    .description('rehearse a multi-entity runbook end to end on an embedded PostgreSQL')
+    .description('generate a multi-entity runbook and run it end to end on an embedded PostgreSQL, the platform simulated beside it')
     .option('--out <dir>', 'where to write the demo runbook', '.tmp/demo-runbook')
     .action(async (opts: { out: string }) => {
       const { demo } = await import('./commands/demo.js');
-      await demo(opts.out, (line) => process.stdout.write(`${line}\n`));
+      setExit(await demo(opts.out, (line) => process.stdout.write(`${line}\n`)));
     });
 
   return program;

@@ -5,6 +5,7 @@
  * from a second connection, the way the dialect allows.
  */
 import pg from 'pg';
+import { inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
@@ -91,4 +92,15 @@ export class PgSession implements Db {
     await this.client?.end().catch(() => {});
     this.client = null;
   }
+}
+
+/** A connected session to `target`; a failure to connect is one input error naming the target, never the password. */
+export async function openSession(target: ConnectionTarget): Promise<PgSession> {
+  const session = new PgSession(target);
+  try {
+    await session.connect();
+  } catch (error) {
+    throw inputError(`cannot connect to ${target.label}: ${target.redact((error as Error).message)}; check --db, DATABASE_URL or the PG* variables`);
+  }
+  return session;
 }

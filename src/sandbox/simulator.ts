@@ -100,3 +100,18 @@ export async function stitchLegacy(db: Queryable, normalise: Normalise, field = 
   await db.query('DELETE FROM cdp_ps.customer_events_to_process');
   return queued.length;
 }
+
+/**
+ * One round of the platform: the clean-up routine (and, in the current schema, the
+ * recalculation) always; the stitcher with `rule` only while CPS is enabled.
+ */
+export async function platformRound(db: Queryable, legacy: boolean, cpsEnabled: boolean, rule: Normalise): Promise<void> {
+  if (legacy) {
+    await cleanupLegacy(db);
+    if (cpsEnabled) await stitchLegacy(db, rule);
+  } else {
+    await cleanupCurrent(db);
+    await recalculateCurrent(db);
+    if (cpsEnabled) await stitchCurrent(db, rule);
+  }
+}

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import pg from 'pg';
 import { readRunbook } from '../../src/io/runbookFs.js';
 import { connectionTarget } from '../../src/runner/connection.js';
 import { runRunbook } from '../../src/runner/runner.js';
-import { PgSession } from '../../src/runner/session.js';
+import { openSession } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
-import { cleanupCurrent, cleanupLegacy, fixedRule, recalculateCurrent, stitchCurrent, stitchLegacy } from '../../src/sandbox/simulator.js';
+export { platformBeside } from '../../src/sandbox/platformBeside.js';
 import { BIN, ROOT } from './cli.js';
 
 /** A running `restitch` process. */
@@ -28,40 +27,6 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   return { pid: child.pid ?? -1, done, kill: (s) => child.kill(s) };
 }
 
-/** The platform running beside the runner: clean-up and recalculation always, the stitcher once the journal says CPS was enabled. */
-export function platformBeside(url: string, legacy: boolean, journalTable: string): { stop(): Promise<void> } {
-  let running = true;
-  const loop = (async () => {
-    const db = new pg.Client({ connectionString: url, application_name: 'platform-simulator' });
-    db.on('error', () => {});
-    await db.connect();
-    try {
-      while (running) {
-        const enabled = await db
-          .query(`SELECT 1 FROM ${journalTable} WHERE file LIKE '%enable-cps.sql' AND status = 'done' AND runbook NOT LIKE '%:undo'`)
-          .then((r) => (r.rowCount ?? 0) > 0, () => false);
-        if (legacy) {
-          await cleanupLegacy(db);
-          if (enabled) await stitchLegacy(db, fixedRule);
-        } else {
-          await cleanupCurrent(db);
-          await recalculateCurrent(db);
-          if (enabled) await stitchCurrent(db, fixedRule);
-        }
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    } finally {
-      await db.end();
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
 const quietUi = {
   step() {},
   say() {},
@@ -79,10 +44,6 @@ export async function runInProcess(dir: string, url: string, options: Partial<Ru
     ui: quietUi,
     signal: new AbortController().signal,
     redact: target.redact,
-    async connect() {
-      const s = new PgSession(target);
-      await s.connect();
-      return s;
-    },
+    connect: () => openSession(target),
   });
 }

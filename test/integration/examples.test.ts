@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQualified } from '../../src/core/sql.js';
-import { simulatedPlatform } from '../../src/sandbox/rehearsal.js';
+import { simulatedPlatform } from '../../src/sandbox/simulatedPlatform.js';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 import { TestServer } from '../helpers/database.js';

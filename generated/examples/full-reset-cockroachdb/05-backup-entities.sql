@@ -25,7 +25,7 @@ changed AS (
   INSERT INTO external_data.rs_example_full_reset_entities_backup (customer_entity_id, modified, identifiers)
   SELECT a.customer_entity_id, a.modified, a.identifiers
   FROM customer_attributes AS a
-  JOIN batch ON a.customer_entity_id = batch.id
+  WHERE a.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
   ON CONFLICT (customer_entity_id) DO NOTHING
   RETURNING customer_entity_id
 )

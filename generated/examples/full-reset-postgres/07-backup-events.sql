@@ -24,7 +24,7 @@ changed AS (
   INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
   SELECT e.id, e.stitched, e.identifiers
   FROM customer_events AS e
-  JOIN batch ON e.id = batch.id
+  WHERE e.id = ANY (ARRAY(SELECT batch.id FROM batch))
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 )

@@ -24,8 +24,7 @@ WITH batch AS (
 changed AS (
   UPDATE customer_events
   SET stitched = NULL, identifiers = NULL
-  FROM batch
-  WHERE customer_events.id = batch.id
+  WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
   RETURNING customer_events.id
 )
 INSERT INTO external_data.rs_example_multi_events_reset_done (id)

@@ -25,8 +25,7 @@ WITH batch AS (
 changed AS (
   UPDATE customer_attributes
   SET calculated = NULL
-  FROM batch
-  WHERE customer_attributes.customer_entity_id = batch.id
+  WHERE customer_attributes.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
   RETURNING customer_attributes.customer_entity_id
 )
 INSERT INTO external_data.rs_example_recalc_entities_reset_done (id)

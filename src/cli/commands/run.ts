@@ -5,7 +5,7 @@ import { readRunbook } from '../../io/runbookFs.js';
 import { connectionTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
 import { runRunbook, type RunbookSource } from '../../runner/runner.js';
-import { PgSession } from '../../runner/session.js';
+import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunOptions, RunReport } from '../../runner/types.js';
 import { terminalUi } from '../terminalUi.js';
@@ -63,11 +63,8 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     signal,
     redact: target.redact,
     async connect() {
-      const session = new PgSession(target);
+      const session = await openSession(target);
       onSession(session);
-      await session.connect().catch((error: Error) => {
-        throw inputError(`cannot connect to ${target.label}: ${target.redact(error.message)}; check --db, DATABASE_URL or the PG* variables`);
-      });
       return session;
     },
   });
@@ -84,13 +81,7 @@ export async function status(dir: string, o: Record<string, unknown>): Promise<{
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const report = await readStatus(src, undo, {
-    async connect() {
-      const session = new PgSession(target);
-      await session.connect().catch((error: Error) => {
-        throw inputError(`cannot connect to ${target.label}: ${target.redact(error.message)}; check --db, DATABASE_URL or the PG* variables`);
-      });
-      return session;
-    },
+    connect: () => openSession(target),
   });
   if (o.json === true) return { report, text: `${JSON.stringify(report, null, 2)}\n` };
   let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;

@@ -41,6 +41,7 @@ export const cockroachdb: Dialect = {
       "SELECT count(*)::int AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS'",
     sessionIdQuery: 'SELECT session_id AS id FROM [SHOW session_id]',
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
-    begin: (high) => (high ? 'BEGIN PRIORITY HIGH' : 'BEGIN'),
+    // https://www.cockroachlabs.com/docs/stable/begin-transaction
+    begin: (high) => (high ? 'BEGIN TRANSACTION PRIORITY HIGH' : 'BEGIN'),
   },
 };

@@ -24,12 +24,9 @@ WITH batch AS (
 changed AS (
   UPDATE customer_events
   SET stitched = b.stitched, identifiers = b.identifiers
-  FROM (
-    SELECT backup.id, backup.stitched, backup.identifiers
-    FROM external_data.rs_example_oneshot_events_backup AS backup
-    JOIN batch ON backup.id = batch.id
-  ) AS b
-  WHERE customer_events.id = b.id
+  FROM external_data.rs_example_oneshot_events_backup AS b
+  WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
+    AND b.id = customer_events.id
   RETURNING customer_events.id
 )
 INSERT INTO external_data.rs_example_oneshot_events_undo_done (id)

@@ -22,12 +22,9 @@ WITH batch AS (
 changed AS (
   UPDATE customer_attributes
   SET calculated = b.calculated
-  FROM (
-    SELECT backup.customer_entity_id, backup.calculated
-    FROM external_data.rs_example_recalc_entities_backup AS backup
-    JOIN batch ON backup.customer_entity_id = batch.id
-  ) AS b
-  WHERE customer_attributes.customer_entity_id = b.customer_entity_id
+  FROM external_data.rs_example_recalc_entities_backup AS b
+  WHERE customer_attributes.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
+    AND b.customer_entity_id = customer_attributes.customer_entity_id
   RETURNING customer_attributes.customer_entity_id
 )
 INSERT INTO external_data.rs_example_recalc_entities_undo_done (id)
