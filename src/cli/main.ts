@@ -109,27 +109,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
-      const { run } = await import('./commands/run.js');
-      const controller = new AbortController();
-      let session: { interrupt(): Promise<void> } | null = null;
-      const onInt = () => {
-        if (controller.signal.aborted) return;
-        process.stderr.write('\nrestitch: Ctrl-C: stopping the running statement and rolling back its transaction\n');
-        controller.abort();
-        void session?.interrupt().catch(() => {});
-      };
-      process.on('SIGINT', onInt);
-      process.on('SIGTERM', onInt);
-      try {
-        const { report, text } = await run(dir, opts, controller.signal, (s) => {
-          session = s;
-        });
-        await write(text);
-        setExit(report.exitCode);
-      } finally {
-        process.off('SIGINT', onInt);
-        process.off('SIGTERM', onInt);
-      }
+      const { runWithSignals } = await import('./commands/run.js');
+      const { report, text } = await runWithSignals(dir, opts);
+      await write(text);
+      setExit(report.exitCode);
     });
 
   program

@@ -38,13 +38,18 @@ export function runbookIdentity(manifest: Manifest, manifestText: string, undo: 
   return { runbook: `${manifest.inputs.incident}${undo ? ':undo' : ''}`, checksum: sha256(manifestText) };
 }
 
-/** The steps this invocation runs, in order, and why it starts where it does. */
-export function selectSteps(steps: readonly RunStep[], journal: readonly JournalRow[], opts: Pick<RunOptions, 'from' | 'only' | 'to'>): { run: RunStep[]; note: string } {
-  const total = steps.length;
+/** Refuses (exit 2) step numbers the runbook does not have, and --only with --from/--to. */
+export function checkSelection(total: number, opts: Pick<RunOptions, 'from' | 'only' | 'to'>): void {
   for (const [flag, value] of [['--from', opts.from], ['--only', opts.only], ['--to', opts.to]] as const) {
     if (value !== undefined && (value < 1 || value > total)) throw inputError(`${flag} ${value} is not a step of this runbook (1 to ${total})`);
   }
   if (opts.only !== undefined && (opts.from !== undefined || opts.to !== undefined)) throw inputError('--only cannot be combined with --from or --to');
+}
+
+/** The steps this invocation runs, in order, and why it starts where it does. */
+export function selectSteps(steps: readonly RunStep[], journal: readonly JournalRow[], opts: Pick<RunOptions, 'from' | 'only' | 'to'>): { run: RunStep[]; note: string } {
+  const total = steps.length;
+  checkSelection(total, opts);
   if (opts.only !== undefined) return { run: steps.filter((s) => s.header.number === opts.only), note: `only step ${opts.only}` };
   const done = new Set(journal.filter((r) => r.status === 'done').map((r) => r.step));
   let start: number;

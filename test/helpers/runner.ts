@@ -4,6 +4,7 @@ import { connectionTarget } from '../../src/runner/connection.js';
 import { runRunbook } from '../../src/runner/runner.js';
 import { openSession } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
+import type { RunnerUi } from '../../src/runner/ui.js';
 export { platformBeside } from '../../src/sandbox/platformBeside.js';
 import { BIN, ROOT } from './cli.js';
 
@@ -27,7 +28,7 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   return { pid: child.pid ?? -1, done, kill: (s) => child.kill(s) };
 }
 
-const quietUi = {
+const quietUi: RunnerUi = {
   step() {},
   say() {},
   confirm: async () => null,
@@ -35,13 +36,13 @@ const quietUi = {
 };
 
 /** Runs a runbook in this process (for many small runs, where a process per run would be slow). */
-export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}): Promise<RunReport> {
+export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = quietUi): Promise<RunReport> {
   const source = { dir, ...readRunbook(dir) };
   const target = connectionTarget(url, {});
   const { undo = false, ...rest } = options;
   const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 50, waitInterval: 0.05, ...rest };
   return runRunbook(source, undo, opts, {
-    ui: quietUi,
+    ui,
     signal: new AbortController().signal,
     redact: target.redact,
     connect: () => openSession(target),

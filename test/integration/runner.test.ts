@@ -234,6 +234,68 @@ describe('restitch run on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('asks before change and manual steps, and stops where no one confirms', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const asked: string[] = [];
+    const answering = (answer: (q: string, typed: string | null) => boolean | null) => ({
+      step() {},
+      say() {},
+      progress: () => ({ update() {}, stop() {} }),
+      confirm: async (q: string, typed: string | null) => {
+        asked.push(`${typed ?? 'y/N'}: ${q}`);
+        return answer(q, typed);
+      },
+    });
+    let report = await runInProcess(dir, url, { yes: false, to: 4 }, answering((q) => !q.includes('step 4')));
+    expect(asked).toEqual([
+      "done: Type 'done' once step 1 is done",
+      'y/N: Run step 2/14 (change): Create the working schema and tables?',
+      'y/N: Run step 4/14 (change): Load the chosen entity ids into the working table?',
+    ]);
+    expect(report.exitCode).toBe(1);
+    expect(report.steps.at(-1)).toMatchObject({ step: 4, status: 'stopped', message: 'step 4 was not confirmed' });
+    expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(0);
+    report = await runInProcess(dir, url, { yes: false, to: 4 }, answering(() => null));
+    expect(report.steps[0]).toMatchObject({ step: 4, status: 'stopped' });
+    expect(report.steps[0]?.message).toMatch(/no terminal to confirm it: run in a terminal, or pass --yes/);
+    report = await runInProcess(dir, url, { yes: false, to: 4 }, answering(() => true));
+    expect(report.exitCode).toBe(0);
+    expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(2);
+    await db.end();
+  });
+
+  it('--batch-size changes the rows per batch of the batch steps', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const platform = platformBeside(url, false, JOURNAL);
+    const r = await startCli(['run', dir, '--db', url, '--yes', '--to', '12', '--batch-size', '1', '--wait-interval', '0.1']).done;
+    await platform.stop();
+    expect(r.code, r.stderr).toBe(0);
+    const batches = await db.query(`SELECT step, batches::int AS b, rows_affected::int AS n FROM ${JOURNAL} WHERE kind = 'batch' ORDER BY step`);
+    expect(batches.rows).toEqual([{ step: 8, b: 3, n: 2 }, { step: RESET_STEP, b: 6, n: 5 }]);
+    await db.end();
+  });
+
+  it('refuses bad options with one line and exit 2, touching nothing', () => {
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const cases: [string[], RegExp][] = [
+      [['--only', 'abc'], /--only must be a whole number of at least 1, not 'abc'/],
+      [['--from', '99'], /--from 99 is not a step of this runbook \(1 to 14\)/],
+      [['--statement-timeout', '5 minutes'], /--statement-timeout must look like 30s, 10m or 2h/],
+      [['--db', 'mysql://x@y/z'], /--db must start with postgresql:\/\//],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['run', dir, '--db', 'postgresql://nobody@127.0.0.1:1/none', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    const missing = runCli(['run', join(work, 'no-such-runbook')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-runbook is not a runbook directory/);
+  });
+
   it('status shows what ran and where it stopped', async () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');

@@ -51,7 +51,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   return opts;
 }
 
-/** Runs a runbook; `onSignal` lets the CLI wire Ctrl-C. Returns the report and its text. */
+/** Runs a runbook; `onSession` hands over the session so a signal can interrupt it. Returns the report and its text. */
 export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void): Promise<{ report: RunReport; text: string }> {
   const opts = runOptions(o);
   const { src, undo } = source(dir, o.undo === true);
@@ -75,6 +75,31 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
       : `stopped${report.exitCode === 130 ? ' by Ctrl-C' : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : tail;
   return { report, text };
+}
+
+/**
+ * `run` with Ctrl-C (and SIGTERM) wired: the first signal aborts, which ends the running
+ * statement from a second connection; the runner then rolls back, records and returns 130.
+ */
+export async function runWithSignals(dir: string, o: Record<string, unknown>): Promise<{ report: RunReport; text: string }> {
+  const controller = new AbortController();
+  let session: PgSession | null = null;
+  const onSignal = () => {
+    if (controller.signal.aborted) return;
+    process.stderr.write('\nrestitch: stopping: ending the running statement and rolling back its transaction\n');
+    controller.abort();
+    void session?.interrupt().catch(() => {});
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(dir, o, controller.signal, (s) => {
+      session = s;
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 export async function status(dir: string, o: Record<string, unknown>): Promise<{ report: StatusReport; text: string }> {

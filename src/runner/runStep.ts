@@ -1,0 +1,113 @@
+/**
+ * One step of `restitch run`: the CPS guard, confirmation, the journal, and execution with
+ * bounded reconnect-and-retry on transient errors. Returns a result, never throws a step error.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServerTraits } from '../core/dialects/index.js';
+import { checkError } from '../core/errors.js';
+import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
+import type { RunDeps } from './runner.js';
+import type { Db } from './session.js';
+import { describeError } from './sqlError.js';
+import { stepSettings } from './timeouts.js';
+import { backoff, isTransient } from './transient.js';
+import type { RunStep, StepResult } from './types.js';
+
+/** The result of a step that did not run. */
+export function notExecuted(step: RunStep): StepResult {
+  return { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'not-executed', rows: null, ms: null };
+}
+
+/** Refuses (exit 1) while a 'Meiro CPS' session is connected. */
+export async function assertNoCps(db: Db, traits: ServerTraits, when: string): Promise<void> {
+  const n = Number((await readOnly(db, () => db.query<{ n: number }>(traits.cpsSessionsQuery))).rows[0]?.n ?? 0);
+  if (n > 0) {
+    throw checkError(`${n} 'Meiro CPS' session(s) connected ${when}; nothing may change while profile stitching runs. Disable the CPS component and wait for its runs to end, then run again`);
+  }
+}
+
+/** Runs one step: guard, confirmation, journal, execution with bounded retries on transient errors. */
+export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps): Promise<StepResult> {
+  const { step, db, journal, opts } = ctx;
+  const base = notExecuted(step);
+  const started = Date.now();
+  const finish = async (status: StepResult['status'], rows: number | null, message?: string, details?: Record<string, unknown>[]): Promise<StepResult> => {
+    const text = message === undefined ? null : deps.redact(message);
+    await recordSafely(ctx, () => journal.finish(step, status, rows, text));
+    return { ...base, status, rows, ms: Date.now() - started, ...(text === null ? {} : { message: text }), ...(details ? { details } : {}) };
+  };
+  const confirmation = await confirmStep(ctx);
+  if (deps.signal.aborted) return { ...base, status: 'interrupted', message: 'stopped by Ctrl-C before the step began' };
+  if (confirmation !== null) return { ...base, status: 'stopped', message: confirmation };
+  let attempt = 0;
+  let started_ = false;
+  for (;;) {
+    try {
+      await db.settings(stepSettings(step.header.kind, opts));
+      if (guarded) await assertNoCps(db, ctx.dialect.server, `before step ${step.header.number}`);
+      if (!started_) {
+        await journal.start(step);
+        started_ = true;
+      }
+      const outcome = await execute(ctx);
+      return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
+    } catch (error) {
+      if (deps.signal.aborted) return await finish('interrupted', null, 'stopped by Ctrl-C; its open transaction was rolled back');
+      if (!isTransient(error) || attempt >= opts.retries) {
+        const why = describeError(error, ctx);
+        return await finish('failed', null, attempt > 0 ? `${why} (after ${attempt} retries)` : why);
+      }
+      attempt += 1;
+      const wait = backoff(attempt, opts.backoffMs);
+      deps.ui.say(`step ${step.header.number}: ${deps.redact(describeError(error, ctx))}; reconnecting in ${wait} ms (retry ${attempt} of ${opts.retries})`);
+      try {
+        await sleep(wait, undefined, { signal: deps.signal });
+        await db.reconnect();
+      } catch {
+        // A failed reconnect counts as the next attempt's error, on the next round.
+      }
+    }
+  }
+}
+
+async function execute(ctx: StepContext): Promise<Outcome> {
+  switch (ctx.step.header.kind) {
+    case 'check':
+      return runCheck(ctx);
+    case 'wait':
+      return runWait(ctx);
+    case 'change':
+      return runChange(ctx);
+    case 'batch':
+      return runBatch(ctx);
+    case 'manual':
+      return { status: 'done', rows: 0 };
+  }
+}
+
+/** Asks before a change or manual step; returns why the run stops, or null to go on. */
+async function confirmStep(ctx: StepContext): Promise<string | null> {
+  const { header, body } = ctx.step;
+  if (header.kind === 'manual') {
+    const instructions = [...header.notes, ...body.split('\n').map((l) => l.replace(/^--\s?/, ''))].filter((l) => l.trim() !== '');
+    ctx.ui.say(`step ${header.number}/${header.total} is done by hand: ${header.title}\n${instructions.map((l) => `    ${l}`).join('\n')}`);
+    if (ctx.opts.yes) return null;
+    const answer = await ctx.ui.confirm(`Type 'done' once step ${header.number} is done`, 'done', ctx.signal);
+    if (answer === null) return `step ${header.number} is done by hand and there is no terminal to confirm it: do it, then run again with --only ${header.number} --yes (or --yes)`;
+    return answer ? null : `step ${header.number} was not confirmed`;
+  }
+  if (header.kind !== 'change' || ctx.opts.yes) return null;
+  const answer = await ctx.ui.confirm(`Run step ${header.number}/${header.total} (change): ${header.title}?`, null, ctx.signal);
+  if (answer === null) return `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes`;
+  return answer ? null : `step ${header.number} was not confirmed`;
+}
+
+/** A journal write that must not be lost to a connection that just dropped. */
+async function recordSafely(ctx: StepContext, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch {
+    await ctx.db.reconnect();
+    await write();
+  }
+}
