@@ -87,11 +87,11 @@ export class Journal {
   /** The step starts (again): status running, counters reset, one more attempt. */
   async start(step: RunStep): Promise<void> {
     await this.db.query(
-      `INSERT INTO ${this.table} (runbook, checksum, step, file, kind, title, status, started_at, attempts)
+      `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts)
        VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1)
        ON CONFLICT (runbook, checksum, step) DO UPDATE SET
          status = 'running', started_at = now(), finished_at = NULL, rows_affected = 0, batches = 0,
-         progress_done = NULL, progress_total = NULL, error = NULL, attempts = ${this.table}.attempts + 1`,
+         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1`,
       [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title],
     );
   }

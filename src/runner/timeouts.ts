@@ -18,11 +18,11 @@ export const DEFAULT_TIMEOUTS: Readonly<Record<Exclude<StepKind, 'manual'>, { st
   batch: { statementMs: 10 * MINUTE, lockMs: 30_000 },
 };
 
-/** Session settings (milliseconds) for a step of `kind`. */
+/** Session settings for a step of `kind`; with the unit spelled out, both dialects read them alike. */
 export function stepSettings(kind: StepKind, opts: Pick<RunOptions, 'statementTimeoutMs' | 'lockTimeoutMs'>): Record<string, string> {
   const base = kind === 'manual' ? DEFAULT_TIMEOUTS.check : DEFAULT_TIMEOUTS[kind];
   return {
-    statement_timeout: String(opts.statementTimeoutMs ?? base.statementMs),
-    lock_timeout: String(opts.lockTimeoutMs ?? base.lockMs),
+    statement_timeout: `${opts.statementTimeoutMs ?? base.statementMs}ms`,
+    lock_timeout: `${opts.lockTimeoutMs ?? base.lockMs}ms`,
   };
 }

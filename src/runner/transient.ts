@@ -8,6 +8,9 @@ const TRANSIENT_CODES = new Set([
   '40001', // serialization_failure; CockroachDB's "restart transaction" retry errors use it too
   '40P01', // deadlock_detected
   '40003', // statement_completion_unknown: CockroachDB's ambiguous result
+  // lock_not_available (lock_timeout): often the backend of a killed run, still finishing its
+  // statement before it notices its client is gone; it lets go soon after.
+  '55P03',
   '57P01', // admin_shutdown: the session was terminated (pg_terminate_backend)
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now: the server is starting up

@@ -123,6 +123,25 @@ describe('restitch run on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('waits out a lock held by another session (--lock-timeout), retrying the batch until it is free', async () => {
+    const dir = runbook('lock-test', 2);
+    const { db, url } = await seeded(0);
+    await upToReset(dir, url);
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
+    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12', '--lock-timeout', '1s']);
+    await new Promise((r) => setTimeout(r, 2500));
+    await locker.query('COMMIT');
+    await locker.end();
+    const exit = await child.done;
+    expect(exit.code, exit.stdout + exit.stderr).toBe(0);
+    expect(exit.stderr).toMatch(/lock timeout \(SQLSTATE 55P03\).*retry 1 of 5/);
+    expect((await resetState(db)).updates).toEqual([{ n: 1, events: 5 }]);
+    await db.end();
+  });
+
   it('Ctrl-C rolls back the open batch, records where it stopped and exits 130; the next run finishes', async () => {
     const dir = runbook('sigint-test', 100);
     const { db, url } = await seeded(20_000);

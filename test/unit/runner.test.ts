@@ -25,6 +25,14 @@ describe('plan', () => {
     }
   });
 
+  it('gives every batch step a progress query (done, total) for the progress bar and the journal', () => {
+    for (const ex of all) {
+      for (const s of [...loadSteps(ex.manifest, ex.files, false), ...loadSteps(ex.manifest, ex.files, true)]) {
+        if (s.header.kind === 'batch') expect(s.header.progress, `${ex.name}/${s.file}`).toMatch(/^SELECT \(SELECT count\(\*\) FROM .+\) AS done, \(SELECT count\(\*\) FROM .+\) AS total$/);
+      }
+    }
+  });
+
   it('starts at the first step not done, and says a running step was interrupted', () => {
     expect(selectSteps(steps, [], {}).run[0]?.header.number).toBe(1);
     const journal = [row(1, 'done'), row(2, 'done'), row(3, 'running'), row(5, 'done')];
@@ -80,15 +88,15 @@ describe('servers and connections', () => {
   });
 
   it('retries lost connections and conflicts, not SQL errors', () => {
-    for (const code of ['57P01', '40001', '40P01', '40003', '08006', 'ECONNRESET']) expect(isTransient({ code }), code).toBe(true);
+    for (const code of ['57P01', '40001', '40P01', '40003', '55P03', '08006', 'ECONNRESET']) expect(isTransient({ code }), code).toBe(true);
     expect(isTransient(new Error('Connection terminated unexpectedly'))).toBe(true);
-    for (const code of ['42P01', '23505', '57014', '55P03']) expect(isTransient({ code, message: 'x' }), code).toBe(false);
+    for (const code of ['42P01', '23505', '57014', '25006']) expect(isTransient({ code, message: 'x' }), code).toBe(false);
     expect([1, 2, 3, 12].map((a) => backoff(a, 500))).toEqual([500, 1000, 2000, 30_000]);
   });
 
   it('sets timeouts per step kind, overridable', () => {
-    expect(stepSettings('batch', {})).toEqual({ statement_timeout: '600000', lock_timeout: '30000' });
-    expect(stepSettings('check', { statementTimeoutMs: 0 })).toEqual({ statement_timeout: '0', lock_timeout: '10000' });
+    expect(stepSettings('batch', {})).toEqual({ statement_timeout: '600000ms', lock_timeout: '30000ms' });
+    expect(stepSettings('check', { statementTimeoutMs: 0 })).toEqual({ statement_timeout: '0ms', lock_timeout: '10000ms' });
   });
 });
 
