@@ -9,10 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { readRunbook } from '../dist/io/runbookFs.js';
-import { connectionTarget } from '../dist/runner/connection.js';
-import { runRunbook } from '../dist/runner/runner.js';
-import { openSession } from '../dist/runner/session.js';
+import { runInProcess } from '../dist/runner/runInProcess.js';
 import { CURRENT_SCHEMA_DDL } from '../dist/sandbox/schema.js';
 import { E1, E2, seedCurrent, seedGluedEvents } from '../dist/sandbox/seed.js';
 import { startSandboxServer } from '../dist/sandbox/server.js';
@@ -32,11 +29,9 @@ const tenths = (xs) => {
   const k = Math.max(1, Math.floor(xs.length / 10));
   return { first: median(xs.slice(0, k)), last: median(xs.slice(-k)) };
 };
-const quiet = { step() {}, say() {}, confirm: async () => null, progress: () => ({ update() {}, stop() {} }) };
 
 execFileSync(process.execPath, [bin, 'generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'bench-reset',
   '--entity', E1, '--entity', E2, '--batch-size', String(BATCH), '--out', dir], { stdio: 'inherit' });
-const source = { dir, ...readRunbook(dir) };
 const server = await startSandboxServer('bench-reset');
 
 /** A database with EVENTS glued events, steps 1..10 done: the next step is the batched reset. */
@@ -46,11 +41,7 @@ async function prepared(name) {
   await seedCurrent(db);
   await seedGluedEvents(db, EVENTS);
   await db.query('VACUUM ANALYZE');
-  const target = connectionTarget(server.url(name), {});
-  const run = (opts) => runRunbook(source, false, { yes: true, dryRun: false, retries: 0, backoffMs: 0, waitInterval: 0.05, ...opts }, {
-    ui: quiet, signal: new AbortController().signal, redact: target.redact,
-    connect: () => openSession(target),
-  });
+  const run = (opts) => runInProcess(dir, server.url(name), { retries: 0, waitInterval: 0.05, ...opts });
   for (const r of [await run({ to: RESET_STEP - 2 }), (await cleanupCurrent(db), await run({ only: RESET_STEP - 1 }))]) {
     if (r.exitCode !== 0) throw new Error(`preparing ${name}: ${JSON.stringify(r.steps.filter((s) => s.status !== 'done'))}`);
   }

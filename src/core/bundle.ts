@@ -4,8 +4,8 @@
  * CockroachDB shell, which stops at the first error of piped input) nothing after it runs.
  */
 import { getDialect } from './dialects/index.js';
-import { parseHeader } from './directives.js';
 import type { Manifest } from './manifest.js';
+import { loadSteps } from './steps.js';
 import type { RunbookFile } from './types.js';
 
 /**
@@ -29,7 +29,6 @@ export function assertingQuery(query: string, label: string): string {
 export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[], undo = false): string {
   const byPath = new Map(files.map((f) => [f.path, f.content]));
   const dialect = getDialect(manifest.dialect);
-  const list = undo ? manifest.undo : manifest.steps;
   const out: string[] = [
     `-- restitch bundle: ${manifest.inputs.incident} (${manifest.scenario} on ${dialect.label})${undo ? ', UNDO' : ''}`,
     `-- Paste step by step, or pipe into ${dialect.console.command}. A check that does not pass raises`,
@@ -39,11 +38,10 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     ...dialect.bundlePreamble,
     '',
   ];
-  for (const step of list) {
-    const content = byPath.get(step.file) ?? '';
-    const { header, body } = parseHeader(content, step.file);
+  for (const { file, header, body } of loadSteps(manifest, files, undo)) {
+    const content = byPath.get(file) ?? '';
     const headerText = content.slice(0, content.length - body.length).trimEnd();
-    out.push(`-- ==== ${step.file} ====`, headerText);
+    out.push(`-- ==== ${file} ====`, headerText);
     if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`));
     else if (body.trim() !== '') out.push(body.trimEnd());
     out.push('');

@@ -72,6 +72,17 @@ export interface RenderedStep {
   file: RunbookFile;
 }
 
+/** A step read back from a runbook's files. */
+export interface ParsedStep {
+  header: StepHeader;
+  /** Path relative to the runbook directory, e.g. `11-reset-events.sql` or `undo/03-restore-events.sql`. */
+  file: string;
+  /** The slug without number, e.g. `reset-events`. */
+  slug: string;
+  /** The SQL after the header comment lines. */
+  body: string;
+}
+
 /** A whole rendered runbook, ready to be written. */
 export interface Runbook {
   inputs: RunbookInputs;

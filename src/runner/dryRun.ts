@@ -3,7 +3,7 @@
  * rows left (their progress query); change steps report the planner's estimate (EXPLAIN, which
  * does not execute); manual and wait steps say what they would do.
  */
-import type { Dialect } from '../core/dialects/index.js';
+import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
 import { describeError } from './sqlError.js';
@@ -12,8 +12,7 @@ import type { StepResult } from './types.js';
 /** The DML statements of a change step, as separate statements (DDL is left out). */
 async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: string[]; ddl: number }> {
   const pg = await loadPgQuery();
-  let text = body;
-  for (const clause of dialect.foreignClauses) text = text.replace(clause.pattern, clause.replacement);
+  const text = forPostgresParser(dialect, body);
   const bytes = Buffer.from(text, 'utf8');
   const out = { dml: [] as string[], ddl: 0 };
   for (const raw of pg.parseSync(text).stmts ?? []) {

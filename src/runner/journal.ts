@@ -66,20 +66,19 @@ export class Journal {
 )`);
   }
 
-  /** Whether the journal table exists (reads only; for --dry-run and status). */
-  async exists(): Promise<boolean> {
-    const r = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
-    return r.rows[0]?.t != null;
-  }
-
-  /** Rows of this runbook; `anyChecksum` also returns rows of other versions of it. */
-  async read(anyChecksum = false): Promise<JournalRow[]> {
+  /**
+   * Rows of this runbook, of every version (checksum) of it; none before the journal exists.
+   * Reads only, so --dry-run and status never create it.
+   */
+  async history(): Promise<JournalRow[]> {
+    const exists = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
+    if (exists.rows[0]?.t == null) return [];
     const r = await this.db.query<JournalRow>(
       `SELECT runbook, checksum, step, file, kind, title, status, started_at, finished_at,
               rows_affected::float8 AS rows_affected, batches::float8 AS batches,
               progress_done::float8 AS progress_done, progress_total::float8 AS progress_total, attempts, error
-       FROM ${this.table} WHERE runbook = $1 ${anyChecksum ? '' : 'AND checksum = $2'} ORDER BY checksum, step`,
-      anyChecksum ? [this.runbook] : [this.runbook, this.checksum],
+       FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
+      [this.runbook],
     );
     return r.rows;
   }

@@ -1,29 +1,13 @@
 /**
- * Pure decisions of the runner: which steps a runbook has, whether its files are the ones the
- * manifest vouches for, where a run starts, and which steps must not run while CPS is connected.
+ * Pure decisions of the runner: whether a runbook's files are the ones its manifest vouches for,
+ * where a run starts, and which steps must not run while CPS is connected.
  */
 import { checksumMismatches } from '../core/compare.js';
-import { parseHeader } from '../core/directives.js';
 import { checkError, inputError } from '../core/errors.js';
 import { sha256, type Manifest } from '../core/manifest.js';
 import type { RunbookFile } from '../core/types.js';
 import type { JournalRow } from './journal.js';
 import type { RunOptions, RunStep } from './types.js';
-
-/** The steps of the runbook (or of its undo runbook), in order, with their headers parsed. */
-export function loadSteps(manifest: Manifest, files: readonly RunbookFile[], undo: boolean): RunStep[] {
-  const byPath = new Map(files.map((f) => [f.path, f.content]));
-  const list = undo ? manifest.undo : manifest.steps;
-  if (list.length === 0) throw checkError(`manifest.json lists no ${undo ? 'undo ' : ''}steps`);
-  return list.map((entry, i) => {
-    const content = byPath.get(entry.file);
-    if (content === undefined) throw checkError(`${entry.file} is listed in manifest.json but missing`);
-    const { header, body } = parseHeader(content, entry.file);
-    if (header.number !== i + 1) throw checkError(`${entry.file}: header says step ${header.number}, manifest order says ${i + 1}`);
-    const slug = entry.file.replace(/^(?:undo\/)?\d+-/, '').replace(/\.sql$/, '');
-    return { header, file: entry.file, slug, body };
-  });
-}
 
 /** Refuses (exit 1, naming the files) unless every file matches its sha256 in the manifest. */
 export function verifyChecksums(manifest: Manifest, files: readonly RunbookFile[], dir: string): void {
@@ -33,8 +17,9 @@ export function verifyChecksums(manifest: Manifest, files: readonly RunbookFile[
   }
 }
 
-/** Identity of a runbook version in the journal. */
-export function runbookIdentity(manifest: Manifest, manifestText: string, undo: boolean): { runbook: string; checksum: string } {
+/** Identity of a runbook version in the journal: its incident, and the sha256 of manifest.json (which holds every file's). */
+export function runbookIdentity(manifest: Manifest, files: readonly RunbookFile[], undo: boolean): { runbook: string; checksum: string } {
+  const manifestText = files.find((f) => f.path === 'manifest.json')?.content ?? '';
   return { runbook: `${manifest.inputs.incident}${undo ? ':undo' : ''}`, checksum: sha256(manifestText) };
 }
 

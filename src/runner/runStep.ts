@@ -40,14 +40,15 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   if (deps.signal.aborted) return { ...base, status: 'interrupted', message: 'stopped by Ctrl-C before the step began' };
   if (confirmation !== null) return { ...base, status: 'stopped', message: confirmation };
   let attempt = 0;
-  let started_ = false;
+  let journalled = false;
   for (;;) {
     try {
       await db.settings(stepSettings(step.header.kind, opts));
       if (guarded) await assertNoCps(db, ctx.dialect.server, `before step ${step.header.number}`);
-      if (!started_) {
+      // Once per invocation: a retry continues the same attempt, counts and all.
+      if (!journalled) {
         await journal.start(step);
-        started_ = true;
+        journalled = true;
       }
       const outcome = await execute(ctx);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);

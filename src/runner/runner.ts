@@ -11,7 +11,8 @@ import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
-import { checkSelection, cpsGuardedSteps, loadSteps, runbookIdentity, selectSteps, verifyChecksums } from './plan.js';
+import { loadSteps } from '../core/steps.js';
+import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import type { RunOptions, RunReport } from './types.js';
 import type { Db } from './session.js';
@@ -61,11 +62,11 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     const size = opts.batchSize;
     bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? await withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
   }
-  const id = runbookIdentity(manifest, files.find((f) => f.path === 'manifest.json')?.content ?? '', undo);
+  const id = runbookIdentity(manifest, files, undo);
   const { db, dialect } = await connectChecked(deps, manifest);
   try {
     const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
-    const everything = (await journal.exists()) ? await journal.read(true) : [];
+    const everything = await journal.history();
     const history = everything.filter((r) => r.checksum === id.checksum);
     if (history.length === 0 && everything.length > 0) {
       deps.ui.say(`the journal holds runs of another version of this runbook (regenerated?); this version starts at its step 1 (every step is safe to repeat). 'restitch status' shows both`);

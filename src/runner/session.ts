@@ -41,14 +41,23 @@ export class PgSession implements Db {
     client.on('error', () => {});
     await client.connect();
     this.client = client;
-    for (const [name, value] of Object.entries(this.applied)) await client.query(`SET ${name} = ${sqlLiteral(value)}`);
-    if (this.traits) this.sessionId = String((await client.query<{ id: string }>(this.traits.sessionIdQuery)).rows[0]?.id);
+    for (const [name, value] of Object.entries(this.applied)) await this.set(name, value);
+    await this.readSessionId();
   }
 
   /** Tells the session which server it talks to, once known, so it can be interrupted. */
   async useTraits(traits: ServerTraits): Promise<void> {
     this.traits = traits;
-    this.sessionId = String((await this.query<{ id: string }>(traits.sessionIdQuery)).rows[0]?.id);
+    await this.readSessionId();
+  }
+
+  /** A new connection is a new session, with a new id to interrupt. */
+  private async readSessionId(): Promise<void> {
+    if (this.traits) this.sessionId = String((await this.query<{ id: string }>(this.traits.sessionIdQuery)).rows[0]?.id);
+  }
+
+  private async set(name: string, value: string): Promise<void> {
+    await this.query(`SET ${name} = ${sqlLiteral(value)}`);
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -64,7 +73,7 @@ export class PgSession implements Db {
   async settings(values: Record<string, string>): Promise<void> {
     for (const [name, value] of Object.entries(values)) {
       if (this.applied[name] === value) continue;
-      await this.query(`SET ${name} = ${sqlLiteral(value)}`);
+      await this.set(name, value);
       this.applied[name] = value;
     }
   }

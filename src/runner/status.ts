@@ -1,7 +1,8 @@
 /** `restitch status`: the journal of a runbook, step by step, and where it stopped. */
 import type { Manifest } from '../core/manifest.js';
 import { Journal, type JournalRow } from './journal.js';
-import { loadSteps, runbookIdentity } from './plan.js';
+import { loadSteps } from '../core/steps.js';
+import { runbookIdentity } from './plan.js';
 import { connectChecked, type RunbookSource, type RunDeps } from './runner.js';
 import type { StepStatus } from './types.js';
 
@@ -29,11 +30,11 @@ export interface StatusReport {
 export async function readStatus(source: RunbookSource, undo: boolean, deps: Pick<RunDeps, 'connect'>): Promise<StatusReport> {
   const manifest: Manifest = source.manifest;
   const steps = loadSteps(manifest, source.files, undo);
-  const id = runbookIdentity(manifest, source.files.find((f) => f.path === 'manifest.json')?.content ?? '', undo);
+  const id = runbookIdentity(manifest, source.files, undo);
   const { db } = await connectChecked(deps, manifest);
   try {
     const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
-    const rows = (await journal.exists()) ? await journal.read(true) : [];
+    const rows = await journal.history();
     const mine = new Map(rows.filter((r) => r.checksum === id.checksum).map((r) => [r.step, r]));
     const report = steps.map((s): StepStatusRow => {
       const row = mine.get(s.header.number) ?? null;

@@ -14,8 +14,10 @@ const TRANSIENT_CODES = new Set([
   '57P01', // admin_shutdown: the session was terminated (pg_terminate_backend)
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now: the server is starting up
-  '08000', '08001', '08003', '08004', '08006', // connection exceptions
 ]);
+
+// Class 08, connection exceptions, is transient as a whole.
+const TRANSIENT_CLASS = '08';
 
 const NODE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
@@ -24,7 +26,7 @@ export function isTransient(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
-  if (TRANSIENT_CODES.has(code) || code.startsWith('08') || NODE_CODES.has(code)) return true;
+  if (TRANSIENT_CODES.has(code) || code.startsWith(TRANSIENT_CLASS) || NODE_CODES.has(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   // node-postgres reports a socket closed by the server without a code.
   return /Connection terminated|connection (?:was )?closed|Client has encountered a connection error|restart transaction/i.test(message);

@@ -2,18 +2,10 @@
  * The runner's contract: what it is asked to do, what it reports per step, and the small
  * interfaces it does IO through (database session, journal, person at the terminal).
  */
-import type { StepHeader } from '../core/types.js';
+import type { ParsedStep, StepHeader } from '../core/types.js';
 
 /** One step as the runner sees it: its header, its SQL body and its file. */
-export interface RunStep {
-  header: StepHeader;
-  /** Path relative to the runbook directory, e.g. `11-reset-events.sql` or `undo/03-restore-events.sql`. */
-  file: string;
-  /** The slug without number, e.g. `reset-events`. */
-  slug: string;
-  /** The SQL after the header comment lines. */
-  body: string;
-}
+export type RunStep = ParsedStep;
 
 /** Step status in the journal and in results (kysely's migrator style: one result per step). */
 export type StepStatus = 'done' | 'failed' | 'interrupted' | 'running' | 'skipped' | 'not-executed' | 'stopped';

@@ -20,3 +20,11 @@ export interface RunnerUi {
   /** Starts a progress display; `total` from the step's progress query, null when unknown. */
   progress(title: string, total: number | null, done: number): Progress;
 }
+
+/** A UI that shows nothing and can ask no one (as with no terminal): for runs inside other programs. */
+export const silentUi: RunnerUi = {
+  step() {},
+  say() {},
+  confirm: async () => null,
+  progress: () => ({ update() {}, stop() {} }),
+};

@@ -1,10 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readRunbook } from '../../src/io/runbookFs.js';
-import { connectionTarget } from '../../src/runner/connection.js';
-import { runRunbook } from '../../src/runner/runner.js';
-import { openSession } from '../../src/runner/session.js';
+import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProcess.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
-import type { RunnerUi } from '../../src/runner/ui.js';
+import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 export { platformBeside } from '../../src/sandbox/platformBeside.js';
 import { BIN, ROOT } from './cli.js';
 
@@ -28,23 +25,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
   return { pid: child.pid ?? -1, done, kill: (s) => child.kill(s) };
 }
 
-const quietUi: RunnerUi = {
-  step() {},
-  say() {},
-  confirm: async () => null,
-  progress: () => ({ update() {}, stop() {} }),
-};
 
-/** Runs a runbook in this process (for many small runs, where a process per run would be slow). */
-export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = quietUi): Promise<RunReport> {
-  const source = { dir, ...readRunbook(dir) };
-  const target = connectionTarget(url, {});
-  const { undo = false, ...rest } = options;
-  const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 50, waitInterval: 0.05, ...rest };
-  return runRunbook(source, undo, opts, {
-    ui,
-    signal: new AbortController().signal,
-    redact: target.redact,
-    connect: () => openSession(target),
-  });
+/** Runs a runbook in this process (for many small runs, where a process per run would be slow), with short waits. */
+export function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = silentUi): Promise<RunReport> {
+  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...options }, ui);
 }

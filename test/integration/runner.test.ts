@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentUi } from '../../src/runner/ui.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
@@ -258,9 +259,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
     const asked: string[] = [];
     const answering = (answer: (q: string, typed: string | null) => boolean | null) => ({
-      step() {},
-      say() {},
-      progress: () => ({ update() {}, stop() {} }),
+      ...silentUi,
       confirm: async (q: string, typed: string | null) => {
         asked.push(`${typed ?? 'y/N'}: ${q}`);
         return answer(q, typed);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { format } from 'sql-formatter';
-import { getDialect } from '../../src/core/dialects/index.js';
+import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
 import { parseHeader } from '../../src/core/directives.js';
 import { loadPgQuery } from '../../src/core/where.js';
 import { SCENARIOS } from '../../src/core/scenarios/index.js';
@@ -13,9 +13,7 @@ const sqlFiles = all.flatMap((ex) =>
 );
 
 /** The file with the dialect's foreign clauses set aside, ready for PostgreSQL's parser. */
-function forParser(dialect: string, sql: string): string {
-  return getDialect(dialect).foreignClauses.reduce((s, c) => s.replace(c.pattern, c.replacement), sql);
-}
+const forParser = (dialect: string, sql: string): string => forPostgresParser(getDialect(dialect), sql);
 
 /** A parse tree without source positions, to compare meaning. */
 function shape(tree: unknown): string {

@@ -9,12 +9,10 @@ import { validateInputs } from '../../core/inputs.js';
 import { renderRunbook } from '../../core/render.js';
 import { sqlQualified } from '../../core/sql.js';
 import { toolVersion } from '../../io/packageInfo.js';
-import { readRunbook, writeRunbook } from '../../io/runbookFs.js';
+import { writeRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
-import { connectionTarget } from '../../runner/connection.js';
 import { JOURNAL_TABLE } from '../../runner/journal.js';
-import { runRunbook } from '../../runner/runner.js';
-import { openSession } from '../../runner/session.js';
+import { runInProcess } from '../../runner/runInProcess.js';
 import { platformBeside } from '../../sandbox/platformBeside.js';
 import { CURRENT_SCHEMA_DDL } from '../../sandbox/schema.js';
 import { startSandboxServer } from '../../sandbox/server.js';
@@ -41,15 +39,9 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     log(`\nGenerated ${out} (${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);
     log(`restitch run ${out} --yes, with the platform (clean-up, stitcher with the fixed rule) beside it:\n`);
     const url = server.url('postgres');
-    const target = connectionTarget(url, {});
     const platform = platformBeside(url, false, sqlQualified(inputs.workSchema, JOURNAL_TABLE));
     const ui = terminalUi(false, () => runbook.steps.length);
-    const report = await runRunbook({ dir: out, ...readRunbook(out) }, false, { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2 }, {
-      ui: { ...ui, say: () => {} },
-      signal: new AbortController().signal,
-      redact: target.redact,
-      connect: () => openSession(target),
-    }).finally(() => platform.stop());
+    const report = await runInProcess(out, url, {}, { ...ui, say: () => {} }).finally(() => platform.stop());
     log('\nEntities after re-stitching with the fixed rule:');
     for (const line of await entities(db)) log(line);
     return report.exitCode;

@@ -21,3 +21,8 @@ export function getDialect(name: string): Dialect {
 export function detectDialect(version: string): Dialect | null {
   return Object.values(DIALECTS).find((d) => d.server.versionPattern.test(version)) ?? null;
 }
+
+/** `sql` with the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
+export function forPostgresParser(dialect: Dialect, sql: string): string {
+  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), sql);
+}

@@ -1,0 +1,22 @@
+/**
+ * `restitch run` inside another program (the demo, the tests, the benchmarks): the runbook read
+ * from `dir`, a session to `url`, confirmations given (`yes`), and no Ctrl-C wiring.
+ */
+import { readRunbook } from '../io/runbookFs.js';
+import { connectionTarget } from './connection.js';
+import { runRunbook } from './runner.js';
+import { openSession } from './session.js';
+import type { RunOptions, RunReport } from './types.js';
+import { silentUi, type RunnerUi } from './ui.js';
+
+export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = silentUi): Promise<RunReport> {
+  const target = connectionTarget(url, {});
+  const { undo = false, ...rest } = options;
+  const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2, ...rest };
+  return runRunbook({ dir, ...readRunbook(dir) }, undo, opts, {
+    ui,
+    signal: new AbortController().signal,
+    redact: target.redact,
+    connect: () => openSession(target),
+  });
+}
