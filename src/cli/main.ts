@@ -45,7 +45,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--where <sql>', 'extra boolean condition on customer_events')
     .option('--event-time-from <iso>', 'only events with event_time at or after this time')
     .option('--event-time-to <iso>', 'only events with event_time before this time')
-    .option('--batch-size <n>', 'rows per batch (default 10000)')
+    .option('--batch-size <n>', 'rows per batch (default: 2000 on CockroachDB, 10000 on PostgreSQL)')
+    .option('--priority <level>', 'batch transaction priority: normal (default) or high (CockroachDB)')
     .option('--max-events <n>', 'entity-oneshot guard: the entity must have fewer events (default 1000)')
     .option('--work-schema <name>', 'schema for working, backup and progress tables')
     .option('--delete-events', 'legacy-steps: delete the selected events first (Step 0)')
@@ -125,6 +126,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { status } = await import('./commands/run.js');
       await write((await status(dir, opts)).text);
+    });
+
+  program
+    .command('lint')
+    .description('check SQL files for CockroachDB and PostgreSQL pitfalls (exit 1 with file:line: rule: reason)')
+    .argument('<files...>', 'SQL files (a directory stands for its .sql files)')
+    .addOption(new Option('--dialect <name>', 'cockroachdb or postgres (default: the manifest of the runbook the file is in)'))
+    .action(async (files: string[], opts: { dialect?: string }) => {
+      const { lintFiles } = await import('./commands/lint.js');
+      const findings = await lintFiles(files, opts.dialect);
+      await write(findings.map((f) => `${f}\n`).join(''));
+      if (findings.length > 0) setExit(1);
     });
 
   program

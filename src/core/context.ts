@@ -15,6 +15,8 @@ export interface RenderContext {
   /** Qualified working-table names by catalog key, plus `workSchema`. */
   t: Record<string, string>;
   n: { batchSize: string; maxEvents: string; entityCount: number };
+  /** Transaction priority of batch steps. */
+  priority: 'normal' | 'high';
   sql: { eventFilter: string | null; deleteSelection: string | null };
   /** The single entity of entity-oneshot (through `lit` in templates), else null. */
   entity: string | null;
@@ -57,6 +59,7 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     d: dialect,
     t,
     n: { batchSize: sqlInteger(inputs.batchSize), maxEvents: sqlInteger(inputs.maxEvents), entityCount: inputs.entities.length },
+    priority: inputs.priority ?? 'normal',
     sql: { eventFilter: filter, deleteSelection },
     entity: scenario.name === 'entity-oneshot' ? (inputs.entities[0] ?? null) : null,
     entityKey: 'customer_entity_id',

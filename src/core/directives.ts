@@ -7,6 +7,7 @@
  *     -- restitch:kind batch
  *     -- restitch:title Back up the events that will be reset
  *     -- restitch:progress SELECT (SELECT count(*) FROM a) AS done, (SELECT count(*) FROM b) AS total
+ *     -- restitch:floor SELECT done.id AS floor FROM a AS done ORDER BY done.id DESC LIMIT 1
  *     -- restitch:priority high
  *     -- restitch:interval 15s
  *     -- restitch:timeout 30m
@@ -23,7 +24,7 @@ import { RestitchError } from './errors.js';
 import { STEP_KINDS, type StepHeader, type StepKind } from './types.js';
 
 const PREFIX = '-- restitch:';
-const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'priority', 'interval', 'timeout'] as const;
+const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'priority', 'interval', 'timeout'] as const;
 type DirectiveKey = (typeof DIRECTIVE_KEYS)[number];
 const WRAP = 96;
 
@@ -61,6 +62,7 @@ function wrap(label: string, text: string): string[] {
 export function formatHeader(h: StepHeader): string {
   const out = [`${PREFIX}step ${h.number}/${h.total}`, `${PREFIX}kind ${h.kind}`, `${PREFIX}title ${oneLine(h.title)}`];
   if (h.progress) out.push(`${PREFIX}progress ${oneLine(h.progress)}`);
+  if (h.floor) out.push(`${PREFIX}floor ${oneLine(h.floor)}`);
   if (h.priority) out.push(`${PREFIX}priority ${h.priority}`);
   if (h.intervalSeconds !== undefined) out.push(`${PREFIX}interval ${formatDuration(h.intervalSeconds)}`);
   if (h.timeoutSeconds !== undefined) out.push(`${PREFIX}timeout ${formatDuration(h.timeoutSeconds)}`);
@@ -139,6 +141,8 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
   }
   const progress = found.get('progress');
   if (progress) header.progress = progress;
+  const floor = found.get('floor');
+  if (floor) header.floor = floor;
   const priority = found.get('priority');
   if (priority !== undefined) {
     if (priority !== 'high') fail(file, `'restitch:priority' can only be 'high', not '${priority}'`);

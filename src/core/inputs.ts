@@ -2,7 +2,7 @@
  * Turns what a user typed into validated RunbookInputs, or one clear error (exit 2).
  * Pure: the CLI reads the entities file and passes its text here.
  */
-import { DIALECT_NAMES, getDialect } from './dialects/index.js';
+import { DIALECT_NAMES, getDialect, type Dialect } from './dialects/index.js';
 import { inputError } from './errors.js';
 import { getScenario, supportedPairs, type ScenarioOption } from './scenarios/index.js';
 import type { DialectName, RunbookInputs } from './types.js';
@@ -23,9 +23,9 @@ export interface RawGenerateOptions {
   maxEvents?: string;
   workSchema?: string;
   deleteEvents?: boolean;
+  priority?: string;
 }
 
-export const DEFAULT_BATCH_SIZE = 10_000;
 export const DEFAULT_MAX_EVENTS = 1_000;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -83,6 +83,19 @@ function collectEntities(raw: RawGenerateOptions, legacy: boolean): string[] {
   return [...new Set(ids)];
 }
 
+/**
+ * --priority: NORMAL unless asked. HIGH exists on CockroachDB only, for batch steps only, and
+ * is discouraged there (it pushes concurrent writers into retries):
+ * https://www.cockroachlabs.com/docs/stable/set-transaction
+ */
+function priority(raw: string | undefined, dialect: Dialect, hasBatches: boolean): 'normal' | 'high' {
+  if (raw === undefined || raw === 'normal') return 'normal';
+  if (raw !== 'high') throw inputError(`--priority must be normal or high, not '${raw}'`);
+  if (!dialect.supportsTransactionPriority) throw inputError(`--priority high does not exist on ${dialect.label}`);
+  if (!hasBatches) throw inputError('--priority high applies to batch steps; this scenario has none');
+  return 'high';
+}
+
 /** Validates raw options into inputs; throws RestitchError (exit 2) on the first problem. */
 export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookInputs> {
   const scenario = getScenario(raw.scenario);
@@ -121,10 +134,11 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
     where: raw.where === undefined ? null : await validateWhere(raw.where),
     eventTimeFrom: isoTime('--event-time-from', raw.eventTimeFrom),
     eventTimeTo: isoTime('--event-time-to', raw.eventTimeTo),
-    batchSize: positiveInt('--batch-size', raw.batchSize, DEFAULT_BATCH_SIZE, 1_000_000),
+    batchSize: positiveInt('--batch-size', raw.batchSize, dialect.defaultBatchSize, 1_000_000),
     maxEvents: positiveInt('--max-events', raw.maxEvents, DEFAULT_MAX_EVENTS, 1_000_000),
     workSchema,
     deleteEvents: raw.deleteEvents === true,
+    priority: priority(raw.priority, dialect, scenario.options.includes('batchSize')),
   };
   if (inputs.eventTimeFrom && inputs.eventTimeTo && Date.parse(inputs.eventTimeFrom) >= Date.parse(inputs.eventTimeTo)) {
     throw inputError(`--event-time-from (${inputs.eventTimeFrom}) must be before --event-time-to (${inputs.eventTimeTo})`);

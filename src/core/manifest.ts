@@ -56,6 +56,7 @@ export function buildManifest(args: {
       maxEvents: inputs.maxEvents,
       workSchema: inputs.workSchema,
       deleteEvents: inputs.deleteEvents,
+      ...(inputs.priority === 'high' ? { priority: inputs.priority } : {}),
     },
     steps: list(args.steps),
     undo: list(args.undo),

@@ -44,6 +44,9 @@ export function renderMarkdown(args: {
     ['Working schema', code(inputs.workSchema)],
     ['Delete events (Step 0)', inputs.deleteEvents ? 'yes' : 'no'],
   ];
+  if (scenario.options.includes('batchSize')) {
+    rows.push(['Batch transaction priority', inputs.priority === 'high' ? 'HIGH (--priority high: concurrent writers may be pushed into retries)' : 'normal']);
+  }
   return [
     `# Runbook ${inputs.incident}: ${scenario.name} on ${dialect.label}`,
     '',

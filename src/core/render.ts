@@ -19,6 +19,8 @@ function environment(templates: TemplateSet, dialect: Dialect, t: Record<string,
   const hb = Handlebars.create();
   hb.registerHelper('lit', (value: unknown) => sqlLiteral(String(value)));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The key before every key of a keyset walk: the nil UUID, or '' for text keys.
+  hb.registerHelper('keyFloor', (keyType: unknown) => (keyType === 'uuid' ? "'00000000-0000-0000-0000-000000000000'::uuid" : "''"));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hb.registerHelper('tbl', (key: unknown) => {
     const name = t[String(key)];
@@ -48,6 +50,11 @@ function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
   return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT count(*) FROM ${from} AS src${where}) AS total`;
 }
 
+/** The highest key done, read backwards from the done table's primary key (no max(uuid) in PostgreSQL). */
+function floorQuery(spec: StepSpec, ctx: RenderContext): string {
+  return `SELECT done.id AS floor FROM ${ctx.t[spec.progress!.done]} AS done ORDER BY done.id DESC LIMIT 1`;
+}
+
 /** Trailing blanks off every line, no runs of blank lines, no blank first or last line. */
 function tidy(sql: string): string {
   return sql
@@ -58,7 +65,14 @@ function tidy(sql: string): string {
     .trim();
 }
 
-function notesFor(spec: StepSpec, dialect: Dialect): string[] {
+function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high'): string[] {
+  if (spec.kind === 'batch' && priority === 'high') {
+    return [
+      ...dialect.batchByHand,
+      'Generated with --priority high: run each batch as BEGIN TRANSACTION PRIORITY HIGH; <statement>',
+      'COMMIT; never SET default_transaction_priority for the whole session.',
+    ];
+  }
   if (spec.kind === 'batch') return [...dialect.batchByHand];
   if (spec.kind === 'wait' && spec.wait) {
     return [`By hand: run the query every ${formatDuration(spec.wait.interval)} until ok is true on every row; give up after ${formatDuration(spec.wait.timeout)}.`];
@@ -85,10 +99,11 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
       kind: spec.kind,
       why: text(spec.why),
       expect: text(spec.expect),
-      notes: notesFor(spec, ctx.d),
+      notes: notesFor(spec, ctx.d, ctx.priority),
       ...(spec.wait ? { intervalSeconds: spec.wait.interval, timeoutSeconds: spec.wait.timeout } : {}),
       ...(spec.progress ? { progress: progressQuery(spec, ctx) } : {}),
-      ...(spec.kind === 'batch' && ctx.d.supportsTransactionPriority ? { priority: 'high' as const } : {}),
+      ...(spec.kind === 'batch' && ctx.priority === 'high' ? { priority: 'high' as const } : {}),
+      ...(spec.progress && !ctx.d.subqueryResultsConstrainScans ? { floor: floorQuery(spec, ctx) } : {}),
     };
     const number = String(i + 1).padStart(2, '0');
     const file: RunbookFile = { path: `${dir}${number}-${spec.slug}.sql`, content: `${formatHeader(header)}${body}\n` };

@@ -37,6 +37,8 @@ export interface RunbookInputs {
   maxEvents: number;
   workSchema: string;
   deleteEvents: boolean;
+  /** Transaction priority of batch steps; 'high' only when asked for (CockroachDB). */
+  priority?: 'normal' | 'high';
 }
 
 /** Header of one step file, as written by `formatHeader` and read back by `parseHeader`. */
@@ -51,8 +53,14 @@ export interface StepHeader {
   timeoutSeconds?: number;
   /** `batch` only: a one-line query returning `done` and `total` counts, for progress. */
   progress?: string;
-  /** Transaction priority the runner should ask for (CockroachDB only). */
+  /** Transaction priority the runner should ask for (CockroachDB, `--priority high` only). */
   priority?: 'high';
+  /**
+   * `batch` only, where subquery results cannot constrain a scan (CockroachDB): a one-line
+   * query returning `floor`, the highest key done; the runner binds it as a literal in place of
+   * the batch statement's initial floor before every batch.
+   */
+  floor?: string;
   why: string;
   expect: string;
   /** Free-form extra comment lines (e.g. how to run the step by hand). */

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import type { Journal } from './journal.js';
+import { bindFloor, findFloor } from './keysetFloor.js';
 import type { Db } from './session.js';
 import type { RunnerUi } from './ui.js';
 import type { RunOptions, RunStep } from './types.js';
@@ -106,13 +107,18 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
   const progress = await readProgress(ctx);
   if (progress) await journal.progress(step, progress.done, progress.total);
   let done = progress?.done ?? 0;
+  const floorQuery = step.header.floor;
+  const site = floorQuery ? await findFloor(ctx.body, step.file) : null;
   const bar = ctx.ui.progress(`step ${step.header.number}`, progress?.total ?? null, done);
   let rows = 0;
   try {
     for (;;) {
       ctx.signal.throwIfAborted();
       const affected = await inTransaction(ctx, step.header.priority === 'high', async () => {
-        const r = await ctx.db.query(ctx.body);
+        // Read in the batch's own transaction: the floor is the highest key this batch sees as done.
+        const floor = floorQuery && site ? (await ctx.db.query<{ floor: unknown }>(floorQuery)).rows[0]?.floor : undefined;
+        const body = site && floor !== undefined && floor !== null ? bindFloor(ctx.body, site, String(floor)) : ctx.body;
+        const r = await ctx.db.query(body);
         await journal.batch(step, r.rowCount, progress?.total ?? null);
         return r.rowCount;
       });
