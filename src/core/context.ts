@@ -47,12 +47,11 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
   for (let i = 0; i < inputs.entities.length; i += CHUNK) {
     chunks.push(inputs.entities.slice(i, i + CHUNK).map((id) => `  (${sqlLiteral(id)})`).join(',\n'));
   }
+  // Step 0 deletes only events of the chosen entities, and only those --delete-where picks.
   const deleteSelection =
-    scenario.schema !== 'legacy'
+    inputs.deleteWhere === null || t.entities === undefined
       ? null
-      : inputs.entities.length > 0
-        ? `customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM ${t.entities} AS e)`
-        : filter;
+      : `customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM ${t.entities} AS e)\n  AND (${inputs.deleteWhere})`;
   return {
     d: dialect,
     t,

@@ -55,7 +55,7 @@ export function buildManifest(args: {
       batchSize: inputs.batchSize,
       maxEvents: inputs.maxEvents,
       workSchema: inputs.workSchema,
-      deleteEvents: inputs.deleteEvents,
+      deleteWhere: inputs.deleteWhere,
     },
     steps: list(args.steps),
     undo: list(args.undo),

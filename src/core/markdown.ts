@@ -51,7 +51,7 @@ export function renderMarkdown(args: {
     ['Batch size', String(inputs.batchSize)],
     ['One-shot limit (--max-events)', String(inputs.maxEvents)],
     ['Working schema', code(inputs.workSchema)],
-    ['Delete events (Step 0)', inputs.deleteEvents ? 'yes' : 'no'],
+    ['Step 0 deletes (--delete-where)', inputs.deleteWhere ? code(inputs.deleteWhere) : '—'],
   ];
   return [
     `# Runbook ${inputs.incident}: ${scenario.name} on ${dialect.label}`,

@@ -36,7 +36,8 @@ export interface RunbookInputs {
   batchSize: number;
   maxEvents: number;
   workSchema: string;
-  deleteEvents: boolean;
+  /** legacy-steps Step 0: which events of the chosen entities to delete (one expression, like `where`), or null. */
+  deleteWhere: string | null;
 }
 
 /** Header of one step file, as written by `formatHeader` and read back by `parseHeader`. */

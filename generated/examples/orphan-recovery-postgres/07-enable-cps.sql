@@ -11,7 +11,6 @@
 --   'restitch run --undo' refuses from here on, and the undo runbook's first check stops it.
 
 -- By hand:
---   1. Deploy the corrected profile stitching rules (tested on a data sample first).
---   2. Enable the Meiro CPS component in Meiro Integrations again.
+--   1. Enable the Meiro CPS component in Meiro Integrations again (the rules stay as they are).
 -- From here on the undo runbook no longer applies: stitching writes new data.
 -- Watch the plumbing queue in Grafana (Business Explorer) while CPS catches up.

@@ -10,9 +10,19 @@ const HOUR = 3600;
 export const disableCps: StepSpec = {
   slug: 'disable-cps',
   kind: 'manual',
-  title: 'Disable the Meiro CPS component',
+  title: 'Test the corrected PS rule, then disable the Meiro CPS component',
   template: 'common/disable-cps',
-  why: 'Profile stitching must not run while its data is reset, or it would stitch half-reset events into the old entities.',
+  params: { rule: true },
+  why: 'Profile stitching must not run while its data is reset, or it would stitch half-reset events into the old entities. The corrected rule is tested first, so CPS is off only for the time the runbook needs.',
+  expect: 'The corrected rule is tested; the CPS component is disabled in Meiro Integrations and none of its runs is under way.',
+};
+
+/** The disable step of a runbook that changes no PS rule (undo, orphan recovery). */
+export const disableCpsOnly: StepSpec = {
+  ...disableCps,
+  title: 'Disable the Meiro CPS component',
+  params: { rule: false },
+  why: 'Profile stitching must not run while its data is changed.',
   expect: 'The CPS component is disabled in Meiro Integrations and none of its runs is under way.',
 };
 
@@ -112,9 +122,10 @@ export function resetSequence(): StepSpec[] {
 export const enableCps: StepSpec = {
   slug: 'enable-cps',
   kind: 'manual',
-  title: 'Deploy the corrected PS rules and enable CPS',
+  title: 'Deploy the tested PS rule and enable CPS',
   template: 'common/enable-cps',
-  why: 'Re-stitching starts only when CPS runs again, with the corrected rules.',
+  params: { rule: true },
+  why: 'Re-stitching starts only when CPS runs again, with the corrected rule tested before step 1.',
   expect: 'CPS is enabled; the plumbing queue grows, then drains.',
 };
 
@@ -138,7 +149,7 @@ export const restitched: StepSpec = {
 export function currentUndo(events: boolean, cps = true): StepSpec[] {
   const steps: StepSpec[] = cps
     ? [
-        { ...disableCps, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
+        { ...disableCpsOnly, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
         preflight(true),
       ]
     : [];

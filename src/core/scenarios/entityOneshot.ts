@@ -26,10 +26,10 @@ export const entityOneshot: Scenario = {
     {
       slug: 'guard',
       kind: 'check',
-      title: 'Guard: the entity exists, has identifiers and fewer than {{n.maxEvents}} events',
+      title: 'Guard: the entity exists, has identifiers, at least one and fewer than {{n.maxEvents}} events, none only partly its own',
       template: 'current/oneshot-guard',
-      why: 'An empty identifier array is contained in every array: without this guard the one-shot statement would reset events of other customers. A large entity belongs in multi-entity.',
-      expect: 'ok = true on all three rows.',
+      why: 'An empty identifier array is contained in every array: without this guard the one-shot statement would reset events of other customers. An entity without events would be deleted with nothing re-stitched; an event only partly its own would be left pointing at a deleted entity. A large entity belongs in multi-entity.',
+      expect: 'ok = true on all four rows.',
     },
     {
       slug: 'backup',

@@ -34,7 +34,7 @@ export const multiEntity: Scenario = {
       kind: 'check',
       title: 'The export and backups are complete',
       template: 'current/export-complete',
-      why: 'Every event that shares an identifier with a chosen entity (and passes the event filter) must be in the list before the entities lose their identifiers.',
+      why: 'Every event that shares an identifier with an entity to reset must be in the list before the entities lose their identifiers: an event left out would stay stitched to identifiers no entity holds.',
       expect: 'ok = true on every row; detail gives the number of events.',
     },
     ...resetSequence(),

@@ -1,4 +1,4 @@
-import { createWorkingTables, disableCps, preflight } from './commonSteps.js';
+import { createWorkingTables, disableCpsOnly, preflight } from './commonSteps.js';
 import type { Scenario } from './scenario.js';
 
 /** "Help! I deleted the matching rows": queue every unstitched event, each exactly once. */
@@ -12,7 +12,7 @@ export const orphanRecovery: Scenario = {
   entityColumns: [],
   tables: () => ['orphansQueued'],
   steps: () => [
-    { ...disableCps, why: 'The recovery query must not race CPS: an event stitched meanwhile would be queued for nothing.' },
+    { ...disableCpsOnly, why: 'The recovery query must not race CPS: an event stitched meanwhile would be queued for nothing.' },
     createWorkingTables,
     preflight(true),
     {
@@ -44,22 +44,23 @@ export const orphanRecovery: Scenario = {
       kind: 'manual',
       title: 'Enable CPS',
       template: 'common/enable-cps',
+      params: { rule: false },
       why: 'CPS stitches the queued events once it runs.',
       expect: 'CPS is enabled and consumes cdp_ps.customer_events_to_process.',
     },
     {
       slug: 'restitched',
       kind: 'wait',
-      title: 'Wait until every queued event is stitched',
+      title: 'Wait until CPS has processed every queued event',
       template: 'legacy/restitched',
       params: { source: 'orphansQueued' },
-      why: 'The recovery is finished when every queued event has a matching row.',
-      expect: 'ok = true once no queued event lacks a matching row.',
+      why: 'The recovery is finished when CPS has taken every queued event from the queue. An event without a valid identifier rightly stays without a matching row.',
+      expect: 'ok = true once no queued event is still queued; detail gives the number left without a matching row.',
       wait: { interval: 60, timeout: 24 * 3600 },
     },
   ],
   undo: () => [
-    { ...disableCps, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not consumed the queue.' },
+    { ...disableCpsOnly, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not consumed the queue.' },
     preflight(true),
     {
       slug: 'undo-applies',

@@ -1,7 +1,7 @@
 import type { DialectName, RunbookInputs, SchemaProfile, StepKind } from '../types.js';
 
 /** Options of `generate` a scenario may take (each is refused by scenarios that ignore it). */
-export type ScenarioOption = 'entities' | 'where' | 'eventTime' | 'batchSize' | 'maxEvents' | 'deleteEvents';
+export type ScenarioOption = 'entities' | 'where' | 'eventTime' | 'batchSize' | 'maxEvents' | 'deleteWhere';
 
 /** Columns of customer_attributes a scenario changes, and so backs up. */
 export type EntityColumn = 'modified' | 'identifiers' | 'calculated';
