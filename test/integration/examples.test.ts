@@ -9,6 +9,7 @@ import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.
 import { seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 import { TestServer } from '../helpers/database.js';
 import { examples } from '../helpers/examples.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { expectPromisedOutcome } from '../helpers/outcome.js';
 import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
@@ -43,6 +44,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').filter((l) => / done /.test(l))).toHaveLength(ex.manifest.steps.length);
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 
@@ -58,6 +60,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     }
     await platform.stop();
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 
@@ -71,6 +74,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes']).done;
     expect(undo.code, undo.stdout + undo.stderr).toBe(0);
     expect(await snapshot(db, legacy)).toEqual(before);
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 
