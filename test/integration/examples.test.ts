@@ -8,6 +8,7 @@ import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.
 import { seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 import { TestServer } from '../helpers/database.js';
 import { examples } from '../helpers/examples.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { expectPromisedOutcome } from '../helpers/outcome.js';
 import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
@@ -40,6 +41,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').filter((l) => / done /.test(l))).toHaveLength(ex.manifest.steps.length);
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 

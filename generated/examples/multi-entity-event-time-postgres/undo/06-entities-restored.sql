@@ -1,0 +1,33 @@
+-- restitch:step 6/6
+-- restitch:kind check
+-- restitch:title Every entity is back as it was
+--
+-- Why: An entity the clean-up routine already deleted cannot be put back; this check says so
+--   instead of passing silently.
+-- Expect: ok = true on every row.
+
+SELECT
+  'every backed-up entity went through the restore' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' row(s) not processed yet' AS detail
+FROM external_data.rs_example_window_entities_backup AS src
+WHERE src.customer_entity_id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_window_entities_undo_done AS done ORDER BY done.id DESC LIMIT 1),
+    ''
+  )
+UNION ALL
+SELECT
+  'every backed-up entity still exists' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' entities were already deleted by the clean-up routine and cannot be put back; re-stitch them instead' AS detail
+FROM external_data.rs_example_window_entities_backup AS b
+WHERE NOT EXISTS (SELECT 1 FROM customer_attributes AS a WHERE a.customer_entity_id = b.customer_entity_id)
+UNION ALL
+SELECT
+  'every backed-up entity has its old values' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' entities differ from the backup' AS detail
+FROM customer_attributes AS a
+JOIN external_data.rs_example_window_entities_backup AS b ON b.customer_entity_id = a.customer_entity_id
+WHERE a.modified IS DISTINCT FROM b.modified
+  OR a.identifiers IS DISTINCT FROM b.identifiers;
