@@ -18,7 +18,16 @@ function stepLine(s: RenderedStep): string {
       : h.kind === 'batch'
         ? ' (repeat until 0 rows)'
         : '';
-  return `- [ ] **${String(h.number).padStart(2, '0')}** ${code(s.file.path)} — *${h.kind}*${extra}: ${h.title}  \n  ${h.expect}`;
+  const mark = h.pointOfNoReturn ? ' **Point of no return.**' : '';
+  return `- [ ] **${String(h.number).padStart(2, '0')}** ${code(s.file.path)} — *${h.kind}*${extra}: ${h.title}${mark}  \n  ${h.expect}`;
+}
+
+/** Where undo stops applying, by step number. */
+function noReturnParagraph(scenario: Scenario, steps: RenderedStep[]): string {
+  const step = steps.find((s) => s.header.pointOfNoReturn);
+  if (!scenario.pointOfNoReturn || !step) return '**No point of no return:** undo applies at every point of this runbook.';
+  const n = step.header.number;
+  return `**Point of no return: step ${n}** (${code(step.file.path)}). From step ${n} on, the way back is forward: re-stitching. Once step ${n} is done, ${scenario.pointOfNoReturn.why} \`restitch run --undo\` reads the journal of the forward run and refuses, with nothing changed, once step ${n} is done or any later step has begun.`;
 }
 
 export function renderMarkdown(args: {
@@ -70,6 +79,8 @@ export function renderMarkdown(args: {
     ...scenario.watch.map((w) => `- ${w}`),
     '',
     '## How to undo',
+    '',
+    noReturnParagraph(scenario, steps),
     '',
     scenario.undoValidity,
     '',

@@ -54,6 +54,11 @@ export interface StepHeader {
   progress?: string;
   /** Transaction priority the runner should ask for (CockroachDB only). */
   priority?: 'high';
+  /**
+   * The runbook's point of no return: once this step is done (or any later step has begun), undo
+   * can no longer put back what it promises and the runner refuses it; the way back is forward.
+   */
+  pointOfNoReturn?: true;
   why: string;
   expect: string;
   /** Free-form extra comment lines (e.g. how to run the step by hand). */

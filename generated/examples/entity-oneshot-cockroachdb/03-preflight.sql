@@ -33,7 +33,6 @@ FROM (
     ('external_data', 'rs_example_oneshot_events_backup', 'id', 'uuid'),
     ('external_data', 'rs_example_oneshot_events_backup', 'stitched', 'timestamp with time zone'),
     ('external_data', 'rs_example_oneshot_events_backup', 'identifiers', 'ARRAY'),
-    ('external_data', 'rs_example_oneshot_entities_undo_done', 'id', 'text'),
     ('external_data', 'rs_example_oneshot_events_undo_done', 'id', 'uuid')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (

@@ -21,11 +21,6 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_backup (
   PRIMARY KEY (id)
 );
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_entities_undo_done (
-  id text,
-  PRIMARY KEY (id)
-);
-
 CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_undo_done (
   id uuid,
   PRIMARY KEY (id)

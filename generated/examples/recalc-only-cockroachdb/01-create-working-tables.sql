@@ -23,8 +23,3 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_reset_done (
   id text,
   PRIMARY KEY (id)
 );
-
-CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_undo_done (
-  id text,
-  PRIMARY KEY (id)
-);

@@ -21,8 +21,7 @@ FROM (
     ('external_data', 'rs_example_recalc_entities', 'customer_entity_id', 'text'),
     ('external_data', 'rs_example_recalc_entities_backup', 'customer_entity_id', 'text'),
     ('external_data', 'rs_example_recalc_entities_backup', 'calculated', 'timestamp with time zone'),
-    ('external_data', 'rs_example_recalc_entities_reset_done', 'id', 'text'),
-    ('external_data', 'rs_example_recalc_entities_undo_done', 'id', 'text')
+    ('external_data', 'rs_example_recalc_entities_reset_done', 'id', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -100,17 +100,20 @@ export const legacySteps: Scenario = {
   undo: (inputs) => [
     { ...disableCpsOnly, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
     preflight(true),
-    change('unqueue', 'Take back the queued events and delete actions', 'undo-unqueue',
-      'What CPS and the clean-up routine have not consumed yet must not be acted on.', 'DELETE n (twice).'),
-    { ...check('unqueued', 'Nothing this runbook queued is left', 'undo-unqueued', 'Proves the queues are clean.') },
+    {
+      ...check('undo-applies', 'Nothing was queued yet: undo can still put everything back', 'undo-applies',
+        'Once a delete action is queued, the clean-up routine may clean the entity at any moment, and no backup holds what it cleans. Then undo no longer applies and nothing may change: the way back is forward.'),
+      expect: 'ok = true on both rows; otherwise stop here, nothing has changed.',
+    },
     change('restore-rows', 'Put back the deleted matching rows' + (inputs.deleteWhere !== null ? ' and events' : ''), 'undo-restore-rows',
       'Restores the whole rows from the backups; rows already back are skipped.', 'INSERT n.'),
     check('rows-restored', 'Every deleted row is back', 'undo-rows-restored', 'Compares the tables with the backups.'),
-  ].map((s) => ({ ...s, params: { ...s.params, eventsQueued: 'eventsQueued', auditQueued: 'auditQueued', deletedEvents: inputs.deleteWhere !== null } })),
+  ].map((s) => ({ ...s, params: { ...s.params, deletedEvents: inputs.deleteWhere !== null } })),
   watch: [
     'Run the steps one by one and make sure each has finished before the next (the checks do this).',
     'cdp_ps.customer_events_to_process while CPS catches up.',
   ],
+  pointOfNoReturn: { slug: 'queue-entity-deletes', why: 'once a delete action is queued the clean-up routine may process it at any moment and clean everything kept for the entity, which no backup of this runbook holds.' },
   undoValidity:
-    'Undo applies until CPS is enabled again (Step 6). Entities whose delete action the clean-up routine has already processed lose their attributes for good; the undo check cannot see that, so run undo before the routine runs if you can.',
+    'Undo puts back the deleted matching rows (and the events Step 0 deleted) from their whole-row backups. It applies only before any delete action or event is queued (Step 4 on): its first check stops it there, with nothing changed.',
 };

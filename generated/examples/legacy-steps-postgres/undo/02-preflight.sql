@@ -1,4 +1,4 @@
--- restitch:step 2/6
+-- restitch:step 2/5
 -- restitch:kind check
 -- restitch:title Preflight: CPS is stopped and every table is in place
 --
