@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
+import { loadSteps } from '../../src/core/steps.js';
 import { tablePrefix } from '../../src/core/workTables.js';
 import { simulatedPlatform, type Platform } from '../../src/sandbox/simulatedPlatform.js';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
@@ -31,16 +32,16 @@ afterAll(() => server.stop());
 
 const CRDB_SESSIONS = `CREATE SCHEMA crdb_internal;
 CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name FROM pg_stat_activity WHERE pid <> pg_backend_pid();`;
-const PLATFORM_TABLES = {
+const PLATFORM_TABLES: Record<'current' | 'legacy', string[]> = {
   current: ['customer_events', 'customer_attributes'],
   legacy: ['cdp_ps.customer_events_to_process', 'cdp_attr.customer_entities_audit', 'cdp_ps.matching', 'cdp_ce.customer_events'],
 };
 /** A platform column not as the runbook assumes it (DDL is transactional on PostgreSQL). */
-const RENAMED_COLUMN = {
+const RENAMED_COLUMN: Record<'current' | 'legacy', string> = {
   current: 'ALTER TABLE customer_events RENAME COLUMN identifiers TO identifiers_renamed',
   legacy: 'ALTER TABLE cdp_ps.matching RENAME COLUMN customer_entity_id TO customer_entity_id_renamed',
 };
-/** Checks of the input data, not of a step: they must fail on an empty platform. */
+/** Checks of the input data, not of the step before them (it creates only the working tables). */
 const INPUT_CHECKS = new Set(['scope', 'guard']);
 
 type Row = { check_name?: string; ok?: unknown };
@@ -99,18 +100,6 @@ class Walk {
     this.seen.push(file);
   }
 
-  /** Input checks run with the platform tables emptied, in a transaction rolled back. */
-  async expectFailsOnEmptyPlatform(file: string): Promise<void> {
-    await this.db.query('BEGIN');
-    try {
-      await this.db.query(`TRUNCATE ${PLATFORM_TABLES[this.ex.manifest.schema].join(', ')}`);
-      const rows = (await this.db.query<Row>(this.sql(this.ex.dir, file))).rows;
-      await this.expectFails(file, 'on an empty platform', rows);
-    } finally {
-      await this.db.query('ROLLBACK');
-    }
-  }
-
   /** The preflight with a 'Meiro CPS' session connected: its CPS row must fail. */
   async expectPreflightSeesCps(file: string): Promise<void> {
     const cps = new pg.Client({ connectionString: this.url, application_name: 'Meiro CPS' });
@@ -133,7 +122,8 @@ class Walk {
    * every event (legacy).
    */
   async perturbed(file: string): Promise<void> {
-    const { schema, inputs } = this.ex.manifest;
+    const { inputs } = this.ex.manifest;
+    const schema = this.ex.manifest.schema === 'legacy' ? 'legacy' : 'current';
     const work = (
       await this.db.query<{ name: string }>(
         `SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) AS name FROM information_schema.tables
@@ -188,12 +178,15 @@ class Walk {
           if (!INPUT_CHECKS.has(slugOf(check.file))) await this.expectFails(check.file, `before ${step.file}`);
         }
       }
-      if (step.kind === 'check' && INPUT_CHECKS.has(slugOf(step.file))) await this.expectFailsOnEmptyPlatform(step.file);
       if (step.kind === 'check' && slugOf(step.file) === 'preflight' && this.sql(this.ex.dir, step.file).includes("'Meiro CPS'")) {
         await this.expectPreflightSeesCps(step.file);
       }
       if (step.kind === 'check' && !this.seen.includes(step.file)) {
-        expect.fail(`${this.ex.name}/${step.file} follows no change or batch step and is not an input check`);
+        // No change before it that it verifies: it guards the input, and must fail in a state
+        // a little off this one (the platform empty, a column renamed, ...).
+        await this.perturbed(step.file);
+        expect(this.names.get(step.file)?.failed.size, `${this.ex.name}/${step.file} verifies no step and fails in no state`).toBeGreaterThan(0);
+        this.seen.push(step.file);
       }
       if (step.kind === 'wait') await this.expectFails(step.file, 'before the platform acted');
       await this.run(steps, n, undo);
@@ -209,9 +202,16 @@ async function fresh(ex: Example): Promise<{ db: pg.Client; url: string }> {
   return { db, url: server.url(name) };
 }
 
+/** A fresh seeded database and the simulated platform on it, as Walk takes them. */
+async function freshWith(ex: Example): Promise<[pg.Client, string, Platform]> {
+  const { db, url } = await fresh(ex);
+  return [db, url, simulatedPlatform(db, ex.manifest.schema === 'legacy')];
+}
+
 describe.each(all.map((e) => [e.name, e] as const))('%s: every check and wait can fail', (_name, ex) => {
   const legacy = ex.manifest.schema === 'legacy';
   const twin = twinOf(ex);
+  const noReturn = loadSteps(ex.manifest, ex.files, false).findIndex((s) => s.header.pointOfNoReturn);
 
   it('has a PostgreSQL twin with the same steps', () => {
     expect(twin.manifest.steps.map((s) => s.file)).toEqual(ex.manifest.steps.map((s) => s.file));
@@ -228,18 +228,24 @@ describe.each(all.map((e) => [e.name, e] as const))('%s: every check and wait ca
     await db.end();
   });
 
-  it('undo: each check fails before the step it verifies', async () => {
-    const { db, url } = await fresh(ex);
-    const platform = simulatedPlatform(db, legacy);
-    // Forward up to the step after which the platform takes over, as the undo test does.
-    const end = ex.manifest.steps.findIndex((s) => /-(entities-deleted|entity-deleted|recalculated|enable-cps)\.sql$/.test(s.file));
-    const w = new Walk(ex, db, url, platform);
-    await w.walk(ex.manifest.steps, false, end);
-    const undo = new Walk(ex, db, url, platform);
+  it('undo: each check fails before the step it verifies; undo-applies fails past the point of no return', async () => {
+    const undo = new Walk(ex, ...(await freshWith(ex)));
+    if (noReturn >= 0) {
+      // A complete forward run, through its point of no return and re-stitching: the state undo's
+      // first check guards against.
+      const past = new Walk(ex, ...(await freshWith(ex)));
+      await past.walk(ex.manifest.steps, false);
+      const applies = ex.manifest.undo.find((s) => slugOf(s.file) === 'undo-applies') as Step;
+      await undo.expectFails(applies.file, 'past the point of no return', await past.rows(applies.file));
+      await past.db.end();
+    }
+    // Forward up to the step before the point of no return, as the undo test does.
+    const w = new Walk(ex, undo.db, undo.url, undo.platform);
+    await w.walk(ex.manifest.steps, false, noReturn >= 0 ? noReturn : ex.manifest.steps.length - 1);
     await undo.walk(ex.manifest.undo, true);
     const checks = ex.manifest.undo.filter((s) => s.kind === 'check' || s.kind === 'wait').map((s) => s.file);
     expect([...new Set(undo.seen)].sort()).toEqual(checks.sort());
     expect(undo.neverFailing()).toEqual([]);
-    await db.end();
+    await undo.db.end();
   });
 });

@@ -37,11 +37,6 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_reset_done (
   PRIMARY KEY (id)
 );
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities_undo_done (
-  id text,
-  PRIMARY KEY (id)
-);
-
 CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_undo_done (
   id uuid,
   PRIMARY KEY (id)

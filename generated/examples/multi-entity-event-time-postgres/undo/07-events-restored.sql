@@ -1,4 +1,4 @@
--- restitch:step 4/6
+-- restitch:step 7/7
 -- restitch:kind check
 -- restitch:title Every event is back as it was
 --

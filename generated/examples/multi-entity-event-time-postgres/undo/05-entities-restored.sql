@@ -1,25 +1,14 @@
--- restitch:step 6/6
+-- restitch:step 5/7
 -- restitch:kind check
 -- restitch:title Every entity is back as it was
 --
--- Why: An entity the clean-up routine already deleted cannot be put back; this check says so
---   instead of passing silently.
+-- Why: Compares every entity with its backup before any event is put back.
 -- Expect: ok = true on every row.
 
 SELECT
-  'every backed-up entity went through the restore' AS check_name,
-  count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' row(s) not processed yet' AS detail
-FROM external_data.rs_example_window_entities_backup AS src
-WHERE src.customer_entity_id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_window_entities_undo_done AS done ORDER BY done.id DESC LIMIT 1),
-    ''
-  )
-UNION ALL
-SELECT
   'every backed-up entity still exists' AS check_name,
   count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' entities were already deleted by the clean-up routine and cannot be put back; re-stitch them instead' AS detail
+  CAST(count(*) AS text) || ' entities were deleted by the clean-up routine and cannot be put back; nothing was restored: the way back is forward, re-stitching' AS detail
 FROM external_data.rs_example_window_entities_backup AS b
 WHERE NOT EXISTS (SELECT 1 FROM customer_attributes AS a WHERE a.customer_entity_id = b.customer_entity_id)
 UNION ALL

@@ -1,9 +1,10 @@
--- restitch:step 3/6
+-- restitch:step 6/7
 -- restitch:kind batch
 -- restitch:title Put back stitched and identifiers of the events
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_window_events_undo_done) AS done, (SELECT count(*) FROM external_data.rs_example_window_events_backup AS src) AS total
 --
--- Why: Restores every backed-up event exactly as it was before the runbook.
+-- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
+--   is back.
 -- Expect: Each batch touches up to 10000 rows; repeat until 0.
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
