@@ -15,6 +15,9 @@ for d in cockroachdb postgres; do
     --out "$out/multi-entity-$d"
   r recalc-only --dialect "$d" --incident example-recalc --entity "$E1" --entity "$E2" --out "$out/recalc-only-$d"
 done
+# The event_time window chooses E1 (event 3) and E2 (events 4, 5); all their events are reset.
+r multi-entity --dialect postgres --incident example-window --entity "$E1" --entity "$E2" \
+  --event-time-from 2026-01-01T11:30:00Z --out "$out/multi-entity-event-time-postgres"
 r legacy-steps --dialect postgres --incident example-legacy \
   --where "customer_events.payload->>'ps_identifier' = 'None'" --out "$out/legacy-steps-postgres"
 r legacy-steps --dialect postgres --incident example-legacy-delete --entity "$L1" \

@@ -44,7 +44,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').filter((l) => / done /.test(l))).toHaveLength(ex.manifest.steps.length);
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
-    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 
