@@ -125,6 +125,27 @@ describe('waits that can end', () => {
   });
 });
 
+describe('the legacy platform model', () => {
+  it('merges the entities that hold an identifier and leaves an event with no identifier unmatched', async () => {
+    const { db } = await fresh(true);
+    const other = '22222222-2222-4222-8222-222222222222';
+    // x1 is held by L1 (event 3) and, as "x1.0" under the fixed rule, by another entity.
+    await db.query(`INSERT INTO cdp_ce.customer_events VALUES ('${ev(8)}', '2026-01-01', '{"ps_identifier": "x1"}'), ('${ev(9)}', '2026-01-01', '{"ps_identifier": "None"}')`);
+    await db.query(`INSERT INTO cdp_ps.matching VALUES ('${ev(5)}', '${other}') ON CONFLICT (customer_event_id) DO UPDATE SET customer_entity_id = '${other}'`);
+    await db.query(`UPDATE cdp_ce.customer_events SET payload = '{"ps_identifier": "x1"}' WHERE id = '${ev(5)}'`);
+    await db.query(`INSERT INTO cdp_ps.customer_events_to_process VALUES ('${ev(8)}', now()), ('${ev(9)}', now())`);
+    const p = simulatedPlatform(db, true);
+    await p.manual('enable-cps');
+    await p.tick();
+    const owner = async (n: number) => (await db.query('SELECT customer_entity_id FROM cdp_ps.matching WHERE customer_event_id = $1', [ev(n)])).rows[0]?.customer_entity_id;
+    const merged = [L1, other].sort()[0];
+    for (const n of [3, 5, 8]) expect(await owner(n), `event ${n} in the merged entity`).toBe(merged);
+    expect(await owner(9), 'an event whose only identifier is "None" stays unmatched').toBeUndefined();
+    expect((await db.query('SELECT * FROM cdp_ps.customer_events_to_process')).rows).toEqual([]);
+    await db.end();
+  });
+});
+
 describe('the one-shot guard has a lower bound and sees partial overlap', () => {
   it('refuses an entity without events', async () => {
     const dir = generate('entity-oneshot', 'empty', ['--entity', 'lonely']);
