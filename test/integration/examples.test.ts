@@ -60,6 +60,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     }
     await platform.stop();
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 
@@ -73,6 +74,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes']).done;
     expect(undo.code, undo.stdout + undo.stderr).toBe(0);
     expect(await snapshot(db, legacy)).toEqual(before);
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 
