@@ -47,7 +47,7 @@ export function renderMarkdown(args: {
     ['Dialect', `${dialect.label} (${scenario.schema} schema)`],
     ['Incident', code(inputs.incident)],
     ['Entities', inputs.entities.length > 0 ? `${inputs.entities.length}: ${shown}${more}` : '—'],
-    ['Event filter (--where)', inputs.where ? code(inputs.where) : '—'],
+    ['Entities chosen through their events (--where; all events of a chosen entity are reset)', inputs.where ? code(inputs.where) : '—'],
     ['Event time from / to', `${inputs.eventTimeFrom ? code(inputs.eventTimeFrom) : '—'} / ${inputs.eventTimeTo ? code(inputs.eventTimeTo) : '—'}`],
     ['Batch size', String(inputs.batchSize)],
     ['One-shot limit (--max-events)', String(inputs.maxEvents)],

@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
-import { platformBeside, runInProcess } from '../helpers/runner.js';
+import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-safety-'));
@@ -121,6 +121,40 @@ describe('waits that can end', () => {
     const rows = await checkRows(db, dir, wait);
     expect(failing(rows)).toEqual([]);
     expect(rows[0]?.detail).toBe('0 events still queued; 2 processed events left without a matching row (information)');
+    await db.end();
+  });
+});
+
+describe('the information a wait ends on', () => {
+  it('restitch run prints how many processed events were left unmatched', async () => {
+    const dir = join(EXAMPLES_DIR, 'legacy-steps-postgres');
+    const { db, url } = await fresh(true);
+    const platform = platformBeside(url, true, 'temp_table.restitch_journal');
+    const r = await startCli(['run', dir, '--db', url, '--yes', '--wait-interval', '0.1']).done;
+    await platform.stop();
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain('step 17: passed: 0 events still queued; 2 processed events left without a matching row (information)');
+    await db.end();
+  });
+});
+
+describe('the legacy platform model', () => {
+  it('merges the entities that hold an identifier and leaves an event with no identifier unmatched', async () => {
+    const { db } = await fresh(true);
+    const other = '22222222-2222-4222-8222-222222222222';
+    // x1 is held by L1 (event 3) and, as "x1.0" under the fixed rule, by another entity.
+    await db.query(`INSERT INTO cdp_ce.customer_events VALUES ('${ev(8)}', '2026-01-01', '{"ps_identifier": "x1"}'), ('${ev(9)}', '2026-01-01', '{"ps_identifier": "None"}')`);
+    await db.query(`INSERT INTO cdp_ps.matching VALUES ('${ev(5)}', '${other}') ON CONFLICT (customer_event_id) DO UPDATE SET customer_entity_id = '${other}'`);
+    await db.query(`UPDATE cdp_ce.customer_events SET payload = '{"ps_identifier": "x1"}' WHERE id = '${ev(5)}'`);
+    await db.query(`INSERT INTO cdp_ps.customer_events_to_process VALUES ('${ev(8)}', now()), ('${ev(9)}', now())`);
+    const p = simulatedPlatform(db, true);
+    await p.manual('enable-cps');
+    await p.tick();
+    const owner = async (n: number) => (await db.query('SELECT customer_entity_id FROM cdp_ps.matching WHERE customer_event_id = $1', [ev(n)])).rows[0]?.customer_entity_id;
+    const merged = [L1, other].sort()[0];
+    for (const n of [3, 5, 8]) expect(await owner(n), `event ${n} in the merged entity`).toBe(merged);
+    expect(await owner(9), 'an event whose only identifier is "None" stays unmatched').toBeUndefined();
+    expect((await db.query('SELECT * FROM cdp_ps.customer_events_to_process')).rows).toEqual([]);
     await db.end();
   });
 });
