@@ -1,9 +1,12 @@
 /**
- * Undo refuses, before anything runs, once the forward run has passed its point of no return:
+ * Undo and the forward run never cross. Undo refuses, before anything runs, once the forward run
+ * has passed its point of no return:
  * the forward step whose header carries `restitch:point-of-no-return` is done, or a step after it
  * has begun. The runner reads this from the runbook's files and the forward journal (every version
  * of it: a regenerated runbook shares the working tables and so the backups), never from
  * knowledge of the scenario. The undo runbook's own first check stays the guard for a run by hand.
+ * And once undo has put rows back, the forward run no longer resumes where it stopped: its journal
+ * and progress tables describe changes that were undone, so it would skip steps that must run again.
  */
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
@@ -48,5 +51,23 @@ export async function refuseUndoPastNoReturn(db: Db, manifest: Manifest, files: 
     `undo refused: the forward run is past its point of no return, step ${step.header.number} (${step.header.title}): ${evidence}. ` +
       `Undo could no longer put back exactly what it promises; nothing was changed. ` +
       `The way back is forward: re-stitching. Finish the forward run: restitch run ${dir}`,
+  );
+}
+
+/** Pure: the undo journal row that shows undo changed rows (a change or batch step that affected any), or null. */
+export function undoneRow(undoJournal: readonly JournalRow[]): JournalRow | null {
+  return undoJournal.find((r) => (r.kind === 'change' || r.kind === 'batch') && Number(r.rows_affected) > 0) ?? null;
+}
+
+/** Refuses (exit 1, nothing written) a forward run once the undo runbook has put rows back. */
+export async function refuseForwardAfterUndo(db: Db, manifest: Manifest, checksum: string): Promise<void> {
+  const undoJournal = await new Journal(db, manifest.inputs.workSchema, `${manifest.inputs.incident}:undo`, checksum).history();
+  const row = undoneRow(undoJournal);
+  if (!row) return;
+  const when = row.finished_at ?? row.started_at;
+  throw checkError(
+    `the undo runbook has put rows back (${row.file}: ${row.rows_affected} rows${when ? `, ${new Date(when).toISOString()}` : ''}), ` +
+      `so this forward run cannot resume where it stopped: its journal and working tables describe changes that were undone. Nothing was changed. ` +
+      `To reset again, generate the runbook with another --incident and run that one`,
   );
 }

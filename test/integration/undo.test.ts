@@ -101,4 +101,19 @@ describe('undo past the point of no return', () => {
     expect(await snapshot(db, false)).toEqual(atRest);
     await db.end();
   });
+
+  it('once undo has put rows back, the forward run refuses to resume where it stopped: nothing changes', async () => {
+    const { db, url } = await fresh();
+    const before = await snapshot(db, false);
+    expect((await runInProcess(DIR, url, { to: ENTITIES_DELETED - 1 })).exitCode).toBe(0);
+    expect((await runInProcess(DIR, url, { undo: true })).exitCode).toBe(0);
+    expect(await snapshot(db, false)).toEqual(before);
+    const journal = await db.query(`SELECT * FROM ${JOURNAL} ORDER BY runbook, step`);
+    const r = runCli(['run', DIR, '--db', url, '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^restitch: the undo runbook has put rows back \(undo\/04-restore-entities\.sql: 2 rows, .*\), so this forward run cannot resume where it stopped.*generate the runbook with another --incident/);
+    expect(await snapshot(db, false)).toEqual(before);
+    expect((await db.query(`SELECT * FROM ${JOURNAL} ORDER BY runbook, step`)).rows).toEqual(journal.rows);
+    await db.end();
+  });
 });
