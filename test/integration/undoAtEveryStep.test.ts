@@ -98,6 +98,12 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s: forward st
       if (!quick) await platform.settled();
       const atUndo = await snapshot(db, legacy);
       if (!legacy && !quick && restPoint(k)) expect(await orphanedEvents(db), `orphans after step ${k}`).toEqual([]);
+      if (!legacy && !quick && enable > 0 && k === steps.length) {
+        // The whole run: the events that arrived meanwhile are stitched by the corrected rule too.
+        const ids = platform.arrived().map((a) => String(a.id));
+        const { rows } = await db.query<{ id: string; stitched: Date | null; identifiers: string[] }>('SELECT id, stitched, identifiers FROM customer_events WHERE id = ANY ($1::uuid[]) ORDER BY id', [ids]);
+        expect(rows.map((r) => [r.stitched !== null, r.identifiers])).toEqual([[true, []], [true, ['a1']], [true, ['12345']]]);
+      }
       // The runner's refusal before anything runs is thrown: an empty report, nothing ran.
       const undo = await runInProcess(ex.dir, url, { undo: true }).catch((error: Error): RunReport => {
         expect(error.message).toMatch(/^undo refused: the forward run is past its point of no return/);
