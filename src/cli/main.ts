@@ -50,6 +50,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--work-schema <name>', 'schema for working, backup and progress tables')
     .option('--delete-where <sql>', 'legacy-steps Step 0: delete the events of the chosen entities that match this condition')
     .addOption(new Option('--delete-events').hideHelp())
+    .option('--reuse-backups', 'go on with the backups another version of this runbook (same --incident) took, instead of refusing them')
     .option('--out <dir>', 'output directory instead of generated/<incident>')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print what was written as JSON')

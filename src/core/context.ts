@@ -6,6 +6,7 @@
 import type { Dialect } from './dialects/index.js';
 import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
+import { inputsFingerprint } from './fingerprint.js';
 import type { RunbookInputs } from './types.js';
 import { expectedColumns, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
 
@@ -24,6 +25,8 @@ export interface RenderContext {
   entityChunks: string[];
   workTables: WorkTableDef[];
   expectedColumns: ExpectedColumn[];
+  /** Which runbook version stamps the working tables (see fingerprint.ts), and the other tables it may find rows in. */
+  stamp: { fingerprint: string; incident: string; reuse: boolean; tables: string[] };
 }
 
 const CHUNK = 1000;
@@ -38,7 +41,8 @@ export function eventFilter(inputs: RunbookInputs): string | null {
 }
 
 export function buildContext(scenario: Scenario, dialect: Dialect, inputs: RunbookInputs): RenderContext {
-  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, scenario.tables(inputs), scenario.entityColumns);
+  // Every runbook stamps its working tables, in a table of its own.
+  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, [...scenario.tables(inputs), 'backupMeta'], scenario.entityColumns);
   const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
   for (const table of tables) t[table.key] = table.name;
   const filter = eventFilter(inputs);
@@ -62,6 +66,12 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     entityColumns: scenario.entityColumns,
     entityChunks: chunks,
     workTables: tables,
+    stamp: {
+      fingerprint: inputsFingerprint(inputs),
+      incident: inputs.incident,
+      reuse: inputs.reuseBackups,
+      tables: tables.filter((w) => w.key !== 'backupMeta').map((w) => w.name),
+    },
     expectedColumns: expectedColumns(
       scenario.schema,
       inputs.workSchema,

@@ -25,6 +25,7 @@ export interface RawGenerateOptions {
   deleteWhere?: string;
   /** The former bare flag, refused: it deleted every event of the entities. */
   deleteEvents?: boolean;
+  reuseBackups?: boolean;
 }
 
 export const DEFAULT_BATCH_SIZE = 10_000;
@@ -130,6 +131,7 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
     maxEvents: positiveInt('--max-events', raw.maxEvents, DEFAULT_MAX_EVENTS, 1_000_000),
     workSchema,
     deleteWhere: raw.deleteWhere === undefined ? null : await validateWhere(raw.deleteWhere, '--delete-where'),
+    reuseBackups: raw.reuseBackups === true,
   };
   if (inputs.eventTimeFrom && inputs.eventTimeTo && Date.parse(inputs.eventTimeFrom) >= Date.parse(inputs.eventTimeTo)) {
     throw inputError(`--event-time-from (${inputs.eventTimeFrom}) must be before --event-time-to (${inputs.eventTimeTo})`);

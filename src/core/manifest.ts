@@ -56,6 +56,7 @@ export function buildManifest(args: {
       maxEvents: inputs.maxEvents,
       workSchema: inputs.workSchema,
       deleteWhere: inputs.deleteWhere,
+      reuseBackups: inputs.reuseBackups,
     },
     steps: list(args.steps),
     undo: list(args.undo),

@@ -1,6 +1,7 @@
 /** runbook.md: what a reviewer reads in the pull request and a person follows at the console. */
 import type { Dialect } from './dialects/index.js';
 import { formatDuration } from './directives.js';
+import { inputsFingerprint } from './fingerprint.js';
 import type { Scenario } from './scenarios/index.js';
 import type { RenderedStep, RunbookInputs } from './types.js';
 
@@ -52,6 +53,8 @@ export function renderMarkdown(args: {
     ['One-shot limit (--max-events)', String(inputs.maxEvents)],
     ['Working schema', code(inputs.workSchema)],
     ['Step 0 deletes (--delete-where)', inputs.deleteWhere ? code(inputs.deleteWhere) : '—'],
+    ['Reuse the backups of another version (--reuse-backups)', inputs.reuseBackups ? 'yes' : 'no'],
+    ['Version stamp of the working tables (sha256 of these inputs)', code(inputsFingerprint(inputs))],
   ];
   return [
     `# Runbook ${inputs.incident}: ${scenario.name} on ${dialect.label}`,

@@ -88,7 +88,7 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
     const path = `steps/${spec.template}.sql.hbs`;
     const source = templates[path];
     if (source === undefined) throw new Error(`missing template ${path}`);
-    const stepCtx = { ...ctx, p: spec.params ?? {} };
+    const stepCtx = { ...ctx, p: spec.params ?? {}, undo: dir !== '' };
     const text = (s: string) => compile(hb, s, `${spec.slug} text`)(stepCtx) as string;
     // Templates are laid out by hand in sql-formatter's style; a test proves that running
     // sql-formatter over every example changes no parse tree. Formatting at run time would

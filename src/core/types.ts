@@ -38,6 +38,11 @@ export interface RunbookInputs {
   workSchema: string;
   /** legacy-steps Step 0: which events of the chosen entities to delete (one expression, like `where`), or null. */
   deleteWhere: string | null;
+  /**
+   * Go on with the working tables (backups above all) another version of this runbook left
+   * under the same incident, instead of refusing them.
+   */
+  reuseBackups: boolean;
 }
 
 /** Header of one step file, as written by `formatHeader` and read back by `parseHeader`. */

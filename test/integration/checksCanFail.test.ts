@@ -93,6 +93,12 @@ class Walk {
   }
 
   async expectFails(file: string, state: string, rows?: Row[]): Promise<void> {
+    // A check that reads a working table not created yet stops the run with that error.
+    const missing = rows ? null : await this.rows(file).then(() => null, (e: { code?: string }) => (e.code === '42P01' ? e : Promise.reject(e)));
+    if (missing) {
+      this.seen.push(file);
+      return;
+    }
     const got = rows ?? (await this.rows(file));
     this.record(file, got);
     expect(got.length, `${this.ex.name}/${file} (${state}) returned no row`).toBeGreaterThan(0);
@@ -138,6 +144,8 @@ class Walk {
         ? [['UPDATE customer_events SET stitched = NULL, identifiers = NULL', 'UPDATE customer_attributes SET modified = NULL, calculated = NULL, identifiers = NULL']]
         : []),
       ...work.map((t) => [`DELETE FROM ${t} WHERE ctid = (SELECT min(ctid) FROM ${t})`]),
+      // Another version of the runbook has stamped the working tables.
+      ...work.filter((t) => t.endsWith('_backup_meta')).map((t) => [`INSERT INTO ${t} VALUES ('another-version', 'x', now())`]),
       schema === 'current'
         ? [`INSERT INTO customer_events SELECT gen_random_uuid(), now(), '{}', now(), ARRAY[a.identifiers[1], 'only-partly']
             FROM customer_attributes AS a WHERE array_length(a.identifiers, 1) > 0`]

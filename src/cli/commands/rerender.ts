@@ -22,6 +22,7 @@ export async function rerender(manifest: Manifest, templates: TemplateSet): Prom
     maxEvents: takes.includes('maxEvents') ? String(i.maxEvents) : undefined,
     workSchema: i.workSchema,
     deleteWhere: i.deleteWhere ?? undefined,
+    reuseBackups: i.reuseBackups === true,
   });
   return renderRunbook(inputs, templates, toolVersion()).files;
 }
