@@ -47,7 +47,7 @@ export function renderMarkdown(args: {
     ['Dialect', `${dialect.label} (${scenario.schema} schema)`],
     ['Incident', code(inputs.incident)],
     ['Entities', inputs.entities.length > 0 ? `${inputs.entities.length}: ${shown}${more}` : '—'],
-    ['Entities chosen through their events (--where; all events of a chosen entity are reset)', inputs.where ? code(inputs.where) : '—'],
+    ['Event filter (--where)', inputs.where ? code(inputs.where) : '—'],
     ['Event time from / to', `${inputs.eventTimeFrom ? code(inputs.eventTimeFrom) : '—'} / ${inputs.eventTimeTo ? code(inputs.eventTimeTo) : '—'}`],
     ['Batch size', String(inputs.batchSize)],
     ['One-shot limit (--max-events)', String(inputs.maxEvents)],
@@ -71,6 +71,9 @@ export function renderMarkdown(args: {
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
     '',
+    ...(inputs.where || inputs.eventTimeFrom || inputs.eventTimeTo
+      ? ['The event filter chooses entities, not events: an entity with at least one event passing it is reset whole, all its events with it, so that no event is left stitched to an entity that no longer exists.', '']
+      : []),
     '## Steps',
     '',
     `Run them in order, one at a time: \`restitch run <this directory>\`, or by hand in ${dialect.console.name} (\`${dialect.console.command}\`). A check passes only when it returns rows and \`ok\` is true on every one; never go past a check that does not pass.`,
