@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { E1, E2, seedCurrent, snapshot } from '../../src/sandbox/seed.js';
+import { E1, E2, E3, seedCurrent, seedPartialOverlap, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { platformBeside, runInProcess } from '../helpers/runner.js';
 
 const server = new TestServer();
@@ -114,6 +115,32 @@ describe('undo past the point of no return', () => {
     expect(r.stderr).toMatch(/^restitch: the undo runbook has put rows back \(undo\/04-restore-entities\.sql: 2 rows, .*\), so this forward run cannot resume where it stopped.*generate the runbook with another --incident/);
     expect(await snapshot(db, false)).toEqual(before);
     expect((await db.query(`SELECT * FROM ${JOURNAL} ORDER BY runbook, step`)).rows).toEqual(journal.rows);
+    await db.end();
+  });
+
+  it('resets an event that only partly overlaps a chosen entity with it, and undo before the point of no return puts it back exactly', async () => {
+    const { db, url } = await fresh();
+    const partly = await seedPartialOverlap(db);
+    const before = await snapshot(db, false);
+    const slow = platformBeside(url, false, JOURNAL, { cleanupDelayMs: 4000 });
+    expect((await runInProcess(DIR, url, { to: ENTITIES_DELETED - 1 })).exitCode).toBe(0);
+    // Exported with the entity (its identifiers overlap), so it is reset and backed up with it.
+    expect(await count(db, `SELECT count(*) AS n FROM external_data.rs_example_multi_events_backup WHERE id = '${partly}'`)).toBe(1);
+    expect((await runInProcess(DIR, url, { undo: true })).exitCode).toBe(0);
+    await slow.settled();
+    await slow.stop();
+    expect(await snapshot(db, false)).toEqual(before);
+
+    const again = await fresh();
+    await seedPartialOverlap(again.db);
+    const platform = platformBeside(again.url, false, JOURNAL);
+    expect((await runInProcess(DIR, again.url)).exitCode).toBe(0);
+    await platform.settled();
+    await platform.stop();
+    expect(await orphanedEvents(again.db)).toEqual([]);
+    const owner = await again.db.query('SELECT a.customer_entity_id FROM customer_attributes AS a JOIN customer_events AS e ON e.identifiers <@ a.identifiers WHERE e.id = $1', [partly]);
+    expect(owner.rows).toEqual([{ customer_entity_id: E3 }]);
+    await again.db.end();
     await db.end();
   });
 });
