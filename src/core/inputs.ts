@@ -22,7 +22,10 @@ export interface RawGenerateOptions {
   batchSize?: string;
   maxEvents?: string;
   workSchema?: string;
+  deleteWhere?: string;
+  /** The former bare flag, refused: it deleted every event of the entities. */
   deleteEvents?: boolean;
+  reuseBackups?: boolean;
   priority?: string;
 }
 
@@ -38,7 +41,7 @@ const OPTION_FLAGS: Record<ScenarioOption, string> = {
   eventTime: '--event-time-from/--event-time-to',
   batchSize: '--batch-size',
   maxEvents: '--max-events',
-  deleteEvents: '--delete-events',
+  deleteWhere: '--delete-where',
 };
 
 function positiveInt(flag: string, raw: string | undefined, fallback: number, max: number): number {
@@ -108,13 +111,16 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
   if (!SLUG.test(raw.incident) || raw.incident.length > 32) {
     throw inputError(`--incident '${raw.incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
   }
+  if (raw.deleteEvents === true) {
+    throw inputError('--delete-events is replaced by --delete-where SQL: the condition that chooses which events of the entities Step 0 deletes');
+  }
   const given: [ScenarioOption, boolean][] = [
     ['entities', (raw.entity?.length ?? 0) > 0 || raw.entitiesFile !== undefined],
     ['where', raw.where !== undefined],
     ['eventTime', raw.eventTimeFrom !== undefined || raw.eventTimeTo !== undefined],
     ['batchSize', raw.batchSize !== undefined],
     ['maxEvents', raw.maxEvents !== undefined],
-    ['deleteEvents', raw.deleteEvents === true],
+    ['deleteWhere', raw.deleteWhere !== undefined],
   ];
   for (const [option, present] of given) {
     if (present && !scenario.options.includes(option)) {
@@ -137,7 +143,8 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
     batchSize: positiveInt('--batch-size', raw.batchSize, dialect.defaultBatchSize, 1_000_000),
     maxEvents: positiveInt('--max-events', raw.maxEvents, DEFAULT_MAX_EVENTS, 1_000_000),
     workSchema,
-    deleteEvents: raw.deleteEvents === true,
+    deleteWhere: raw.deleteWhere === undefined ? null : await validateWhere(raw.deleteWhere, '--delete-where'),
+    reuseBackups: raw.reuseBackups === true,
     priority: priority(raw.priority, dialect, scenario.options.includes('batchSize')),
   };
   if (inputs.eventTimeFrom && inputs.eventTimeTo && Date.parse(inputs.eventTimeFrom) >= Date.parse(inputs.eventTimeTo)) {

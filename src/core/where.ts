@@ -18,27 +18,30 @@ export function loadPgQuery(): Promise<PgQuery> {
 
 const ALLOWED_SELECT_KEYS = new Set(['targetList', 'whereClause', 'limitOption', 'op']);
 
-/** Returns the trimmed expression, or throws an input error that says what is wrong. */
-export async function validateWhere(raw: string): Promise<string> {
+/**
+ * Returns the trimmed expression, or throws an input error that says what is wrong. `flag` names
+ * the option in messages (--where, --delete-where: both take one condition on customer_events).
+ */
+export async function validateWhere(raw: string, flag = '--where'): Promise<string> {
   const where = raw.trim();
-  if (where === '') throw inputError('--where is empty; give a condition such as "payload->>\'id\' = \'None\'"');
+  if (where === '') throw inputError(`${flag} is empty; give a condition such as "payload->>'id' = 'None'"`);
   const pg = await loadPgQuery();
   let stmts: unknown[];
   try {
     // No parentheses around it: "true) OR (true" must fail to parse, not slip through.
     stmts = pg.parseSync(`SELECT 1 WHERE ${where}`).stmts ?? [];
   } catch (error) {
-    throw inputError(`--where does not parse as a SQL condition: ${(error as Error).message}`);
+    throw inputError(`${flag} does not parse as a SQL condition: ${(error as Error).message}`);
   }
-  if (stmts.length !== 1) throw inputError('--where must be one condition, not several statements');
+  if (stmts.length !== 1) throw inputError(`${flag} must be one condition, not several statements`);
   const select = (stmts[0] as { stmt?: { SelectStmt?: Record<string, unknown> } }).stmt?.SelectStmt;
   const extra = select ? Object.keys(select).filter((k) => !ALLOWED_SELECT_KEYS.has(k)) : ['statement'];
   if (!select || extra.length > 0 || select.op !== 'SETOP_NONE') {
-    throw inputError(`--where must be only a condition; found ${extra.join(', ') || 'a set operation'} after it`);
+    throw inputError(`${flag} must be only a condition; found ${extra.join(', ') || 'a set operation'} after it`);
   }
   const tokens = pg.scanSync(where).tokens;
   if (tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT')) {
-    throw inputError('--where must not contain comments (-- or /* */): they would hide the rest of the statement');
+    throw inputError(`${flag} must not contain comments (-- or /* */): they would hide the rest of the statement`);
   }
   return where;
 }

@@ -17,8 +17,8 @@ FROM (
   WHERE modified IS NOT NULL OR identifiers IS NOT NULL
   UNION ALL
   SELECT
-    'events to re-stitch (information)' AS check_name,
-    true AS ok,
+    'there are events to re-stitch' AS check_name,
+    count(*) > 0 AS ok,
     CAST(count(*) AS text) || ' events will be reset for re-stitching' AS detail
   FROM customer_events
   WHERE stitched IS NOT NULL OR identifiers IS NOT NULL

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { inputsFingerprint } from '../../src/core/fingerprint.js';
+import { validateInputs } from '../../src/core/inputs.js';
+
+const base = { scenario: 'multi-entity', dialect: 'postgres', incident: 'fp', entity: ['a'] };
+
+describe('the version stamp of the working tables', () => {
+  it('is the same for the same inputs, whatever their key order or dialect', async () => {
+    const a = await validateInputs(base);
+    const reordered = Object.fromEntries(Object.entries(a).reverse()) as typeof a;
+    expect(inputsFingerprint(reordered)).toBe(inputsFingerprint(a));
+    expect(inputsFingerprint(await validateInputs({ ...base, dialect: 'cockroachdb' }))).toBe(inputsFingerprint(a));
+    expect(inputsFingerprint(a)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('differs when anything the runbook does differs, --reuse-backups included', async () => {
+    const a = inputsFingerprint(await validateInputs(base));
+    expect(inputsFingerprint(await validateInputs({ ...base, entity: ['a', 'b'] }))).not.toBe(a);
+    expect(inputsFingerprint(await validateInputs({ ...base, batchSize: '5' }))).not.toBe(a);
+    expect(inputsFingerprint(await validateInputs({ ...base, reuseBackups: true }))).not.toBe(a);
+  });
+});
