@@ -1,5 +1,6 @@
 /**
- * The fingerprint of a runbook version: sha256 of its inputs but the dialect, as canonical JSON
+ * The fingerprint of a runbook version: sha256 of its inputs but the dialect, the batch size and
+ * the priority, as canonical JSON
  * (keys sorted). The dialect is left out: a database is of one dialect, and the same inputs back
  * up the same rows in either.
  * It is rendered into the SQL as a literal, so the working tables can be stamped with the version
@@ -19,6 +20,8 @@ function canonical(value: unknown): unknown {
 }
 
 export function inputsFingerprint(inputs: RunbookInputs): string {
-  const { dialect: _dialect, ...rest } = inputs;
+  // Nor how the rows are walked: batch size (whose default is the dialect's) and priority change
+  // no backed-up row, and a run may be regenerated with another size and resume.
+  const { dialect: _dialect, batchSize: _batchSize, priority: _priority, ...rest } = inputs;
   return sha256(JSON.stringify(canonical(rest)));
 }

@@ -57,7 +57,7 @@ export function buildManifest(args: {
       workSchema: inputs.workSchema,
       deleteWhere: inputs.deleteWhere,
       reuseBackups: inputs.reuseBackups,
-      ...(inputs.priority === 'high' ? { priority: inputs.priority } : {}),
+      priority: inputs.priority ?? 'normal',
     },
     steps: list(args.steps),
     undo: list(args.undo),

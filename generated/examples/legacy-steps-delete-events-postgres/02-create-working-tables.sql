@@ -50,8 +50,8 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_legacy_delete_backup_meta (fingerprint, incident, taken_at)
-SELECT '673b91b62932c3ab1344a038dc54a4aaf8e077ab6f640b41bb39bdbd3eb09c57', 'example-legacy-delete', now()
-WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta AS other WHERE other.fingerprint <> '673b91b62932c3ab1344a038dc54a4aaf8e077ab6f640b41bb39bdbd3eb09c57')
+SELECT 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9', 'example-legacy-delete', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta AS other WHERE other.fingerprint <> 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_events_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_matching_backup)

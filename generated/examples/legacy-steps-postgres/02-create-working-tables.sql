@@ -46,8 +46,8 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_legacy_backup_meta (fingerprint, incident, taken_at)
-SELECT '07e908123f6fe4d0340a896bea6d7b788bbe7732ed97b6ba88c9bb489365c7b8', 'example-legacy', now()
-WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '07e908123f6fe4d0340a896bea6d7b788bbe7732ed97b6ba88c9bb489365c7b8')
+SELECT '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a', 'example-legacy', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_matching_backup)

@@ -24,7 +24,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM temp_table.rs_example_legacy_backup_meta AS other
-WHERE other.fingerprint <> '07e908123f6fe4d0340a896bea6d7b788bbe7732ed97b6ba88c9bb489365c7b8'
+WHERE other.fingerprint <> '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -34,7 +34,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM temp_table.rs_example_legacy_backup_meta AS this_version
-WHERE this_version.fingerprint = '07e908123f6fe4d0340a896bea6d7b788bbe7732ed97b6ba88c9bb489365c7b8'
+WHERE this_version.fingerprint = '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

@@ -24,7 +24,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM external_data.rs_example_multi_backup_meta AS other
-WHERE other.fingerprint <> '00e0f12b4a52e34ad8158b0d5a4a95413587773386fa4b469f1e31189f08ff1b'
+WHERE other.fingerprint <> 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -34,7 +34,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM external_data.rs_example_multi_backup_meta AS this_version
-WHERE this_version.fingerprint = '00e0f12b4a52e34ad8158b0d5a4a95413587773386fa4b469f1e31189f08ff1b'
+WHERE this_version.fingerprint = 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

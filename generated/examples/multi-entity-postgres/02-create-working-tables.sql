@@ -56,8 +56,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_multi_backup_meta (fingerprint, incident, taken_at)
-SELECT '00e0f12b4a52e34ad8158b0d5a4a95413587773386fa4b469f1e31189f08ff1b', 'example-multi', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS other WHERE other.fingerprint <> '00e0f12b4a52e34ad8158b0d5a4a95413587773386fa4b469f1e31189f08ff1b')
+SELECT 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827', 'example-multi', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS other WHERE other.fingerprint <> 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup)

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_orphans_backup_meta (fingerprint, incident, taken_at)
-SELECT 'f7ca9325122d6042aa50d10bcaca47bf20c9f17c7bb7a72e3b80bdae8a5949c6', 'example-orphans', now()
-WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> 'f7ca9325122d6042aa50d10bcaca47bf20c9f17c7bb7a72e3b80bdae8a5949c6')
+SELECT '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007', 'example-orphans', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_orphans_queued)
 ON CONFLICT (fingerprint) DO NOTHING;

@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_recalc_backup_meta (fingerprint, incident, taken_at)
-SELECT 'f54e0c1a3614fcbdac0bba82ceaf1e5e027586e32f9981809f9d8d3d9e51f4fa', 'example-recalc', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> 'f54e0c1a3614fcbdac0bba82ceaf1e5e027586e32f9981809f9d8d3d9e51f4fa')
+SELECT 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872', 'example-recalc', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_reset_done)
