@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHeader } from '../../src/core/directives.js';
 import { loadSteps } from '../../src/core/steps.js';
 import type { JournalRow } from '../../src/runner/journal.js';
-import { noReturnPassed } from '../../src/runner/undoGuard.js';
+import { noReturnPassed, undoneRow } from '../../src/runner/undoGuard.js';
 import { examples } from '../helpers/examples.js';
 
 const all = examples();
@@ -67,5 +67,14 @@ describe('point of no return', () => {
     expect(noReturnPassed(steps, [row('12-entities-deleted.sql', 'done', 'b')])?.row.checksum).toBe('b');
     const recalc = byName('recalc-only-postgres');
     expect(noReturnPassed(loadSteps(recalc.manifest, recalc.files, false), [row('09-recalculated.sql', 'done')])).toBeNull();
+  });
+
+  it('keeps the forward run from resuming once an undo step has changed rows, and only then', () => {
+    const undoRow = (file: string, kind: string, rows: number, status: JournalRow['status'] = 'done'): JournalRow => ({ ...row(file, status), kind, rows_affected: rows });
+    expect(undoneRow([])).toBeNull();
+    // Checks and an all-or-nothing restore that changed nothing leave the forward run free.
+    expect(undoneRow([undoRow('03-undo-applies.sql', 'check', 2), undoRow('04-restore-entities.sql', 'change', 0)])).toBeNull();
+    expect(undoneRow([undoRow('04-restore-entities.sql', 'change', 2)])?.file).toBe('04-restore-entities.sql');
+    expect(undoneRow([undoRow('06-restore-events.sql', 'batch', 3, 'interrupted')])?.file).toBe('06-restore-events.sql');
   });
 });
