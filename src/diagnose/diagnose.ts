@@ -26,6 +26,8 @@ export interface DiagnoseOptions {
   sample: number;
   /** Statement timeout in ms. */
   timeoutMs: number;
+  /** Told what diagnose is about to read, before it reads it. */
+  onCost?: (line: string) => void;
 }
 
 export const DEFAULT_DIAGNOSE_OPTIONS: Omit<DiagnoseOptions, 'dialect'> = {
@@ -138,12 +140,28 @@ async function pitfallFindings(db: Db): Promise<Finding[]> {
 }
 
 /**
+ * What the reads will cost, from the catalog's row estimates: customer_attributes is scanned,
+ * customer_events is reached only through index look-ups (how many at most).
+ */
+export function costLine(estimates: readonly { name: string; rows: number }[], o: Pick<DiagnoseOptions, 'sample'>): string {
+  const rows = (name: string) => {
+    const n = estimates.find((e) => e.name === name)?.rows;
+    return n === undefined || n < 0 ? 'rows not estimated yet' : `about ${Math.round(n).toLocaleString('en-US')} rows`;
+  };
+  const source = estimates.length === 0 ? ' (no catalog estimates on this dialect)' : ' (catalog estimates)';
+  return `reading: customer_attributes scanned at most 5 times (${rows('customer_attributes')}); customer_events by its identifiers index only (${rows('customer_events')}), one look-up per junk value, per counted entity (at most ${o.sample} + the junk holders) and per entity for the no-events check${source}`;
+}
+
+/**
  * Every finding on the current schema, worst first. The caller owns the connection; this runs
  * in one read-only transaction and rolls it back.
  */
 export async function diagnose(db: Db, o: DiagnoseOptions): Promise<Finding[]> {
-  for (const statement of q.SESSIONS[o.dialect].begin(o.timeoutMs)) await db.query(statement);
+  const session = q.SESSIONS[o.dialect];
+  for (const statement of session.begin(o.timeoutMs)) await db.query(statement);
   try {
+    const estimates = session.estimates === null ? [] : (await db.query<{ name: string; rows: unknown }>(session.estimates)).rows;
+    o.onCost?.(costLine(estimates.map((r) => ({ name: r.name, rows: num(r.rows) })), o));
     const keys = junkKeys(o.junk);
     const junk = await junkFindings(db, keys);
     const split = await splitFindings(db, keys);

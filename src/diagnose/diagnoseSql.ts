@@ -10,6 +10,11 @@ import type { DialectName } from '../core/types.js';
 export interface DiagnoseSession {
   /** Statements before any read: the statement timeout (ms) and a read-only transaction. */
   begin: (timeoutMs: number) => string[];
+  /**
+   * Rows `name` / `rows` (estimates) of customer_attributes and customer_events from the
+   * catalog statistics, read before anything else; null where no such statement is verified.
+   */
+  estimates: string | null;
 }
 
 /**
@@ -23,9 +28,16 @@ export interface DiagnoseSession {
  * follower_read_timestamp() moves between statements.
  */
 export const SESSIONS: Readonly<Record<DialectName, DiagnoseSession>> = {
-  postgres: { begin: (ms) => [`SET statement_timeout = ${ms}`, 'BEGIN TRANSACTION READ ONLY'] },
+  postgres: {
+    begin: (ms) => [`SET statement_timeout = ${ms}`, 'BEGIN TRANSACTION READ ONLY'],
+    // reltuples is -1 before the first VACUUM or ANALYZE: https://www.postgresql.org/docs/current/catalog-pg-class.html
+    estimates: `SELECT c.relname AS name, c.reltuples AS rows FROM pg_class AS c
+WHERE c.relname IN ('customer_attributes', 'customer_events') AND c.relkind = 'r' AND pg_table_is_visible(c.oid)
+ORDER BY 1`,
+  },
   cockroachdb: {
     begin: (ms) => [`SET statement_timeout = '${ms}ms'`, 'BEGIN TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()'],
+    estimates: null,
   },
 };
 

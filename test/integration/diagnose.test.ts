@@ -97,12 +97,17 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     await db.end();
   });
 
-  it('exits 0 on a healthy database, and 2 with one line on a bad option', async () => {
+  it('says what it will read from the catalog estimates, exits 0 on a healthy database, and 2 with one line on a bad option', async () => {
     const { db, url } = await fresh();
     await db.query(`DELETE FROM customer_attributes WHERE customer_entity_id = $1`, [E1]);
     await db.query(`DELETE FROM customer_events WHERE identifiers @> '{None}' OR identifiers @> '{a1}'`);
+    const unanalysed = runCli(['diagnose', '--db', url]);
+    expect(unanalysed.stderr).toMatch(/^reading: customer_attributes scanned at most 5 times \(rows not estimated yet\)/);
+    await db.query('ANALYZE');
     const ok = runCli(['diagnose', '--db', url]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    // Told before the reads, from the catalog: two entities and four events are left.
+    expect(ok.stderr).toMatch(/^reading: customer_attributes scanned at most 5 times \(about 2 rows\); customer_events by its identifiers index only \(about 4 rows\)/);
     expect(ok.stdout).toMatch(/^INFO +events with an empty identifier array/m);
     const bad = runCli(['diagnose', '--db', url, '--min-events', 'lots']);
     expect(bad.code).toBe(2);

@@ -44,7 +44,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     const dialect = detectDialect(version);
     if (!dialect) throw inputError(`${target.label} is neither PostgreSQL nor CockroachDB (${version.slice(0, 60)})`);
     dialectName = dialect.name;
-    findings = await diagnose(client, { ...options, dialect: dialect.name });
+    findings = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) });
   } catch (error) {
     if (error instanceof RestitchError) throw error;
     throw new RestitchError(`diagnose on ${target.label} failed: ${target.redact((error as Error).message)}`, 1);
