@@ -152,6 +152,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--max-identifiers <n>', 'an entity with more identifiers than this is giant (default 1000)')
     .option('--sample <n>', 'how many entities (those with the most identifiers) get their events counted (default 100)')
     .option('--statement-timeout-seconds <n>', 'statement timeout of every read (default 60)')
+    .option('--max-seconds <n>', 'stop after this many seconds (checked between stages) with what was found so far')
     .option('--incident <slug>', 'incident slug for the suggested generate command')
     .option('--out <file>', 'write the entities to reset, one id a line, for generate --entities-file')
     .option('--force', 'replace an existing --out file')

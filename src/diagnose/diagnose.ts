@@ -28,6 +28,20 @@ export interface DiagnoseOptions {
   timeoutMs: number;
   /** Told what diagnose is about to read, before it reads it. */
   onCost?: (line: string) => void;
+  /**
+   * Stop after this many seconds with the findings so far (`--max-seconds`). Checked between
+   * the stages (junk values, split customers, giant entities, pitfalls): a stage under way
+   * finishes, each of its statements bounded by the statement timeout.
+   */
+  maxSeconds?: number;
+  /** The clock in ms (tests pass their own). */
+  now?: () => number;
+}
+
+/** The findings, worst first, and the stages not run when `maxSeconds` ran out. */
+export interface Diagnosis {
+  findings: Finding[];
+  skipped: string[];
 }
 
 export const DEFAULT_DIAGNOSE_OPTIONS: Omit<DiagnoseOptions, 'dialect'> = {
@@ -156,18 +170,28 @@ export function costLine(estimates: readonly { name: string; rows: number }[], o
  * Every finding on the current schema, worst first. The caller owns the connection; this runs
  * in one read-only transaction and rolls it back.
  */
-export async function diagnose(db: Db, o: DiagnoseOptions): Promise<Finding[]> {
+export async function diagnose(db: Db, o: DiagnoseOptions): Promise<Diagnosis> {
+  const now = o.now ?? Date.now;
+  const deadline = o.maxSeconds === undefined ? Infinity : now() + o.maxSeconds * 1000;
   const session = q.SESSIONS[o.dialect];
   for (const statement of session.begin(o.timeoutMs)) await db.query(statement);
   try {
     const estimates = session.estimates === null ? [] : (await db.query<{ name: string; rows: unknown }>(session.estimates)).rows;
     o.onCost?.(costLine(estimates.map((r) => ({ name: r.name, rows: num(r.rows) })), o));
     const keys = junkKeys(o.junk);
-    const junk = await junkFindings(db, keys);
-    const split = await splitFindings(db, keys);
-    const giant = await giantFindings(db, o, [...new Set(junk.flatMap((f) => f.entities))]);
-    const pitfalls = await pitfallFindings(db);
-    return sortFindings([...junk, ...giant, ...split, ...pitfalls]);
+    const findings: Finding[] = [];
+    const stages: [string, () => Promise<Finding[]>][] = [
+      ['junk values', () => junkFindings(db, keys)],
+      ['split customers', () => splitFindings(db, keys)],
+      ['giant entities', () => giantFindings(db, o, [...new Set(findings.filter((f) => f.kind === 'junk-value').flatMap((f) => f.entities))])],
+      ['pitfalls', () => pitfallFindings(db)],
+    ];
+    const skipped: string[] = [];
+    for (const [name, stage] of stages) {
+      if (now() >= deadline) skipped.push(name);
+      else findings.push(...(await stage()));
+    }
+    return { findings: sortFindings(findings), skipped };
   } finally {
     await db.query('ROLLBACK');
   }

@@ -59,13 +59,14 @@ function evidenceText(f: Finding): string {
 }
 
 /** The readable report: one block per finding, worst first, then the suggested command. */
-export function reportText(findings: readonly Finding[], suggestion: Suggestion): string {
-  if (findings.length === 0) return 'restitch diagnose: nothing found\n';
+export function reportText(findings: readonly Finding[], suggestion: Suggestion, skipped: readonly string[] = []): string {
+  const stopped = skipped.length === 0 ? '' : `--max-seconds ran out: not looked for: ${skipped.join(', ')}; the findings are those found so far.\n`;
+  if (findings.length === 0) return `${stopped}restitch diagnose: nothing found${stopped ? ' so far' : ''}\n`;
   const rows = findings.map((f) => [f.severity.toUpperCase(), oneLine(f.title), evidenceText(f), f.examples.map(oneLine).join('; ')]);
   const head = ['SEVERITY', 'FINDING', 'EVIDENCE', 'EXAMPLES'];
   const widths = head.slice(0, 3).map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd();
-  const out = [line(head), ...rows.map(line), ''];
+  const out = [...(stopped ? [stopped.trimEnd()] : []), line(head), ...rows.map(line), ''];
   const n = actionable(findings).length;
   if (suggestion.command) {
     out.push(`${n} finding(s) call for a reset of ${suggestion.entities.length} entit${suggestion.entities.length === 1 ? 'y' : 'ies'}. Next:`, `  ${suggestion.command}`);
@@ -76,6 +77,6 @@ export function reportText(findings: readonly Finding[], suggestion: Suggestion)
 }
 
 /** The JSON report for tools. */
-export function reportJson(findings: readonly Finding[], suggestion: Suggestion): string {
-  return `${JSON.stringify({ findings, suggestion }, null, 2)}\n`;
+export function reportJson(findings: readonly Finding[], suggestion: Suggestion, skipped: readonly string[] = []): string {
+  return `${JSON.stringify({ findings, suggestion, skipped }, null, 2)}\n`;
 }

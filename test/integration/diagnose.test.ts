@@ -97,6 +97,20 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('--max-seconds: stops between stages with the findings so far and says what it did not look for', async () => {
+    const { db } = await fresh();
+    await seedEntities(db, SPLIT);
+    let t = 0;
+    const clock = () => (t += 1000);
+    const { findings, skipped } = await diagnose(db, { ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'postgres', maxSeconds: 2, now: clock });
+    expect(findings.map((f) => [f.kind, f.entities])).toEqual([['junk-value', [E1]]]);
+    expect(skipped).toEqual(['split customers', 'giant entities', 'pitfalls']);
+    const all = await diagnose(db, { ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'postgres', maxSeconds: 60, now: clock });
+    expect(all.skipped).toEqual([]);
+    expect(all.findings.map((f) => f.kind)).toContain('split-customer');
+    await db.end();
+  });
+
   it('says what it will read from the catalog estimates, exits 0 on a healthy database, and 2 with one line on a bad option', async () => {
     const { db, url } = await fresh();
     await db.query(`DELETE FROM customer_attributes WHERE customer_entity_id = $1`, [E1]);

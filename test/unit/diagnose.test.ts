@@ -85,5 +85,8 @@ describe('report', () => {
     expect(lines[4]).toMatch(/^INFO +events with an empty identifier array +4 events$/);
     expect(text).toContain('3 finding(s) call for a reset of 3 entities. Next:\n  restitch generate multi-entity --dialect postgres --incident inc-1 --entities-file ids.txt\n');
     expect(reportText([], suggest([], 'postgres', 'i', 'f'))).toBe('restitch diagnose: nothing found\n');
+    expect(reportText([], suggest([], 'postgres', 'i', 'f'), ['pitfalls'])).toBe(
+      '--max-seconds ran out: not looked for: pitfalls; the findings are those found so far.\nrestitch diagnose: nothing found so far\n',
+    );
   });
 });

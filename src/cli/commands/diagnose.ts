@@ -33,10 +33,12 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     sample: whole('--sample', o.sample, DEFAULT_DIAGNOSE_OPTIONS.sample),
     timeoutMs: whole('--statement-timeout-seconds', o.statementTimeoutSeconds, DEFAULT_DIAGNOSE_OPTIONS.timeoutMs / 1000) * 1000,
   };
+  if (o.maxSeconds !== undefined) options.maxSeconds = whole('--max-seconds', o.maxSeconds, 0);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const client = new pg.Client(target.config);
   client.on('error', () => {});
   let findings: Finding[];
+  let skipped: string[];
   let dialectName: 'postgres' | 'cockroachdb';
   try {
     await client.connect();
@@ -44,7 +46,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     const dialect = detectDialect(version);
     if (!dialect) throw inputError(`${target.label} is neither PostgreSQL nor CockroachDB (${version.slice(0, 60)})`);
     dialectName = dialect.name;
-    findings = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) });
+    ({ findings, skipped } = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) }));
   } catch (error) {
     if (error instanceof RestitchError) throw error;
     throw new RestitchError(`diagnose on ${target.label} failed: ${target.redact((error as Error).message)}`, 1);
@@ -53,8 +55,9 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
   }
   const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE');
   if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
-  let text = o.json === true ? reportJson(findings, suggestion) : reportText(findings, suggestion);
+  let text = o.json === true ? reportJson(findings, suggestion, skipped) : reportText(findings, suggestion, skipped);
   if (o.json !== true && out === undefined && suggestion.command) text += '  (write FILE with: restitch diagnose --out FILE)\n';
   if (o.json !== true && out !== undefined && suggestion.command) text += `  (${out} lists the ${suggestion.entities.length} entities; review it first)\n`;
-  return { text, exitCode: actionable(findings).length > 0 ? 1 : 0 };
+  // Stopped early is no clean bill: exit 1, as when something is found.
+  return { text, exitCode: actionable(findings).length > 0 || skipped.length > 0 ? 1 : 0 };
 }
