@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQualified } from '../../src/core/sql.js';
 import { readRunbook } from '../../src/io/runbookFs.js';
@@ -106,6 +106,20 @@ describe('runner on the CockroachDB lane', () => {
     expect(status.stoppedAt).toBe(7);
     const types = await db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'restitch_journal' AND column_name = 'step'");
     expect(types.rows).toEqual([{ data_type: 'bigint' }]);
+    await db.end();
+  });
+
+  it('CPS guard: a closed Meiro CPS session does not block; a connected one does, in the preflight and in the runner', async () => {
+    const { db, url } = await lane();
+    await db.query("INSERT INTO crdb_internal.closed_sessions (session_id, user_name, application_name) VALUES ('17', 'cps', 'Meiro CPS')");
+    const closedOnly = await runOnLane(dir, url, { to: 3 });
+    expect(closedOnly.exitCode, JSON.stringify(closedOnly.steps)).toBe(0);
+    const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
+    await cps.connect();
+    const preflight = await runOnLane(dir, url, { only: 3 });
+    expect(preflight.steps[0]?.message).toMatch(/not ok: no Meiro CPS session is connected/);
+    await expect(runOnLane(dir, url, { from: 4, to: 4 })).rejects.toThrow(/1 'Meiro CPS' session\(s\) connected before anything runs/);
+    await cps.end();
     await db.end();
   });
 });
