@@ -122,4 +122,13 @@ describe('runner on the CockroachDB lane', () => {
     await cps.end();
     await db.end();
   });
+
+  it('dry run of a change step gives the planner estimate: EXPLAIN runs outside the read-only guard', async () => {
+    const { db, url } = await lane();
+    expect((await runOnLane(dir, url, { to: 3 })).exitCode).toBe(0);
+    const dry = await runOnLane(dir, url, { only: 4, dryRun: true });
+    expect(dry.steps[0], JSON.stringify(dry.steps)).toMatchObject({ step: 4, kind: 'change', status: 'skipped', wouldTouch: expect.stringMatching(/rows \(planner estimate\)/) });
+    expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows).toEqual([{ n: 0 }]);
+    await db.end();
+  });
 });
