@@ -4,7 +4,8 @@
  * CockroachDB where the runner depends on it, leaving the same promised data as the PostgreSQL
  * lane; and the runner's CockroachDB paths (resume, status) on it.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +15,9 @@ import { connectionTarget } from '../../src/runner/connection.js';
 import { readStatus } from '../../src/runner/status.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { seedCurrent, snapshot } from '../../src/sandbox/seed.js';
+import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
 import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane, translate } from '../helpers/cockroachLane.js';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR, examples } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
@@ -27,8 +28,12 @@ const server = new TestServer();
 const cockroachExamples = examples().filter((e) => e.manifest.dialect === 'cockroachdb');
 let dbCount = 0;
 
+const work = mkdtempSync(join(tmpdir(), 'restitch-lane-'));
 beforeAll(() => server.start());
-afterAll(() => server.stop());
+afterAll(async () => {
+  await server.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** A seeded current-schema database behaving as CockroachDB. */
 async function lane(): Promise<{ db: pg.Client; url: string }> {
@@ -129,6 +134,35 @@ describe('runner on the CockroachDB lane', () => {
     const dry = await runOnLane(dir, url, { only: 4, dryRun: true });
     expect(dry.steps[0], JSON.stringify(dry.steps)).toMatchObject({ step: 4, kind: 'change', status: 'skipped', wouldTouch: expect.stringMatching(/rows \(planner estimate\)/) });
     expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows).toEqual([{ n: 0 }]);
+    await db.end();
+  });
+
+  it('retries are counted per batch: four faults at four batches of one step, with --retries 2, and the step finishes', async () => {
+    const out = join(work, 'per-batch');
+    const gen = runCli(['generate', 'multi-entity', '--dialect', 'cockroachdb', '--incident', 'per-batch', '--entity', E1, '--entity', E2, '--batch-size', '100', '--out', out]);
+    expect(gen.code, gen.stderr).toBe(0);
+    const { db, url } = await lane();
+    await seedGluedEvents(db, 20_000);
+    const platform = platformBeside(url, false, 'external_data.restitch_journal');
+    expect((await runOnLane(out, url, { to: 10 })).exitCode).toBe(0);
+    await platform.stop();
+    const said: string[] = [];
+    const run = runOnLane(out, url, { only: 11, retries: 2 }, { ...silentUi, say: (t) => said.push(t) });
+    const done = async () => Number((await db.query('SELECT count(*) AS n FROM external_data.rs_per_batch_events_reset_done')).rows[0]?.n);
+    let finished = false;
+    void run.finally(() => (finished = true));
+    let faults = 0;
+    for (const at of [2000, 6000, 10_000, 14_000]) {
+      while (!finished && (await done()) < at) await new Promise((r) => setTimeout(r, 2));
+      if (finished) break;
+      const r = await db.query("SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'restitch'");
+      faults += Number(r.rows[0]?.n);
+    }
+    const report = await run;
+    expect(faults).toBe(4);
+    expect(report.steps[0], JSON.stringify(report.steps)).toMatchObject({ step: 11, status: 'done' });
+    expect(said.filter((t) => /57P01/.test(t))).toHaveLength(4);
+    expect(await done()).toBe(20_005);
     await db.end();
   });
 });
