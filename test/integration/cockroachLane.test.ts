@@ -165,4 +165,25 @@ describe('runner on the CockroachDB lane', () => {
     expect(await done()).toBe(20_005);
     await db.end();
   });
+
+  it('a check blocked by a lock past lock_timeout (55P03, which CockroachDB raises for reads too) is retried and then passes', async () => {
+    const { db, url } = await lane();
+    expect((await runOnLane(dir, url, { to: 5 })).exitCode).toBe(0);
+    // PostgreSQL reads do not wait for row locks, CockroachDB reads wait for a writer's intents:
+    // a table lock stands in for them here.
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE customer_attributes IN ACCESS EXCLUSIVE MODE');
+    const said: string[] = [];
+    const run = runOnLane(dir, url, { only: 5, lockTimeoutMs: 200, backoffMs: 300 }, { ...silentUi, say: (t) => said.push(t) });
+    let finished = false;
+    void run.finally(() => (finished = true));
+    while (!finished && !said.some((t) => /55P03/.test(t))) await new Promise((r) => setTimeout(r, 10));
+    await locker.query('COMMIT');
+    await locker.end();
+    const report = await run;
+    expect(report.steps[0], JSON.stringify(report.steps)).toMatchObject({ step: 5, kind: 'check', status: 'done' });
+    await db.end();
+  });
 });
