@@ -5,7 +5,7 @@
  */
 import { sqlIdent, sqlQualified } from '../core/sql.js';
 import type { Db } from './session.js';
-import type { RunStep, StepStatus } from './types.js';
+import type { Confirmation, RunStep, StepStatus } from './types.js';
 
 /** One journal row, as read back. */
 export interface JournalRow {
@@ -24,6 +24,8 @@ export interface JournalRow {
   progress_total: number | null;
   attempts: number;
   error: string | null;
+  /** How the step was confirmed: 'typed', '--yes', '--confirm', or null (needs none). */
+  confirmed_by?: string | null;
 }
 
 export const JOURNAL_TABLE = 'restitch_journal';
@@ -62,8 +64,11 @@ export class Journal {
   progress_total bigint,
   attempts integer NOT NULL DEFAULT 0,
   error text,
+  confirmed_by text,
   PRIMARY KEY (runbook, checksum, step)
 )`);
+    // Journals made before the column existed (ADD COLUMN IF NOT EXISTS: PostgreSQL and CockroachDB).
+    await this.db.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS confirmed_by text`);
   }
 
   /**
@@ -76,22 +81,22 @@ export class Journal {
     const r = await this.db.query<JournalRow>(
       `SELECT runbook, checksum, step, file, kind, title, status, started_at, finished_at,
               rows_affected::float8 AS rows_affected, batches::float8 AS batches,
-              progress_done::float8 AS progress_done, progress_total::float8 AS progress_total, attempts, error
+              progress_done::float8 AS progress_done, progress_total::float8 AS progress_total, attempts, error, confirmed_by
        FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
       [this.runbook],
     );
     return r.rows;
   }
 
-  /** The step starts (again): status running, counters reset, one more attempt. */
-  async start(step: RunStep): Promise<void> {
+  /** The step starts (again): status running, counters reset, one more attempt, how it was confirmed. */
+  async start(step: RunStep, confirmedBy: Confirmation = null): Promise<void> {
     await this.db.query(
-      `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1)
+      `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts, confirmed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1, $7)
        ON CONFLICT (runbook, checksum, step) DO UPDATE SET
          status = 'running', started_at = now(), finished_at = NULL, rows_affected = 0, batches = 0,
-         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1`,
-      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title],
+         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1, confirmed_by = $7`,
+      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title, confirmedBy],
     );
   }
 

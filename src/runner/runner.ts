@@ -12,7 +12,7 @@ import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
 import { loadSteps } from '../core/steps.js';
-import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums } from './plan.js';
+import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import type { RunOptions, RunReport } from './types.js';
 import type { Db } from './session.js';
@@ -33,6 +33,8 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Scrubs the password from any text that is stored or shown. */
   redact(text: string): string;
+  /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
+  rerender(manifest: Manifest): Promise<RunbookFile[]>;
 }
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
@@ -56,6 +58,7 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
 export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, deps: RunDeps): Promise<RunReport> {
   const { manifest, files } = source;
   verifyChecksums(manifest, files, source.dir);
+  verifyRendering(await deps.rerender(manifest), files, source.dir);
   const steps = loadSteps(manifest, files, undo);
   checkSelection(steps.length, opts);
   const bodies = new Map<number, string>();

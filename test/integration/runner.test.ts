@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,7 +10,7 @@ import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbo
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
-import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { platformBeside, confirmManual, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -76,7 +77,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = runbook('kill-test', 1000);
     const clean = await seeded(events);
     await upToReset(dir, clean.url);
-    const uninterrupted = await startCli(['run', dir, '--db', clean.url, '--yes', '--to', '12']).done;
+    const uninterrupted = await startCli(['run', dir, '--db', clean.url, '--yes', ...confirmManual(dir), '--to', '12']).done;
     expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
     const expected = await resetState(clean.db);
     const total = events + 5;
@@ -87,7 +88,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const killedAt: number[] = [];
     for (let k = 1; k <= 20; k++) {
       const target = Math.max(Math.floor((k * total) / 21), (killedAt.at(-1) ?? 0) + 1);
-      const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+      const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12']);
       let done = 0;
       while ((done = await doneCount(db, 'kill-test')) < target) await new Promise((r) => setTimeout(r, 2));
       child.kill('SIGKILL');
@@ -100,7 +101,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const journalRow = (await db.query(`SELECT status, attempts FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
     expect(journalRow).toEqual({ status: 'running', attempts: 20 });
 
-    const last = await startCli(['run', dir, '--db', url, '--yes', '--to', '12']).done;
+    const last = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12']).done;
     expect(last.code, last.stderr).toBe(0);
     expect(last.stderr).toContain(`resuming at step ${RESET_STEP}, which was interrupted`);
     expect(await resetState(db)).toEqual(expected);
@@ -113,7 +114,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = runbook('terminate-test', 200);
     const { db, url } = await seeded(20_000);
     await upToReset(dir, url);
-    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12']);
     while ((await doneCount(db, 'terminate-test')) < 2000) await new Promise((r) => setTimeout(r, 2));
     const terminated = await count(db, "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'restitch'");
     expect(terminated).toBe(1);
@@ -132,7 +133,7 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
-    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12', '--lock-timeout', '1s']);
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12', '--lock-timeout', '1s']);
     await new Promise((r) => setTimeout(r, 2500));
     await locker.query('COMMIT');
     await locker.end();
@@ -147,7 +148,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = runbook('sigint-test', 100);
     const { db, url } = await seeded(20_000);
     await upToReset(dir, url);
-    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12']);
     while ((await doneCount(db, 'sigint-test')) < 1000) await new Promise((r) => setTimeout(r, 2));
     child.kill('SIGINT');
     const exit = await child.done;
@@ -155,7 +156,7 @@ describe('restitch run on a real PostgreSQL', () => {
     expect(exit.stdout).toMatch(/11\/14 batch\s+interrupted/);
     const row = (await db.query(`SELECT status, error FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
     expect(row?.status).toBe('interrupted');
-    const again = await startCli(['run', dir, '--db', url, '--yes', '--to', '12']).done;
+    const again = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12']).done;
     expect(again.code, again.stderr).toBe(0);
     expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
     await db.end();
@@ -167,7 +168,7 @@ describe('restitch run on a real PostgreSQL', () => {
     appendFileSync(join(dir, '08-reset-entities.sql'), '\n-- tweak\n');
     const { db, url } = await seeded(0);
     const before = await snapshot(db, false);
-    const r = runCli(['run', dir, '--db', url, '--yes']);
+    const r = runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^restitch: .*08-reset-entities\.sql differs from its sha256 in manifest\.json.*nothing was run/);
     expect(await snapshot(db, false)).toEqual(before);
@@ -178,7 +179,7 @@ describe('restitch run on a real PostgreSQL', () => {
   it('refuses a runbook of the other dialect: nothing changes', async () => {
     const { db, url } = await seeded(0);
     const before = await snapshot(db, false);
-    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-cockroachdb'), '--db', url, '--yes']);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-cockroachdb'), '--db', url, '--yes', ...confirmManual(join(EXAMPLES_DIR, 'multi-entity-cockroachdb'))]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^restitch: this runbook is for CockroachDB, but the server is PostgreSQL/);
     expect(await snapshot(db, false)).toEqual(before);
@@ -191,7 +192,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
     await cps.connect();
     const before = await snapshot(db, false);
-    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes']);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes', ...confirmManual(join(EXAMPLES_DIR, 'multi-entity-postgres'))]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^restitch: 1 'Meiro CPS' session\(s\) connected before anything runs/m);
     expect(await snapshot(db, false)).toEqual(before);
@@ -203,7 +204,7 @@ describe('restitch run on a real PostgreSQL', () => {
   it('stops at a failed check with its rows as a table, and runs nothing after it', async () => {
     const { db, url } = await seeded(0);
     await db.query('DELETE FROM customer_attributes WHERE customer_entity_id = $1', [E2]);
-    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes']);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes', ...confirmManual(join(EXAMPLES_DIR, 'multi-entity-postgres'))]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/5\/14 check\s+failed/);
     expect(r.stdout).toMatch(/check_name\s+\| ok\s+\| detail/);
@@ -215,7 +216,7 @@ describe('restitch run on a real PostgreSQL', () => {
   it('--dry-run changes nothing and says what the changes would touch', async () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
-    expect(runCli(['run', dir, '--db', url, '--yes', '--to', '5']).code).toBe(0);
+    expect(runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '5']).code).toBe(0);
     const before = await snapshot(db, false);
     const journalBefore = (await db.query(`SELECT * FROM ${JOURNAL} ORDER BY step`)).rows;
     const r = runCli(['run', dir, '--db', url, '--dry-run', '--json']);
@@ -234,7 +235,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = join(work, 'secret');
     cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
     const outputs = [
-      runCli(['run', dir, '--db', url, '--yes', '--to', '9']),
+      runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '9']),
       runCli(['run', dir, '--db', url, '--only', '4', '--json']),
       runCli(['run', dir, '--db', url, '--only', '12', '--yes']),
       runCli(['status', dir, '--db', url]),
@@ -265,7 +266,7 @@ describe('restitch run on a real PostgreSQL', () => {
         return answer(q, typed);
       },
     });
-    let report = await runInProcess(dir, url, { yes: false, to: 4 }, answering((q) => !q.includes('step 4')));
+    let report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering((q) => !q.includes('step 4')));
     expect(asked).toEqual([
       "done: Type 'done' once step 1 is done",
       'y/N: Run step 2/14 (change): Create the working schema and tables?',
@@ -274,12 +275,52 @@ describe('restitch run on a real PostgreSQL', () => {
     expect(report.exitCode).toBe(1);
     expect(report.steps.at(-1)).toMatchObject({ step: 4, status: 'stopped', message: 'step 4 was not confirmed' });
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(0);
-    report = await runInProcess(dir, url, { yes: false, to: 4 }, answering(() => null));
+    report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering(() => null));
     expect(report.steps[0]).toMatchObject({ step: 4, status: 'stopped' });
     expect(report.steps[0]?.message).toMatch(/no terminal to confirm it: run in a terminal, or pass --yes/);
-    report = await runInProcess(dir, url, { yes: false, to: 4 }, answering(() => true));
+    report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering(() => true));
     expect(report.exitCode).toBe(0);
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(2);
+    await db.end();
+  });
+
+  it('--yes does not confirm steps done by hand: --confirm names them, and the journal records how each step was confirmed', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename <> 'restitch_journal'`)).toBe(0);
+    const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);
+    expect(how.rows).toEqual([
+      { step: 1, confirmed_by: '--confirm' },
+      { step: 2, confirmed_by: '--yes' },
+      { step: 3, confirmed_by: null },
+      { step: 4, confirmed_by: '--yes' },
+    ]);
+    const typed = await runInProcess(dir, url, { yes: false, confirm: [], only: 1 }, { ...silentUi, confirm: async () => true });
+    expect(typed.exitCode).toBe(0);
+    expect((await db.query(`SELECT confirmed_by FROM ${JOURNAL} WHERE step = 1`)).rows).toEqual([{ confirmed_by: 'typed' }]);
+    await db.end();
+  });
+
+  it('refuses a runbook whose step was edited together with its sha256 in manifest.json, changing nothing', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(work, 'edited');
+    cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
+    const file = '02-create-working-tables.sql';
+    const edited = `${readFileSync(join(dir, file), 'utf8')}CREATE TABLE public.planted (x int);\n`;
+    writeFileSync(join(dir, file), edited);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    manifest.files[file] = createHash('sha256').update(edited).digest('hex');
+    writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const r = runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/02-create-working-tables\.sql.*differ from what restitch renders for the manifest's inputs.*nothing was run/);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'external_data'")).toBe(0);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'planted'")).toBe(0);
     await db.end();
   });
 
@@ -287,7 +328,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
     const platform = platformBeside(url, false, JOURNAL);
-    const r = await startCli(['run', dir, '--db', url, '--yes', '--to', '12', '--batch-size', '1', '--wait-interval', '0.1']).done;
+    const r = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '12', '--batch-size', '1', '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(r.code, r.stderr).toBe(0);
     const batches = await db.query(`SELECT step, batches::int AS b, rows_affected::int AS n FROM ${JOURNAL} WHERE kind = 'batch' ORDER BY step`);
@@ -317,7 +358,7 @@ describe('restitch run on a real PostgreSQL', () => {
   it('status shows what ran and where it stopped', async () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
-    expect(runCli(['run', dir, '--db', url, '--yes', '--to', '8']).code).toBe(0);
+    expect(runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '8']).code).toBe(0);
     const r = runCli(['status', dir, '--db', url, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { stoppedAt: number; steps: { status: string; journal: { rows_affected: number; batches: number } | null }[] };

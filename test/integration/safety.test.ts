@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
-import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { platformBeside, confirmManual, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-safety-'));
@@ -130,7 +130,7 @@ describe('the information a wait ends on', () => {
     const dir = join(EXAMPLES_DIR, 'legacy-steps-postgres');
     const { db, url } = await fresh(true);
     const platform = platformBeside(url, true, 'temp_table.restitch_journal');
-    const r = await startCli(['run', dir, '--db', url, '--yes', '--wait-interval', '0.1']).done;
+    const r = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toContain('step 17: passed: 0 events still queued; 2 processed events left without a matching row (information)');

@@ -1,7 +1,9 @@
 /** `restitch run` and `restitch status`: thin handlers over src/runner. */
 import { inputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/directives.js';
+import { rerender } from '../../io/rerender.js';
 import { readRunbook } from '../../io/runbookFs.js';
+import { loadTemplates } from '../../io/templateStore.js';
 import { connectionTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
 import { runRunbook, type RunbookSource } from '../../runner/runner.js';
@@ -33,6 +35,12 @@ function duration(flag: string, raw: unknown): number | undefined {
   return seconds * 1000;
 }
 
+/** `--confirm 1,14`: step numbers, each a whole number of at least 1. */
+function stepList(flag: string, raw: unknown): number[] | undefined {
+  if (raw === undefined) return undefined;
+  return String(raw).split(',').map((part) => whole(flag, part.trim()) as number);
+}
+
 /** Options as given on the command line, validated. */
 export function runOptions(o: Record<string, unknown>): RunOptions {
   const waitInterval = o.waitInterval === undefined ? undefined : Number(o.waitInterval);
@@ -45,6 +53,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   set('only', whole('--only', o.only));
   set('to', whole('--to', o.to));
   set('batchSize', whole('--batch-size', o.batchSize));
+  set('confirm', stepList('--confirm', o.confirm));
   set('waitInterval', waitInterval);
   set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));
   set('lockTimeoutMs', duration('--lock-timeout', o.lockTimeout));
@@ -62,6 +71,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     ui,
     signal,
     redact: target.redact,
+    rerender: (manifest) => rerender(manifest, loadTemplates()),
     async connect() {
       const session = await openSession(target);
       onSession(session);

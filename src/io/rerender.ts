@@ -1,10 +1,10 @@
-import { validateInputs } from '../../core/inputs.js';
-import type { Manifest } from '../../core/manifest.js';
-import { renderRunbook } from '../../core/render.js';
-import { getScenario } from '../../core/scenarios/index.js';
-import type { TemplateSet } from '../../core/render.js';
-import type { RunbookFile } from '../../core/types.js';
-import { toolVersion } from '../../io/packageInfo.js';
+import { validateInputs } from '../core/inputs.js';
+import type { Manifest } from '../core/manifest.js';
+import { renderRunbook } from '../core/render.js';
+import { getScenario } from '../core/scenarios/index.js';
+import type { TemplateSet } from '../core/render.js';
+import type { RunbookFile } from '../core/types.js';
+import { toolVersion } from './packageInfo.js';
 
 /** Renders the runbook a manifest describes, with today's templates, after validating its inputs again. */
 export async function rerender(manifest: Manifest, templates: TemplateSet): Promise<RunbookFile[]> {
