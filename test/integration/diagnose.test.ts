@@ -10,7 +10,7 @@ import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, seedCurrent } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
-import { platformBeside, startCli } from '../helpers/runner.js';
+import { confirmManual, platformBeside, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 let dbCount = 0;
@@ -126,7 +126,7 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     const { manifest } = readRunbook(runbook);
     expect(manifest.inputs.entities).toEqual([E1, 'split-a', 'split-b']);
     const platform = platformBeside(url, false, sqlQualified(manifest.inputs.workSchema, 'restitch_journal'));
-    const run = await startCli(['run', runbook, '--db', url, '--yes', '--wait-interval', '0.1']).done;
+    const run = await startCli(['run', runbook, '--db', url, '--yes', ...confirmManual(runbook), '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const again = runCli(['diagnose', '--db', url, '--json']);
