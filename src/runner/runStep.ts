@@ -13,6 +13,11 @@ import { stepSettings } from './timeouts.js';
 import { backoff, isTransient } from './transient.js';
 import type { Confirmation, RunStep, StepResult } from './types.js';
 
+/** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */
+export function stoppedBy(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'Ctrl-C';
+}
+
 /** The result of a step that did not run. */
 export function notExecuted(step: RunStep): StepResult {
   return { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'not-executed', rows: null, ms: null };
@@ -37,7 +42,7 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
     return { ...base, status, rows, ms: Date.now() - started, ...(text === null ? {} : { message: text }), ...(details ? { details } : {}) };
   };
   const confirmation = await confirmStep(ctx);
-  if (deps.signal.aborted) return { ...base, status: 'interrupted', message: 'stopped by Ctrl-C before the step began' };
+  if (deps.signal.aborted) return { ...base, status: 'interrupted', message: `stopped by ${stoppedBy(deps.signal)} before the step began` };
   if ('stop' in confirmation) return { ...base, status: 'stopped', message: confirmation.stop };
   let attempt = 0;
   let journalled = false;
@@ -53,7 +58,7 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
       const outcome = await execute(ctx);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
-      if (deps.signal.aborted) return await finish('interrupted', null, 'stopped by Ctrl-C; its open transaction was rolled back');
+      if (deps.signal.aborted) return await finish('interrupted', null, `stopped by ${stoppedBy(deps.signal)}; its open transaction was rolled back`);
       if (!isTransient(error) || attempt >= opts.retries) {
         const why = describeError(error, ctx);
         return await finish('failed', null, attempt > 0 ? `${why} (after ${attempt} retries)` : why);

@@ -162,6 +162,36 @@ describe('restitch run on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('names SIGTERM as what stopped the run, and a second signal exits at once', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const waiting = async () => {
+      for (;;) {
+        const exists = await count(db, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename = 'restitch_journal'");
+        if (exists > 0 && (await count(db, `SELECT count(*) AS n FROM ${JOURNAL} WHERE step = 10 AND status = 'running'`)) > 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    expect((await runInProcess(dir, url, { to: 9 })).exitCode).toBe(0);
+    const child = startCli(['run', dir, '--db', url, '--only', '10', '--wait-interval', '0.2']);
+    await waiting();
+    child.kill('SIGTERM');
+    const exit = await child.done;
+    expect(exit.code, exit.stderr).toBe(130);
+    expect(exit.stderr).toMatch(/restitch: SIGTERM: stopping/);
+    expect(exit.stdout).toMatch(/stopped by SIGTERM;/);
+    expect(exit.stdout + exit.stderr).not.toMatch(/Ctrl-C;/);
+    expect((await db.query(`SELECT status, error FROM ${JOURNAL} WHERE step = 10`)).rows[0]).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/^stopped by SIGTERM/) as unknown });
+    const twice = startCli(['run', dir, '--db', url, '--only', '10', '--wait-interval', '0.2']);
+    await waiting();
+    twice.kill('SIGTERM');
+    twice.kill('SIGINT');
+    const forced = await twice.done;
+    expect(forced.code, forced.stderr).toBe(130);
+    expect(forced.stderr).toMatch(/second (Ctrl-C|SIGTERM): exiting now/);
+    await db.end();
+  });
+
   it('refuses an edited step file, naming it, before connecting: nothing changes', async () => {
     const dir = join(work, 'edited');
     cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
@@ -308,7 +338,7 @@ describe('restitch run on a real PostgreSQL', () => {
 
   it('refuses a runbook whose step was edited together with its sha256 in manifest.json, changing nothing', async () => {
     const { db, url } = await seeded(0);
-    const dir = join(work, 'edited');
+    const dir = join(work, 'edited-with-sha256');
     cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
     const file = '02-create-working-tables.sql';
     const edited = `${readFileSync(join(dir, file), 'utf8')}CREATE TABLE public.planted (x int);\n`;
@@ -332,7 +362,7 @@ describe('restitch run on a real PostgreSQL', () => {
     await platform.stop();
     expect(r.code, r.stderr).toBe(0);
     const batches = await db.query(`SELECT step, batches::int AS b, rows_affected::int AS n FROM ${JOURNAL} WHERE kind = 'batch' ORDER BY step`);
-    expect(batches.rows).toEqual([{ step: 8, b: 3, n: 2 }, { step: RESET_STEP, b: 6, n: 5 }]);
+    expect(batches.rows).toEqual([{ step: 8, b: 2, n: 2 }, { step: RESET_STEP, b: 5, n: 5 }]);
     await db.end();
   });
 
