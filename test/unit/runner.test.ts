@@ -121,6 +121,9 @@ describe('checks and batches', () => {
   });
 
   it('prints rows as an aligned table', () => {
+    const why = `entity ${'e'.repeat(40)} still has 3 events stitched to it and 2 identifiers left`;
+    expect(formatTable([{ check_name: 'x'.repeat(70), ok: false, detail: why }])).toContain(`| ${why}\n`);
+    expect(formatTable([{ check_name: 'x'.repeat(70), ok: false, detail: why }])).toContain(`${'x'.repeat(59)}…`);
     expect(formatTable([{ check_name: 'a', ok: false, detail: null }, { check_name: 'longer', ok: true, detail: 'x' }])).toBe(
       ['    check_name | ok    | detail', '    ---------- | ----- | ------', '    a          | false |', '    longer     | true  | x', ''].join('\n'),
     );
