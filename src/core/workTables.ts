@@ -142,3 +142,10 @@ export function expectedColumns(
   });
   return [...live, ...work];
 }
+
+/** The platform tables a runbook of this schema reads and changes ('' schema: any schema). */
+export function platformTables(schema: SchemaProfile): { schema: string; table: string }[] {
+  const seen = new Map<string, { schema: string; table: string }>();
+  for (const c of expectedColumns(schema, '', [], false)) seen.set(`${c.schema}.${c.table}`, { schema: c.schema, table: c.table });
+  return [...seen.values()];
+}

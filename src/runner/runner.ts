@@ -6,11 +6,12 @@
 import { detectDialect, getDialect, type ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
-import type { RunbookFile } from '../core/types.js';
+import type { RunbookFile, SchemaProfile } from '../core/types.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
+import { assertPlatform } from './platform.js';
 import { loadSteps } from '../core/steps.js';
 import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
@@ -82,7 +83,10 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     deps.ui.say(`${source.dir}${undo ? ' (undo)' : ''}: ${steps.length} steps, ${note}${opts.dryRun ? '; dry run: nothing will change' : ''}`);
     const guarded = cpsGuardedSteps(steps);
     if (!opts.dryRun && run.some((s) => guarded.has(s.header.number))) await assertNoCps(db, dialect.server, 'before anything runs');
-    if (!opts.dryRun && run.length > 0) await journal.ensure();
+    if (!opts.dryRun && run.length > 0) {
+      await assertPlatform(db, manifest.schema as SchemaProfile);
+      await journal.ensure();
+    }
     for (const [i, step] of run.entries()) {
       if (deps.signal.aborted) break;
       const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal };

@@ -162,6 +162,16 @@ describe('restitch run on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('refuses a database without the platform tables before creating its journal or working schema', async () => {
+    const db = await server.database('noplatform', 'SELECT 1');
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const r = runCli(['run', dir, '--db', server.url('noplatform'), '--yes', ...confirmManual(dir)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/this database has no customer_attributes, customer_events: it is not the platform's database \(wrong --db\?\); nothing was created or run/);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'external_data'")).toBe(0);
+    await db.end();
+  });
+
   it('names SIGTERM as what stopped the run, and a second signal exits at once', async () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
