@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseManifest } from '../../src/core/manifest.js';
+import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { DIALECTS, detectDialect } from '../../src/core/dialects/index.js';
 import { withBatchSize } from '../../src/runner/batchSize.js';
 import { connectionTarget } from '../../src/runner/connection.js';
@@ -127,5 +131,19 @@ describe('checks and batches', () => {
     expect(formatTable([{ check_name: 'a', ok: false, detail: null }, { check_name: 'longer', ok: true, detail: 'x' }])).toBe(
       ['    check_name | ok    | detail', '    ---------- | ----- | ------', '    a          | false |', '    longer     | true  | x', ''].join('\n'),
     );
+  });
+});
+
+describe('manifest.json with fields missing', () => {
+  it('names the missing fields instead of reporting a --batch-size error', () => {
+    const text = readFileSync(join(EXAMPLES_DIR, 'multi-entity-postgres', 'manifest.json'), 'utf8');
+    const m = JSON.parse(text) as { inputs: Record<string, unknown>; steps: Record<string, unknown>[] };
+    delete m.inputs.batchSize;
+    delete m.inputs.incident;
+    delete m.steps[1]?.kind;
+    expect(() => parseManifest(JSON.stringify(m), 'x/manifest.json')).toThrow(
+      'x/manifest.json: inputs.incident, inputs.batchSize, steps[1].kind missing or of the wrong type; regenerate the runbook',
+    );
+    expect(() => parseManifest(text, 'x/manifest.json')).not.toThrow();
   });
 });
