@@ -20,6 +20,8 @@ export interface StepContext {
   body: string;
   opts: RunOptions;
   signal: AbortSignal;
+  /** Called after each batch commits (the runner gives each batch its own retries). */
+  onBatch?: () => void;
 }
 
 /** What a step came to, short of an exception. */
@@ -128,6 +130,7 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
         if (r.rowCount > 0) await journal.batch(step, r.rowCount, progress?.total ?? null);
         return r.rowCount;
       });
+      ctx.onBatch?.();
       rows += affected;
       done += affected;
       bar.update(done);

@@ -6,14 +6,21 @@
 import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
 import { loadTemplates } from '../io/templateStore.js';
-import { connectionTarget } from './connection.js';
+import { connectionTarget, type ConnectionTarget } from './connection.js';
 import { manualSteps } from './plan.js';
-import { runRunbook } from './runner.js';
+import { runRunbook, type RunDeps } from './runner.js';
 import { openSession } from './session.js';
 import type { RunOptions, RunReport } from './types.js';
 import { silentUi, type RunnerUi } from './ui.js';
 
-export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = silentUi): Promise<RunReport> {
+/** `open` connects the runner's session (a test can put a layer in front of it). */
+export async function runInProcess(
+  dir: string,
+  url: string,
+  options: Partial<RunOptions> & { undo?: boolean } = {},
+  ui: RunnerUi = silentUi,
+  open: (target: ConnectionTarget) => ReturnType<RunDeps['connect']> = openSession,
+): Promise<RunReport> {
   const target = connectionTarget(url, {});
   const { undo = false, ...rest } = options;
   const runbook = readRunbook(dir);
@@ -22,7 +29,7 @@ export async function runInProcess(dir: string, url: string, options: Partial<Ru
     ui,
     signal: new AbortController().signal,
     redact: target.redact,
-    connect: () => openSession(target),
+    connect: () => open(target),
     rerender: (manifest) => rerender(manifest, loadTemplates()),
   });
 }

@@ -44,8 +44,13 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   const confirmation = await confirmStep(ctx);
   if (deps.signal.aborted) return { ...base, status: 'interrupted', message: `stopped by ${stoppedBy(deps.signal)} before the step began` };
   if ('stop' in confirmation) return { ...base, status: 'stopped', message: confirmation.stop };
+  // Retries are counted per batch: a batch that commits gives the next one the whole budget
+  // again (and the first backoff), so a step of thousands of batches survives a fault per batch.
+  // A change step is one transaction: its budget is the step's.
   let attempt = 0;
+  let committed = 0;
   let journalled = false;
+  const counted: StepContext = { ...ctx, onBatch: () => (committed += 1) };
   for (;;) {
     try {
       await db.settings(stepSettings(step.header.kind, opts));
@@ -55,10 +60,12 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
         await journal.start(step, confirmation.by);
         journalled = true;
       }
-      const outcome = await execute(ctx);
+      const outcome = await execute(counted);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
       if (deps.signal.aborted) return await finish('interrupted', null, `stopped by ${stoppedBy(deps.signal)}; its open transaction was rolled back`);
+      if (committed > 0) attempt = 0;
+      committed = 0;
       if (!isTransient(error) || attempt >= opts.retries) {
         const why = describeError(error, ctx);
         return await finish('failed', null, attempt > 0 ? `${why} (after ${attempt} retries)` : why);

@@ -97,7 +97,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       report.exitCode = result.status === 'interrupted' ? 130 : 1;
       report.resume =
         result.status === 'stopped'
-          ? `run the same command again (with --yes once it is done) to go on at step ${step.header.number}`
+          ? `once step ${step.header.number} can be confirmed (typed in a terminal, or --confirm ${step.header.number}${step.header.kind === 'change' ? ' or --yes' : ''}), run again to go on at step ${step.header.number}`
           : `fix the cause, then run the same command again: it resumes at step ${step.header.number}`;
       for (const rest of run.slice(i + 1)) {
         report.steps.push(notExecuted(rest));
