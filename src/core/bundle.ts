@@ -42,7 +42,6 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     '-- an error and stops the script. Batch statements run once here: when the check after one',
     '-- fails with rows left, run that batch statement again until it affects 0 rows, then go on.',
     '-- Manual steps are comments: do them before going past them.',
-    ...dialect.console.preamble,
     '',
   ];
   for (const { file, header, body } of loadSteps(manifest, files, undo)) {

@@ -74,8 +74,7 @@ describe('undo past the point of no return', () => {
     const atRest = await snapshot(db, false);
     const bundle = runCli(['bundle', DIR, '--undo']);
     expect(bundle.code).toBe(0);
-    // Without -v ON_ERROR_STOP=1: the bundle sets it itself.
-    const psql = spawnSync('psql', ['-X', '-q', '-f', '-'], { input: bundle.stdout, env: server.env(name), encoding: 'utf8' });
+    const psql = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'], { input: bundle.stdout, env: server.env(name), encoding: 'utf8' });
     expect(psql.status).not.toBe(0);
     expect(psql.stderr).toMatch(/step 3 \(Everything undo puts back still has a place to go\) did not pass/);
     expect(await snapshot(db, false)).toEqual(atRest);

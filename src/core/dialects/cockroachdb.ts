@@ -24,9 +24,7 @@ export const cockroachdb: Dialect = {
   name: 'cockroachdb',
   label: 'CockroachDB',
   schemas: ['current'],
-  // cockroach sql stops at the first error of non-interactive input by itself (its errexit
-  // option; https://www.cockroachlabs.com/docs/stable/cockroach-sql#client-side-options), and has no \\set ON_ERROR_STOP.
-  console: { name: 'cockroach sql', command: 'cockroach sql --url "$DATABASE_URL"', preamble: [] },
+  console: { name: 'cockroach sql', command: 'cockroach sql --url "$DATABASE_URL"' },
   hasPgStatActivity: false,
   rejectsUnfilteredWrites: true,
   staleReadClause: 'AS OF SYSTEM TIME follower_read_timestamp()',

@@ -21,11 +21,8 @@ export interface Dialect {
   label: string;
   /** Table layouts this dialect's runbooks can address. */
   schemas: readonly SchemaProfile[];
-  /**
-   * The shell a person pastes into, how it is started, and the lines a bundle starts with so
-   * that the shell stops at the first error whatever it was started with.
-   */
-  console: { name: string; command: string; preamble: readonly string[] };
+  /** The shell a person pastes into, and how it is started. */
+  console: { name: string; command: string };
   /**
    * `pg_stat_activity` shows every session and `pg_terminate_backend(pid)` ends one.
    * When false (CockroachDB), sessions are listed in `crdb_internal.cluster_sessions`

@@ -5,8 +5,7 @@ export const postgres: Dialect = {
   name: 'postgres',
   label: 'PostgreSQL',
   schemas: ['current', 'legacy'],
-  // psql goes on after an error unless ON_ERROR_STOP is set (https://www.postgresql.org/docs/current/app-psql.html).
-  console: { name: 'psql', command: 'psql -v ON_ERROR_STOP=1', preamble: ['\\set ON_ERROR_STOP on'] },
+  console: { name: 'psql', command: 'psql -v ON_ERROR_STOP=1' },
   hasPgStatActivity: true,
   rejectsUnfilteredWrites: false,
   staleReadClause: '',
