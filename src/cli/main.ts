@@ -139,6 +139,23 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/** Node's file-system errors carry a code such as ENOENT, EACCES, EPERM, EEXIST or ENOTDIR and a syscall. */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === 'string';
+}
+
+/**
+ * A message as one safe line: control characters (which could move the cursor or rewrite the
+ * terminal) shown escaped, and a very long message shortened in the middle.
+ */
+export function printable(message: string, max = 600): string {
+  const escaped = message.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (escaped.length <= max) return escaped;
+  const half = Math.floor((max - 20) / 2);
+  return `${escaped.slice(0, half)} …(${escaped.length - 2 * half} chars)… ${escaped.slice(-half)}`;
+}
+
 /** Runs the CLI and exits the process with the contract's exit code. */
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
@@ -152,8 +169,12 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version end with exitCode 0; every other commander error is a usage error.
       code = error.exitCode === 0 ? 0 : 2;
     } else if (error instanceof RestitchError) {
-      process.stderr.write(`restitch: ${error.message}\n`);
+      process.stderr.write(`restitch: ${printable(error.message)}\n`);
       code = error.exitCode;
+    } else if (isFileSystemError(error)) {
+      // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
+      process.stderr.write(`restitch: ${printable(error.message)}\n`);
+      code = 2;
     } else {
       process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
       code = 1;

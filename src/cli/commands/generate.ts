@@ -18,6 +18,8 @@ export interface GenerateOptions extends Omit<RawGenerateOptions, 'entitiesFile'
 export interface GenerateResult {
   dir: string;
   runbook: Runbook;
+  /** What --force replaced, said to the user. */
+  replaced: string | null;
 }
 
 function readEntitiesFile(path: string): { path: string; content: string } {
@@ -37,15 +39,16 @@ export async function generate(scenario: string, options: GenerateOptions): Prom
   });
   const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
   const dir = options.out ?? join('generated', inputs.incident);
-  writeRunbook(dir, runbook.files, options.force === true);
-  return { dir, runbook };
+  const replaced = writeRunbook(dir, runbook.files, options.force === true);
+  return { dir, runbook, replaced };
 }
 
-export function generateSummary({ dir, runbook }: GenerateResult, json: boolean): string {
+export function generateSummary({ dir, runbook, replaced }: GenerateResult, json: boolean): string {
   if (json) {
     return `${JSON.stringify(
       {
         dir,
+        replaced,
         scenario: runbook.inputs.scenario,
         dialect: runbook.inputs.dialect,
         steps: runbook.steps.length,
@@ -56,7 +59,8 @@ export function generateSummary({ dir, runbook }: GenerateResult, json: boolean)
       2,
     )}\n`;
   }
-  const lines = [`wrote ${dir}: ${runbook.steps.length} steps, ${runbook.undo.length} undo steps`];
+  const lines = replaced ? [replaced] : [];
+  lines.push(`wrote ${dir}: ${runbook.steps.length} steps, ${runbook.undo.length} undo steps`);
   for (const s of runbook.steps) lines.push(`  ${s.file.path}  [${s.header.kind}] ${s.header.title}`);
   lines.push(`  undo/ (${runbook.undo.length} files), runbook.md, manifest.json`);
   return `${lines.join('\n')}\n`;
