@@ -109,3 +109,35 @@ describe('bad paths and values: one line, exit 2', () => {
     expect(r.stderr.length).toBeLessThan(800);
   });
 });
+
+describe('dates and entities files', () => {
+  const multi = (out: string, ...extra: string[]) =>
+    runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'x2', '--out', out, ...extra]);
+
+  it.each(['2026-02-30', '0000-01-01', '2026-02-29', '2026-13-01', '2026-01-01T24:00'])('refuses the date %s', (date) => {
+    const out = join(tempDir('dates'), 'rb');
+    oneLineUsageError(multi(out, '--entity', 'a', '--event-time-from', date), /--event-time-from must be an ISO 8601 date/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('accepts 29 February of a leap year', () => {
+    expect(multi(join(tempDir('dates'), 'rb'), '--entity', 'a', '--event-time-from', '2024-02-29').code).toBe(0);
+  });
+
+  it('refuses invalid UTF-8 in an entities file, naming the file and line', () => {
+    const dir = tempDir('ids');
+    const file = join(dir, 'ids.txt');
+    writeFileSync(file, Buffer.concat([Buffer.from('good-id\n'), Buffer.from([0x61, 0xff, 0x62]), Buffer.from('\n')]));
+    oneLineUsageError(multi(join(dir, 'rb'), '--entities-file', file), /ids\.txt line 2 is not valid UTF-8/);
+  });
+
+  it('reads \\# at the start of a line as an id that starts with #; # alone starts a comment', () => {
+    const dir = tempDir('ids');
+    const file = join(dir, 'ids.txt');
+    writeFileSync(file, '# a comment\n\\#hash-id\nplain-id\n');
+    const out = join(dir, 'rb');
+    expect(multi(out, '--entities-file', file).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { inputs: { entities: string[] } };
+    expect(manifest.inputs.entities).toEqual(['#hash-id', 'plain-id']);
+  });
+});

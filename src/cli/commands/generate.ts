@@ -23,10 +23,33 @@ export interface GenerateResult {
 }
 
 function readEntitiesFile(path: string): { path: string; content: string } {
+  let bytes: Buffer;
   try {
-    return { path, content: readFileSync(path, 'utf8') };
+    bytes = readFileSync(path);
   } catch (error) {
     throw inputError(`--entities-file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return { path, content: strictUtf8(bytes, path) };
+}
+
+/** Decodes UTF-8, refusing invalid bytes (naming the line) instead of turning them into U+FFFD. */
+function strictUtf8(bytes: Buffer, path: string): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, end === -1 ? bytes.length : end);
+      try {
+        decoder.decode(slice);
+      } catch {
+        throw inputError(`--entities-file ${path} line ${line} is not valid UTF-8`);
+      }
+      if (end === -1) throw inputError(`--entities-file ${path} is not valid UTF-8`);
+      start = end + 1;
+    }
   }
 }
 
