@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
+import { helpAfter } from './help.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -26,6 +27,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('scenarios')
+    .addHelpText('after', () => helpAfter('scenarios'))
     .description('list every supported scenario x dialect pair with its purpose')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
@@ -36,6 +38,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('generate')
+    .addHelpText('after', () => helpAfter('generate'))
     .description('render a runbook into generated/<incident>/ (or --out DIR)')
     .argument('<scenario>', 'full-reset, entity-oneshot, multi-entity, recalc-only, legacy-steps, orphan-recovery')
     .addOption(new Option('--dialect <name>', 'cockroachdb or postgres'))
@@ -60,6 +63,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('check')
+    .addHelpText('after', () => helpAfter('check'))
     .description('re-render runbooks from their manifests and compare byte for byte (default: all under generated/)')
     .argument('[dirs...]', 'runbook directories')
     .action(async (dirs: string[]) => {
@@ -71,6 +75,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('diff')
+    .addHelpText('after', () => helpAfter('diff'))
     .description('unified diff between two runbooks, step by step (exit 1 when they differ)')
     .argument('<dirA>')
     .argument('<dirB>')
@@ -83,6 +88,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('bundle')
+    .addHelpText('after', () => helpAfter('bundle'))
     .description('print the whole runbook as one SQL script for a console')
     .argument('<dir>')
     .option('--undo', 'bundle the undo steps instead')
@@ -93,6 +99,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('run')
+    .addHelpText('after', () => helpAfter('run'))
     .description('run a runbook against the database, one step at a time, resumable (journal in its working schema)')
     .argument('<dir>', 'runbook directory (DIR/undo, or --undo, for its undo runbook)')
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
@@ -117,6 +124,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('status')
+    .addHelpText('after', () => helpAfter('status'))
     .description('what ran, when, rows affected, and where a runbook stopped (from its journal)')
     .argument('<dir>', 'runbook directory')
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
@@ -129,6 +137,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('demo')
+    .addHelpText('after', () => helpAfter('demo'))
     .description('generate a multi-entity runbook and run it end to end on an embedded PostgreSQL, the platform simulated beside it')
     .option('--out <dir>', 'where to write the demo runbook', '.tmp/demo-runbook')
     .action(async (opts: { out: string }) => {

@@ -32,7 +32,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const FORBIDDEN_SCHEMAS = new Set(['public', 'pg_catalog', 'information_schema', 'crdb_internal', 'pg_extension', 'cdp_ce', 'cdp_ps', 'cdp_attr']);
 
-const OPTION_FLAGS: Record<ScenarioOption, string> = {
+/** The flags that set each scenario option (for messages and help). */
+export const OPTION_FLAGS: Record<ScenarioOption, string> = {
   entities: '--entity/--entities-file',
   where: '--where',
   eventTime: '--event-time-from/--event-time-to',

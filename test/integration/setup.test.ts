@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 // The packages that hold or locate the server binaries are copied into the clone (so they resolve
@@ -35,5 +35,12 @@ describe('set-up where people clone', () => {
     expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     expect(r.stderr).toMatch(/runs as user 'postgres' when started as root, and that user cannot enter .*closed-.* \(mode 700\).*chmod o\+x/);
     expect(r.status).toBe(2);
+  });
+
+  it('the demo finishes, says its database is gone and what to try next', () => {
+    const out = join(tempDir('demo'), 'demo-runbook');
+    const r = runCli(['demo', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/The demo database is removed when the demo ends; the runbook stays in .*demo-runbook\. Try next:\n  less .*runbook\.md\n  restitch check /);
   });
 });
