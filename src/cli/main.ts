@@ -45,13 +45,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--incident <slug>', 'incident slug: names the directory and prefixes the working tables')
     .option('--entity <id>', 'an entity id (repeatable)', collect)
     .option('--entities-file <path>', 'a file with one entity id a line')
-    .option('--where <sql>', 'extra boolean condition on customer_events')
-    .option('--event-time-from <iso>', 'only events with event_time at or after this time')
-    .option('--event-time-to <iso>', 'only events with event_time before this time')
-    .option('--batch-size <n>', 'rows per batch (default 10000)')
+    .option('--where <sql>', 'condition on customer_events that chooses entities: an entity with a matching event is reset whole')
+    .option('--event-time-from <iso>', 'choose entities with an event at or after this time (reset whole)')
+    .option('--event-time-to <iso>', 'choose entities with an event before this time (reset whole)')
+    .option('--batch-size <n>', 'rows per batch (default: 2000 on CockroachDB, 10000 on PostgreSQL)')
+    .option('--priority <level>', 'batch transaction priority: normal (default) or high (CockroachDB)')
     .option('--max-events <n>', 'entity-oneshot guard: the entity must have fewer events (default 1000)')
     .option('--work-schema <name>', 'schema for working, backup and progress tables')
-    .option('--delete-events', 'legacy-steps: delete the selected events first (Step 0)')
+    .option('--delete-where <sql>', 'legacy-steps Step 0: delete the events of the chosen entities that match this condition')
+    .addOption(new Option('--delete-events').hideHelp())
+    .option('--reuse-backups', 'go on with the backups another version of this runbook (same --incident) took, instead of refusing them')
     .option('--out <dir>', 'output directory instead of generated/<incident>')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print what was written as JSON')
@@ -133,6 +136,39 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { status } = await import('./commands/run.js');
       await write((await status(dir, opts)).text);
+    });
+
+  program
+    .command('lint')
+    .description('check SQL files for CockroachDB and PostgreSQL pitfalls (exit 1 with file:line: rule: reason)')
+    .argument('<files...>', 'SQL files (a directory stands for its .sql files)')
+    .addOption(new Option('--dialect <name>', 'cockroachdb or postgres (default: the manifest of the runbook the file is in)'))
+    .action(async (files: string[], opts: { dialect?: string }) => {
+      const { lintFiles } = await import('./commands/lint.js');
+      const findings = await lintFiles(files, opts.dialect);
+      await write(findings.map((f) => `${f}\n`).join(''));
+      if (findings.length > 0) setExit(1);
+    });
+
+  program
+    .command('diagnose')
+    .description('find wrongly stitched customers, read-only (exit 1 when something is found); --out writes an entities file for generate')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--schema <name>', 'current (customer_attributes / customer_events)', 'current')
+    .option('--junk <value>', 'one more junk identifier value (repeatable)', collect)
+    .option('--min-events <n>', 'an entity with at least this many events is giant (default 10000)')
+    .option('--max-identifiers <n>', 'an entity with more identifiers than this is giant (default 1000)')
+    .option('--sample <n>', 'how many entities (those with the most identifiers) get their events counted (default 100)')
+    .option('--statement-timeout-seconds <n>', 'statement timeout of every read (default 60)')
+    .option('--incident <slug>', 'incident slug for the suggested generate command')
+    .option('--out <file>', 'write the entities to reset, one id a line, for generate --entities-file')
+    .option('--force', 'replace an existing --out file')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { diagnoseCommand } = await import('./commands/diagnose.js');
+      const { text, exitCode } = await diagnoseCommand(opts);
+      await write(text);
+      setExit(exitCode);
     });
 
   program

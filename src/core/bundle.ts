@@ -13,15 +13,22 @@ import type { RunbookFile } from './types.js';
  * non-constant string to integer fails only when that branch is taken (a constant would be
  * folded, and fail, at plan time in PostgreSQL).
  */
-export function assertingQuery(query: string, label: string): string {
-  const inner = query.trim().replace(/;\s*$/, '');
+export function assertingQuery(query: string, label: string, staleReadClause = ''): string {
+  let inner = query.trim().replace(/;\s*$/, '');
+  // AS OF SYSTEM TIME stands only on the top-level SELECT (cockroachdb/cockroach issue 71034):
+  // a check that reads the past keeps doing so from the wrapping query.
+  let asOf = '';
+  if (staleReadClause !== '' && inner.endsWith(staleReadClause)) {
+    inner = inner.slice(0, -staleReadClause.length).trimEnd();
+    asOf = ` ${staleReadClause}`;
+  }
   const message = `restitch: ${label} did not pass; run that step alone to see its rows`.replace(/'/g, "''");
   return [
     "SELECT CASE WHEN count(*) > 0 AND bool_and(restitch_check.ok) THEN 'passed'",
     `  ELSE CAST(CAST(count(*) AS text) || ' row(s): ${message}' AS integer)::text END AS restitch_check`,
     'FROM (',
     inner,
-    ') AS restitch_check;',
+    `) AS restitch_check${asOf};`,
   ].join('\n');
 }
 
@@ -35,14 +42,15 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     '-- an error and stops the script. Batch statements run once here: when the check after one',
     '-- fails with rows left, run that batch statement again until it affects 0 rows, then go on.',
     '-- Manual steps are comments: do them before going past them.',
-    ...dialect.bundlePreamble,
     '',
   ];
   for (const { file, header, body } of loadSteps(manifest, files, undo)) {
     const content = byPath.get(file) ?? '';
     const headerText = content.slice(0, content.length - body.length).trimEnd();
     out.push(`-- ==== ${file} ====`, headerText);
-    if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`));
+    if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`, dialect.staleReadClause));
+    // HIGH priority (--priority high) for the batch's own transaction only, never the session's.
+    else if (header.priority === 'high') out.push(`BEGIN TRANSACTION PRIORITY HIGH;\n${body.trimEnd()}\nCOMMIT;`);
     else if (body.trim() !== '') out.push(body.trimEnd());
     out.push('');
   }

@@ -6,6 +6,7 @@
 import type { Dialect } from './dialects/index.js';
 import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
+import { inputsFingerprint } from './fingerprint.js';
 import type { RunbookInputs } from './types.js';
 import { expectedColumns, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
 
@@ -15,6 +16,8 @@ export interface RenderContext {
   /** Qualified working-table names by catalog key, plus `workSchema`. */
   t: Record<string, string>;
   n: { batchSize: string; maxEvents: string; entityCount: number };
+  /** Transaction priority of batch steps. */
+  priority: 'normal' | 'high';
   sql: { eventFilter: string | null; deleteSelection: string | null };
   /** The single entity of entity-oneshot (through `lit` in templates), else null. */
   entity: string | null;
@@ -24,6 +27,8 @@ export interface RenderContext {
   entityChunks: string[];
   workTables: WorkTableDef[];
   expectedColumns: ExpectedColumn[];
+  /** Which runbook version stamps the working tables (see fingerprint.ts), and the other tables it may find rows in. */
+  stamp: { fingerprint: string; incident: string; reuse: boolean; tables: string[] };
 }
 
 const CHUNK = 1000;
@@ -38,7 +43,8 @@ export function eventFilter(inputs: RunbookInputs): string | null {
 }
 
 export function buildContext(scenario: Scenario, dialect: Dialect, inputs: RunbookInputs): RenderContext {
-  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, scenario.tables(inputs), scenario.entityColumns);
+  // Every runbook stamps its working tables, in a table of its own.
+  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, [...scenario.tables(inputs), 'backupMeta'], scenario.entityColumns);
   const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
   for (const table of tables) t[table.key] = table.name;
   const filter = eventFilter(inputs);
@@ -47,22 +53,28 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
   for (let i = 0; i < inputs.entities.length; i += CHUNK) {
     chunks.push(inputs.entities.slice(i, i + CHUNK).map((id) => `  (${sqlLiteral(id)})`).join(',\n'));
   }
+  // Step 0 deletes only events of the chosen entities, and only those --delete-where picks.
   const deleteSelection =
-    scenario.schema !== 'legacy'
+    inputs.deleteWhere === null || t.entities === undefined
       ? null
-      : inputs.entities.length > 0
-        ? `customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM ${t.entities} AS e)`
-        : filter;
+      : `customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM ${t.entities} AS e)\n  AND (${inputs.deleteWhere})`;
   return {
     d: dialect,
     t,
     n: { batchSize: sqlInteger(inputs.batchSize), maxEvents: sqlInteger(inputs.maxEvents), entityCount: inputs.entities.length },
+    priority: inputs.priority ?? 'normal',
     sql: { eventFilter: filter, deleteSelection },
     entity: scenario.name === 'entity-oneshot' ? (inputs.entities[0] ?? null) : null,
     entityKey: 'customer_entity_id',
     entityColumns: scenario.entityColumns,
     entityChunks: chunks,
     workTables: tables,
+    stamp: {
+      fingerprint: inputsFingerprint(inputs),
+      incident: inputs.incident,
+      reuse: inputs.reuseBackups,
+      tables: tables.filter((w) => w.key !== 'backupMeta').map((w) => w.name),
+    },
     expectedColumns: expectedColumns(
       scenario.schema,
       inputs.workSchema,

@@ -7,9 +7,11 @@
  *     -- restitch:kind batch
  *     -- restitch:title Back up the events that will be reset
  *     -- restitch:progress SELECT (SELECT count(*) FROM a) AS done, (SELECT count(*) FROM b) AS total
+ *     -- restitch:floor SELECT done.id AS floor FROM a AS done ORDER BY done.id DESC LIMIT 1
  *     -- restitch:priority high
  *     -- restitch:interval 15s
  *     -- restitch:timeout 30m
+ *     -- restitch:point-of-no-return
  *     --
  *     -- Why: wrapped prose,
  *     --   continued on indented lines.
@@ -23,7 +25,7 @@ import { RestitchError } from './errors.js';
 import { STEP_KINDS, type StepHeader, type StepKind } from './types.js';
 
 const PREFIX = '-- restitch:';
-const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'priority', 'interval', 'timeout'] as const;
+const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'priority', 'interval', 'timeout', 'point-of-no-return'] as const;
 type DirectiveKey = (typeof DIRECTIVE_KEYS)[number];
 const WRAP = 96;
 
@@ -40,6 +42,22 @@ export function parseDuration(text: string): number | null {
   if (!m) return null;
   const n = Number(m[1]);
   return m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : n;
+}
+
+/** A long note as several note lines (each within the header width), continuations indented. */
+export function wrapNote(text: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line.trim() !== '' && line.length + 1 + word.length > WRAP - 3) {
+      lines.push(line);
+      line = `  ${word}`;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }
 
 function wrap(label: string, text: string): string[] {
@@ -61,9 +79,11 @@ function wrap(label: string, text: string): string[] {
 export function formatHeader(h: StepHeader): string {
   const out = [`${PREFIX}step ${h.number}/${h.total}`, `${PREFIX}kind ${h.kind}`, `${PREFIX}title ${oneLine(h.title)}`];
   if (h.progress) out.push(`${PREFIX}progress ${oneLine(h.progress)}`);
+  if (h.floor) out.push(`${PREFIX}floor ${oneLine(h.floor)}`);
   if (h.priority) out.push(`${PREFIX}priority ${h.priority}`);
   if (h.intervalSeconds !== undefined) out.push(`${PREFIX}interval ${formatDuration(h.intervalSeconds)}`);
   if (h.timeoutSeconds !== undefined) out.push(`${PREFIX}timeout ${formatDuration(h.timeoutSeconds)}`);
+  if (h.pointOfNoReturn) out.push(`${PREFIX}point-of-no-return`);
   out.push('--', ...wrap('Why', h.why), ...wrap('Expect', h.expect));
   if (h.notes.length > 0) out.push('--');
   for (const note of h.notes) out.push(note === '' ? '--' : `-- ${note}`);
@@ -93,7 +113,7 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
     const line = lines[i] ?? '';
     if (!line.startsWith('--')) break;
     if (line.startsWith(PREFIX)) {
-      const m = /^-- restitch:([a-z]+)(?: (.*))?$/.exec(line);
+      const m = /^-- restitch:([a-z-]+)(?: (.*))?$/.exec(line);
       const key = m?.[1] as DirectiveKey | undefined;
       if (!m || !key || !DIRECTIVE_KEYS.includes(key)) fail(file, `unknown directive '${line}'`);
       if (found.has(key)) fail(file, `directive '${key}' appears twice`);
@@ -139,10 +159,17 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
   }
   const progress = found.get('progress');
   if (progress) header.progress = progress;
+  const floor = found.get('floor');
+  if (floor) header.floor = floor;
   const priority = found.get('priority');
   if (priority !== undefined) {
     if (priority !== 'high') fail(file, `'restitch:priority' can only be 'high', not '${priority}'`);
     header.priority = 'high';
+  }
+  const noReturn = found.get('point-of-no-return');
+  if (noReturn !== undefined) {
+    if (noReturn !== '') fail(file, `'restitch:point-of-no-return' takes no value, not '${noReturn}'`);
+    header.pointOfNoReturn = true;
   }
   return { header, body: lines.slice(i).join('\n').replace(/^\n+/, '') };
 }

@@ -2,7 +2,7 @@
  * Turns what a user typed into validated RunbookInputs, or one clear error (exit 2).
  * Pure: the CLI reads the entities file and passes its text here.
  */
-import { DIALECT_NAMES, getDialect } from './dialects/index.js';
+import { DIALECT_NAMES, getDialect, type Dialect } from './dialects/index.js';
 import { inputError } from './errors.js';
 import { getScenario, supportedPairs, type ScenarioOption } from './scenarios/index.js';
 import type { DialectName, RunbookInputs } from './types.js';
@@ -22,10 +22,13 @@ export interface RawGenerateOptions {
   batchSize?: string;
   maxEvents?: string;
   workSchema?: string;
+  deleteWhere?: string;
+  /** The former bare flag, refused: it deleted every event of the entities. */
   deleteEvents?: boolean;
+  reuseBackups?: boolean;
+  priority?: string;
 }
 
-export const DEFAULT_BATCH_SIZE = 10_000;
 export const DEFAULT_MAX_EVENTS = 1_000;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,7 +42,7 @@ export const OPTION_FLAGS: Record<ScenarioOption, string> = {
   eventTime: '--event-time-from/--event-time-to',
   batchSize: '--batch-size',
   maxEvents: '--max-events',
-  deleteEvents: '--delete-events',
+  deleteWhere: '--delete-where',
 };
 
 function positiveInt(flag: string, raw: string | undefined, fallback: number, max: number): number {
@@ -96,6 +99,19 @@ function collectEntities(raw: RawGenerateOptions, legacy: boolean): string[] {
   return [...new Set(ids)];
 }
 
+/**
+ * --priority: NORMAL unless asked. HIGH exists on CockroachDB only, for batch steps only, and
+ * is discouraged there (it pushes concurrent writers into retries):
+ * https://www.cockroachlabs.com/docs/stable/set-transaction
+ */
+function priority(raw: string | undefined, dialect: Dialect, hasBatches: boolean): 'normal' | 'high' {
+  if (raw === undefined || raw === 'normal') return 'normal';
+  if (raw !== 'high') throw inputError(`--priority must be normal or high, not '${raw}'`);
+  if (!dialect.supportsTransactionPriority) throw inputError(`--priority high does not exist on ${dialect.label}`);
+  if (!hasBatches) throw inputError('--priority high applies to batch steps; this scenario has none');
+  return 'high';
+}
+
 /** Validates raw options into inputs; throws RestitchError (exit 2) on the first problem. */
 export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookInputs> {
   const scenario = getScenario(raw.scenario);
@@ -108,13 +124,16 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
   if (!SLUG.test(raw.incident) || raw.incident.length > 32) {
     throw inputError(`--incident '${raw.incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
   }
+  if (raw.deleteEvents === true) {
+    throw inputError('--delete-events is replaced by --delete-where SQL: the condition that chooses which events of the entities Step 0 deletes');
+  }
   const given: [ScenarioOption, boolean][] = [
     ['entities', (raw.entity?.length ?? 0) > 0 || raw.entitiesFile !== undefined],
     ['where', raw.where !== undefined],
     ['eventTime', raw.eventTimeFrom !== undefined || raw.eventTimeTo !== undefined],
     ['batchSize', raw.batchSize !== undefined],
     ['maxEvents', raw.maxEvents !== undefined],
-    ['deleteEvents', raw.deleteEvents === true],
+    ['deleteWhere', raw.deleteWhere !== undefined],
   ];
   for (const [option, present] of given) {
     if (present && !scenario.options.includes(option)) {
@@ -134,10 +153,12 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
     where: raw.where === undefined ? null : await validateWhere(raw.where),
     eventTimeFrom: isoTime('--event-time-from', raw.eventTimeFrom),
     eventTimeTo: isoTime('--event-time-to', raw.eventTimeTo),
-    batchSize: positiveInt('--batch-size', raw.batchSize, DEFAULT_BATCH_SIZE, 1_000_000),
+    batchSize: positiveInt('--batch-size', raw.batchSize, dialect.defaultBatchSize, 1_000_000),
     maxEvents: positiveInt('--max-events', raw.maxEvents, DEFAULT_MAX_EVENTS, 1_000_000),
     workSchema,
-    deleteEvents: raw.deleteEvents === true,
+    deleteWhere: raw.deleteWhere === undefined ? null : await validateWhere(raw.deleteWhere, '--delete-where'),
+    reuseBackups: raw.reuseBackups === true,
+    priority: priority(raw.priority, dialect, scenario.options.includes('batchSize')),
   };
   if (inputs.eventTimeFrom && inputs.eventTimeTo && Date.parse(inputs.eventTimeFrom) >= Date.parse(inputs.eventTimeTo)) {
     throw inputError(`--event-time-from (${inputs.eventTimeFrom}) must be before --event-time-to (${inputs.eventTimeTo})`);

@@ -1,6 +1,7 @@
 /** runbook.md: what a reviewer reads in the pull request and a person follows at the console. */
 import type { Dialect } from './dialects/index.js';
 import { formatDuration } from './directives.js';
+import { inputsFingerprint } from './fingerprint.js';
 import type { Scenario } from './scenarios/index.js';
 import type { RenderedStep, RunbookInputs } from './types.js';
 
@@ -18,7 +19,16 @@ function stepLine(s: RenderedStep): string {
       : h.kind === 'batch'
         ? ' (repeat until 0 rows)'
         : '';
-  return `- [ ] **${String(h.number).padStart(2, '0')}** ${code(s.file.path)} — *${h.kind}*${extra}: ${h.title}  \n  ${h.expect}`;
+  const mark = h.pointOfNoReturn ? ' **Point of no return.**' : '';
+  return `- [ ] **${String(h.number).padStart(2, '0')}** ${code(s.file.path)} — *${h.kind}*${extra}: ${h.title}${mark}  \n  ${h.expect}`;
+}
+
+/** Where undo stops applying, by step number. */
+function noReturnParagraph(scenario: Scenario, steps: RenderedStep[]): string {
+  const step = steps.find((s) => s.header.pointOfNoReturn);
+  if (!scenario.pointOfNoReturn || !step) return '**No point of no return:** undo applies at every point of this runbook.';
+  const n = step.header.number;
+  return `**Point of no return: step ${n}** (${code(step.file.path)}). From step ${n} on, the way back is forward: re-stitching. Once step ${n} is done, ${scenario.pointOfNoReturn.why} \`restitch run --undo\` reads the journal of the forward run and refuses, with nothing changed, once step ${n} is done or any later step has begun.`;
 }
 
 export function renderMarkdown(args: {
@@ -42,8 +52,13 @@ export function renderMarkdown(args: {
     ['Batch size', String(inputs.batchSize)],
     ['One-shot limit (--max-events)', String(inputs.maxEvents)],
     ['Working schema', code(inputs.workSchema)],
-    ['Delete events (Step 0)', inputs.deleteEvents ? 'yes' : 'no'],
+    ['Step 0 deletes (--delete-where)', inputs.deleteWhere ? code(inputs.deleteWhere) : '—'],
+    ['Reuse the backups of another version (--reuse-backups)', inputs.reuseBackups ? 'yes' : 'no'],
+    ['Version stamp of the working tables (sha256 of these inputs)', code(inputsFingerprint(inputs))],
   ];
+  if (scenario.options.includes('batchSize')) {
+    rows.push(['Batch transaction priority', inputs.priority === 'high' ? 'HIGH (--priority high: concurrent writers may be pushed into retries)' : 'normal']);
+  }
   return [
     `# Runbook ${inputs.incident}: ${scenario.name} on ${dialect.label}`,
     '',
@@ -59,6 +74,9 @@ export function renderMarkdown(args: {
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
     '',
+    ...(inputs.where || inputs.eventTimeFrom || inputs.eventTimeTo
+      ? ['The event filter chooses entities, not events: an entity with at least one event passing it is reset whole, all its events with it, so that no event is left stitched to an entity that no longer exists.', '']
+      : []),
     '## Steps',
     '',
     `Run them in order, one at a time: \`restitch run <this directory>\`, or by hand in ${dialect.console.name} (\`${dialect.console.command}\`). A check passes only when it returns rows and \`ok\` is true on every one; never go past a check that does not pass.`,
@@ -70,6 +88,8 @@ export function renderMarkdown(args: {
     ...scenario.watch.map((w) => `- ${w}`),
     '',
     '## How to undo',
+    '',
+    noReturnParagraph(scenario, steps),
     '',
     scenario.undoValidity,
     '',

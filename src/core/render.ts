@@ -5,7 +5,7 @@
 import Handlebars from 'handlebars';
 import { buildContext, type RenderContext } from './context.js';
 import { getDialect, type Dialect } from './dialects/index.js';
-import { formatDuration, formatHeader } from './directives.js';
+import { formatDuration, formatHeader, wrapNote } from './directives.js';
 import { buildManifest } from './manifest.js';
 import { renderMarkdown } from './markdown.js';
 import { getScenario, type StepSpec } from './scenarios/index.js';
@@ -19,6 +19,8 @@ function environment(templates: TemplateSet, dialect: Dialect, t: Record<string,
   const hb = Handlebars.create();
   hb.registerHelper('lit', (value: unknown) => sqlLiteral(String(value)));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The key before every key of a keyset walk: the nil UUID, or '' for text keys.
+  hb.registerHelper('keyFloor', (keyType: unknown) => (keyType === 'uuid' ? "'00000000-0000-0000-0000-000000000000'::uuid" : "''"));
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hb.registerHelper('tbl', (key: unknown) => {
     const name = t[String(key)];
@@ -48,6 +50,11 @@ function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
   return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT count(*) FROM ${from} AS src${where}) AS total`;
 }
 
+/** The highest key done, read backwards from the done table's primary key (no max(uuid) in PostgreSQL). */
+function floorQuery(spec: StepSpec, ctx: RenderContext): string {
+  return `SELECT done.id AS floor FROM ${ctx.t[spec.progress!.done]} AS done ORDER BY done.id DESC LIMIT 1`;
+}
+
 /** Trailing blanks off every line, no runs of blank lines, no blank first or last line. */
 function tidy(sql: string): string {
   return sql
@@ -58,7 +65,29 @@ function tidy(sql: string): string {
     .trim();
 }
 
-function notesFor(spec: StepSpec, dialect: Dialect): string[] {
+/** Where a scenario's point of no return is, as a step number and the text its header carries. */
+interface NoReturn {
+  slug: string;
+  why: string;
+}
+
+/** The header note of the point-of-no-return step. */
+export function noReturnNote(number: number, why: string): string[] {
+  return wrapNote(`Point of no return: from step ${number} on, the way back is forward: re-stitching. Once this step is done, ${why} 'restitch run --undo' refuses from here on, and the undo runbook's first check stops it.`);
+}
+
+function withNoReturn(notes: string[], extra: string[]): string[] {
+  return notes.length > 0 && extra.length > 0 ? [...notes, '', ...extra] : [...notes, ...extra];
+}
+
+function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high'): string[] {
+  if (spec.kind === 'batch' && priority === 'high') {
+    return [
+      ...dialect.batchByHand,
+      'Generated with --priority high: run each batch as BEGIN TRANSACTION PRIORITY HIGH; <statement>',
+      'COMMIT; never SET default_transaction_priority for the whole session.',
+    ];
+  }
   if (spec.kind === 'batch') return [...dialect.batchByHand];
   if (spec.kind === 'wait' && spec.wait) {
     return [`By hand: run the query every ${formatDuration(spec.wait.interval)} until ok is true on every row; give up after ${formatDuration(spec.wait.timeout)}.`];
@@ -66,12 +95,14 @@ function notesFor(spec: StepSpec, dialect: Dialect): string[] {
   return [];
 }
 
-function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx: RenderContext, templates: TemplateSet): RenderedStep[] {
+function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx: RenderContext, templates: TemplateSet, noReturn: NoReturn | null = null): RenderedStep[] {
+  if (noReturn && !specs.some((s) => s.slug === noReturn.slug)) throw new Error(`point of no return '${noReturn.slug}' is not a step of this scenario`);
   return specs.map((spec, i) => {
+    const isNoReturn = noReturn?.slug === spec.slug;
     const path = `steps/${spec.template}.sql.hbs`;
     const source = templates[path];
     if (source === undefined) throw new Error(`missing template ${path}`);
-    const stepCtx = { ...ctx, p: spec.params ?? {} };
+    const stepCtx = { ...ctx, p: spec.params ?? {}, undo: dir !== '' };
     const text = (s: string) => compile(hb, s, `${spec.slug} text`)(stepCtx) as string;
     // Templates are laid out by hand in sql-formatter's style; a test proves that running
     // sql-formatter over every example changes no parse tree. Formatting at run time would
@@ -85,10 +116,12 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
       kind: spec.kind,
       why: text(spec.why),
       expect: text(spec.expect),
-      notes: notesFor(spec, ctx.d),
+      notes: withNoReturn(notesFor(spec, ctx.d, ctx.priority), isNoReturn && noReturn ? noReturnNote(i + 1, noReturn.why) : []),
       ...(spec.wait ? { intervalSeconds: spec.wait.interval, timeoutSeconds: spec.wait.timeout } : {}),
       ...(spec.progress ? { progress: progressQuery(spec, ctx) } : {}),
-      ...(spec.kind === 'batch' && ctx.d.supportsTransactionPriority ? { priority: 'high' as const } : {}),
+      ...(spec.kind === 'batch' && ctx.priority === 'high' ? { priority: 'high' as const } : {}),
+      ...(spec.progress && !ctx.d.subqueryResultsConstrainScans ? { floor: floorQuery(spec, ctx) } : {}),
+      ...(isNoReturn ? { pointOfNoReturn: true as const } : {}),
     };
     const number = String(i + 1).padStart(2, '0');
     const file: RunbookFile = { path: `${dir}${number}-${spec.slug}.sql`, content: `${formatHeader(header)}${body}\n` };
@@ -102,7 +135,7 @@ export function renderRunbook(inputs: RunbookInputs, templates: TemplateSet, too
   const dialect = getDialect(inputs.dialect);
   const ctx = buildContext(scenario, dialect, inputs);
   const hb = environment(templates, dialect, ctx.t);
-  const steps = renderSteps(scenario.steps(inputs), '', hb, ctx, templates);
+  const steps = renderSteps(scenario.steps(inputs), '', hb, ctx, templates, scenario.pointOfNoReturn);
   const undo = renderSteps(scenario.undo(inputs), 'undo/', hb, ctx, templates);
   const markdown: RunbookFile = { path: 'runbook.md', content: renderMarkdown({ inputs, scenario, dialect, steps, undo, toolVersion }) };
   const files = [...steps.map((s) => s.file), ...undo.map((s) => s.file), markdown];

@@ -36,7 +36,15 @@ export interface RunbookInputs {
   batchSize: number;
   maxEvents: number;
   workSchema: string;
-  deleteEvents: boolean;
+  /** legacy-steps Step 0: which events of the chosen entities to delete (one expression, like `where`), or null. */
+  deleteWhere: string | null;
+  /**
+   * Go on with the working tables (backups above all) another version of this runbook left
+   * under the same incident, instead of refusing them.
+   */
+  reuseBackups: boolean;
+  /** Transaction priority of batch steps; 'high' only when asked for (CockroachDB). */
+  priority?: 'normal' | 'high';
 }
 
 /** Header of one step file, as written by `formatHeader` and read back by `parseHeader`. */
@@ -51,8 +59,19 @@ export interface StepHeader {
   timeoutSeconds?: number;
   /** `batch` only: a one-line query returning `done` and `total` counts, for progress. */
   progress?: string;
-  /** Transaction priority the runner should ask for (CockroachDB only). */
+  /** Transaction priority the runner should ask for (CockroachDB, `--priority high` only). */
   priority?: 'high';
+  /**
+   * `batch` only, where subquery results cannot constrain a scan (CockroachDB): a one-line
+   * query returning `floor`, the highest key done; the runner binds it as a literal in place of
+   * the batch statement's initial floor before every batch.
+   */
+  floor?: string;
+  /**
+   * The runbook's point of no return: once this step is done (or any later step has begun), undo
+   * can no longer put back what it promises and the runner refuses it; the way back is forward.
+   */
+  pointOfNoReturn?: true;
   why: string;
   expect: string;
   /** Free-form extra comment lines (e.g. how to run the step by hand). */

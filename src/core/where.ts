@@ -21,7 +21,10 @@ export function loadPgQuery(): Promise<PgQuery> {
 
 const ALLOWED_SELECT_KEYS = new Set(['targetList', 'whereClause', 'limitOption', 'op']);
 
-/** Returns the trimmed expression, or throws an input error that says what is wrong. */
+/**
+ * Returns the trimmed expression, or throws an input error that says what is wrong. `flag` names
+ * the option in messages (--where, --delete-where: both take one condition on customer_events).
+ */
 export async function validateWhere(raw: string, flag = '--where'): Promise<string> {
   const where = raw.trim();
   if (where === '') throw inputError(`${flag} is empty; give a condition such as "payload->>'id' = 'None'"`);

@@ -70,6 +70,7 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[]):
     orphansQueued: ids('orphans_queued', 'uuid'),
     matchingBackup: { suffix: 'matching_backup', copyOf: 'cdp_ps.matching', primaryKey: 'customer_event_id' },
     deletedEventsBackup: { suffix: 'deleted_events_backup', copyOf: 'cdp_ce.customer_events', primaryKey: 'id' },
+    backupMeta: { suffix: 'backup_meta', columns: [['fingerprint', 'text'], ['incident', 'text'], ['taken_at', 'timestamptz']] },
   };
 }
 

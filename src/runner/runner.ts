@@ -17,6 +17,7 @@ import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import type { RunOptions, RunReport } from './types.js';
 import type { Db } from './session.js';
 import type { RunnerUi } from './ui.js';
+import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
 
 /** A runbook as read from disk. */
 export interface RunbookSource {
@@ -65,6 +66,8 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
   const id = runbookIdentity(manifest, files, undo);
   const { db, dialect } = await connectChecked(deps, manifest);
   try {
+    if (undo) await refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir);
+    else await refuseForwardAfterUndo(db, manifest, id.checksum);
     const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
     const everything = await journal.history();
     const history = everything.filter((r) => r.checksum === id.checksum);

@@ -1,36 +1,51 @@
 /**
  * The platform running beside `restitch run`, as it does in production: the clean-up routine and
  * the recalculation all the time, the stitcher once the runbook's journal says CPS was enabled
- * again. Its own connection, with its own application_name.
+ * again, and new events arriving. Its own connection, with its own application_name.
  */
 import pg from 'pg';
-import { fixedRule, platformRound, type Normalise } from './simulator.js';
+import { platformModel, type PlatformOptions } from './platformModel.js';
 
-/** A running platform loop; `stop` ends it after its current round. */
+/** A running platform loop. */
 export interface PlatformLoop {
+  /** Resolves after a whole round, begun after the call, found nothing to do and nothing due later. */
+  settled(): Promise<void>;
+  /** Rows of the events that have arrived so far, as they arrived. */
+  arrived(): Record<string, unknown>[];
+  /** Ends the loop after its current round. */
   stop(): Promise<void>;
 }
 
-export function platformBeside(url: string, legacy: boolean, journalTable: string, rule: Normalise = fixedRule, pauseMs = 30): PlatformLoop {
+export function platformBeside(url: string, legacy: boolean, journalTable: string, options: PlatformOptions & { pauseMs?: number } = {}): PlatformLoop {
+  const model = platformModel(legacy, options);
   let running = true;
+  let started = 0;
+  const waiters: { after: number; resolve: () => void }[] = [];
   const loop = (async () => {
     const db = new pg.Client({ connectionString: url, application_name: 'platform-simulator' });
     db.on('error', () => {});
     await db.connect();
     try {
       while (running) {
+        const index = started++;
         // The journal table appears with the first step; until then CPS counts as disabled.
         const enabled = await db
           .query(`SELECT 1 FROM ${journalTable} WHERE file LIKE '%enable-cps.sql' AND status = 'done' AND runbook NOT LIKE '%:undo'`)
           .then((r) => (r.rowCount ?? 0) > 0, () => false);
-        await platformRound(db, legacy, enabled, rule);
-        await new Promise((r) => setTimeout(r, pauseMs));
+        const { changed, pending } = await model.round(db, enabled);
+        if (changed === 0 && !pending) {
+          for (const w of waiters.filter((x) => x.after <= index)) w.resolve();
+          waiters.splice(0, waiters.length, ...waiters.filter((x) => x.after > index));
+        }
+        await new Promise((r) => setTimeout(r, options.pauseMs ?? 30));
       }
     } finally {
       await db.end();
     }
   })();
   return {
+    settled: () => new Promise<void>((resolve) => waiters.push({ after: started, resolve })),
+    arrived: () => model.arrived(),
     async stop() {
       running = false;
       await loop;

@@ -27,6 +27,20 @@ export async function seedCurrent(db: Queryable): Promise<void> {
 }
 
 /**
+ * An event whose identifiers only partly overlap E1: it holds E1's `a1` and E3's `c1`, as data
+ * stitched by an earlier rule can (profile stitching would have merged the two). Its payload says
+ * `c1`, so the corrected rule stitches it to E3's customer.
+ */
+export async function seedPartialOverlap(db: Queryable): Promise<string> {
+  await db.query(
+    `INSERT INTO customer_events (id, event_time, payload, stitched, identifiers)
+     VALUES ($1, '2026-01-01 17:00', '{"ps_identifier": "c1"}', '2026-01-02', '{a1,c1}')`,
+    [ev(8)],
+  );
+  return ev(8);
+}
+
+/**
  * `count` more events glued to E1 by the identifier "None", for the kill tests and the benchmark.
  * Ids are md5-scattered UUIDs (deterministic, in no particular order), as real event ids are.
  */

@@ -1,6 +1,6 @@
 /**
  * The platform's side, for tests and the demo: the clean-up routine and a reference stitcher.
- * The stitcher stitches events whose `stitched` is NULL by connected components over shared
+ * The current-schema stitcher stitches events whose `stitched` is NULL by connected components over shared
  * identifiers; `normalise` is the PS rule (return null for a value that is no identifier).
  */
 import type { Queryable } from './db.js';
@@ -61,12 +61,14 @@ export async function recalculateCurrent(db: Queryable): Promise<number> {
   return (await db.query('UPDATE customer_attributes SET calculated = now() WHERE calculated IS NULL')).rowCount ?? 0;
 }
 
-/** Legacy clean-up routine: consumes the 'delete' audit rows. */
-export async function cleanupLegacy(db: Queryable): Promise<number> {
-  return (await db.query("DELETE FROM cdp_attr.customer_entities_audit WHERE action = 'delete'")).rowCount ?? 0;
-}
-
-/** Legacy stitcher: consumes customer_events_to_process, writing cdp_ps.matching rows. */
+/**
+ * Legacy stitcher: consumes customer_events_to_process, writing cdp_ps.matching rows. An event
+ * whose value is no identifier under `normalise` gets no matching row (it stays unmatched, as
+ * the "None" events of an incident do under the corrected rule). An identifier already held by
+ * several entities merges them into the first, as profile stitching does.
+ * The delete actions in cdp_attr.customer_entities_audit are a log the platform reads; it keeps
+ * the rows (the wiki never deletes from it), and what it cleans for them is not modelled here.
+ */
 export async function stitchLegacy(db: Queryable, normalise: Normalise, field = 'ps_identifier'): Promise<number> {
   const queued = (
     await db.query<{ id: string; value: unknown }>(
@@ -79,35 +81,36 @@ export async function stitchLegacy(db: Queryable, normalise: Normalise, field = 
   ).rows;
   for (const event of queued) {
     const identifier = normalise(event.value);
-    const owner =
-      identifier === null
-        ? []
-        : (
-            await db.query<{ customer_entity_id: string }>(
-              `SELECT m.customer_entity_id FROM cdp_ps.matching AS m
-               JOIN cdp_ce.customer_events AS ce ON ce.id::uuid = m.customer_event_id
-               WHERE ce.payload->>$1 = $2 ORDER BY 1 LIMIT 1`,
-              [field, identifier],
-            )
-          ).rows;
-    const entity = owner[0]?.customer_entity_id ?? event.id;
-    await db.query(
-      `INSERT INTO cdp_ps.matching (customer_event_id, customer_entity_id) VALUES ($1, $2)
-       ON CONFLICT (customer_event_id) DO NOTHING`,
-      [event.id, entity],
-    );
+    if (identifier !== null) {
+      const matched = (
+        await db.query<{ customer_entity_id: string; value: unknown }>(
+          `SELECT DISTINCT m.customer_entity_id, ce.payload->$1 AS value FROM cdp_ps.matching AS m
+           JOIN cdp_ce.customer_events AS ce ON ce.id::uuid = m.customer_event_id`,
+          [field],
+        )
+      ).rows;
+      const owners = [...new Set(matched.filter((m) => normalise(m.value) === identifier).map((m) => m.customer_entity_id))].sort();
+      const entity = owners[0] ?? event.id;
+      if (owners.length > 1) {
+        await db.query('UPDATE cdp_ps.matching SET customer_entity_id = $1 WHERE customer_entity_id = ANY($2::uuid[])', [entity, owners.slice(1)]);
+      }
+      await db.query(
+        `INSERT INTO cdp_ps.matching (customer_event_id, customer_entity_id) VALUES ($1, $2)
+         ON CONFLICT (customer_event_id) DO NOTHING`,
+        [event.id, entity],
+      );
+    }
+    await db.query('DELETE FROM cdp_ps.customer_events_to_process WHERE customer_event_id = $1', [event.id]);
   }
-  await db.query('DELETE FROM cdp_ps.customer_events_to_process');
   return queued.length;
 }
 
 /**
- * One round of the platform: the clean-up routine (and, in the current schema, the
- * recalculation) always; the stitcher with `rule` only while CPS is enabled.
+ * One round of the platform: in the current schema the clean-up routine and the recalculation
+ * always; the stitcher with `rule` only while CPS is enabled.
  */
 export async function platformRound(db: Queryable, legacy: boolean, cpsEnabled: boolean, rule: Normalise): Promise<void> {
   if (legacy) {
-    await cleanupLegacy(db);
     if (cpsEnabled) await stitchLegacy(db, rule);
   } else {
     await cleanupCurrent(db);

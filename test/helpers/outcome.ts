@@ -49,19 +49,16 @@ export function expectPromisedOutcome(manifest: Manifest, before: Snapshot, afte
       const afterMatching = byId(after.matching ?? [], 'customer_event_id');
       const afterEvents = byId(after.events ?? [], 'id');
       expect(after.queue).toEqual([]);
-      expect(after.audit).toEqual([]);
-      if (manifest.inputs.deleteEvents) {
-        for (const n of [4, 5]) {
-          expect(afterEvents.has(ev(n)), `event ${n} deleted`).toBe(false);
-          expect(afterMatching.has(ev(n)), `event ${n} unmatched`).toBe(false);
-        }
-        for (const n of [1, 2, 3, 6]) expect(afterMatching.get(ev(n))).toEqual(beforeMatching.get(ev(n)));
-      } else if (scenario === 'legacy-steps') {
-        for (const n of [1, 2, 3]) {
-          const m = afterMatching.get(ev(n)) as Row | undefined;
-          expect(m, `event ${n} stitched again`).toBeDefined();
-          expect(m?.customer_entity_id, `event ${n} left the glued entity`).not.toBe(L1);
-        }
+      const cleaned = scenario === 'legacy-steps' ? [L1] : [];
+      expect((after.audit as Row[]).map((a) => [a.customer_entity_id, a.action])).toEqual(cleaned.map((id) => [id, 'delete']));
+      if (scenario === 'legacy-steps') {
+        const deleted = manifest.inputs.deleteWhere !== null ? [1, 2] : [];
+        for (const n of deleted) expect(afterEvents.has(ev(n)), `event ${n} deleted by Step 0`).toBe(false);
+        // "None" is no identifier under the corrected rule: CPS leaves those events unmatched.
+        for (const n of [1, 2]) expect(afterMatching.has(ev(n)), `event ${n} left unmatched`).toBe(false);
+        const m = afterMatching.get(ev(3)) as Row | undefined;
+        expect(m, 'event 3 stitched again').toBeDefined();
+        expect(m?.customer_entity_id, 'event 3 left the glued entity').not.toBe(L1);
         for (const n of [4, 5, 6]) expect(afterMatching.get(ev(n))).toEqual(beforeMatching.get(ev(n)));
         expect(afterMatching.has(ev(7))).toBe(false);
       } else {
@@ -69,6 +66,6 @@ export function expectPromisedOutcome(manifest: Manifest, before: Snapshot, afte
         for (const n of [1, 2, 3, 4, 5, 6]) expect(afterMatching.get(ev(n))).toEqual(beforeMatching.get(ev(n)));
       }
       expect(afterMatching.get(ev(6))).toEqual({ customer_event_id: ev(6), customer_entity_id: L3 });
-      expect(after.events?.length).toBe((before.events?.length ?? 0) - (manifest.inputs.deleteEvents ? 2 : 0));
+      expect(after.events?.length).toBe((before.events?.length ?? 0) - (manifest.inputs.deleteWhere ? 2 : 0));
     }
 }

@@ -2,8 +2,17 @@ import { spawn } from 'node:child_process';
 import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProcess.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
-export { platformBeside } from '../../src/sandbox/platformBeside.js';
+import { platformBeside as beside, type PlatformLoop } from '../../src/sandbox/platformBeside.js';
+import type { PlatformOptions } from '../../src/sandbox/platformModel.js';
 import { BIN, ROOT } from './cli.js';
+
+/** The clean-up routine's delay in tests: long enough to be a real window, short enough to wait out. */
+export const TEST_CLEANUP_DELAY_MS = 200;
+
+/** The platform beside a run, with the test's clean-up delay unless told otherwise. */
+export function platformBeside(url: string, legacy: boolean, journalTable: string, options: PlatformOptions = {}): PlatformLoop {
+  return beside(url, legacy, journalTable, { cleanupDelayMs: TEST_CLEANUP_DELAY_MS, ...options });
+}
 
 /** A running `restitch` process. */
 export interface Running {

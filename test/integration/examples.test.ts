@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQualified } from '../../src/core/sql.js';
+import { loadSteps } from '../../src/core/steps.js';
 import { simulatedPlatform } from '../../src/sandbox/simulatedPlatform.js';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 import { TestServer } from '../helpers/database.js';
 import { examples } from '../helpers/examples.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { expectPromisedOutcome } from '../helpers/outcome.js';
 import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
@@ -28,8 +30,10 @@ async function fresh(legacy: boolean): Promise<{ db: pg.Client; name: string; ur
 describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real PostgreSQL', (_name, ex) => {
   const legacy = ex.manifest.schema === 'legacy';
   const journal = sqlQualified(ex.manifest.inputs.workSchema, 'restitch_journal');
-  // The step after which the platform takes over: data changed, nothing re-stitched yet.
-  const destructiveEnd = ex.manifest.steps.findIndex((s) => /-(entities-deleted|entity-deleted|recalculated|enable-cps)\.sql$/.test(s.file));
+  // The last step before the point of no return (or before the last step, when undo applies throughout).
+  const forward = loadSteps(ex.manifest, ex.files, false);
+  const noReturn = forward.findIndex((s) => s.header.pointOfNoReturn);
+  const destructiveEnd = noReturn >= 0 ? noReturn : forward.length - 1;
 
   it('runs end to end through `restitch run --yes` with the platform beside it, leaving the promised data', async () => {
     const { db, url } = await fresh(legacy);
@@ -40,6 +44,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').filter((l) => / done /.test(l))).toHaveLength(ex.manifest.steps.length);
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 
@@ -55,19 +60,21 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     }
     await platform.stop();
     expectPromisedOutcome(ex.manifest, before, await snapshot(db, legacy));
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 
-  it('is undone exactly by its undo runbook, run with `restitch run --undo` right after the destructive steps', async () => {
+  it('is undone exactly by its undo runbook, run with `restitch run --undo` right before the point of no return', async () => {
     const { db, url } = await fresh(legacy);
     const before = await snapshot(db, legacy);
     expect(destructiveEnd).toBeGreaterThan(0);
-    const forward = await startCli(['run', ex.dir, '--db', url, '--yes', '--to', String(destructiveEnd)]).done;
-    expect(forward.code, forward.stdout + forward.stderr).toBe(0);
+    const run = await startCli(['run', ex.dir, '--db', url, '--yes', '--to', String(destructiveEnd)]).done;
+    expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(await snapshot(db, legacy)).not.toEqual(before);
     const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes']).done;
     expect(undo.code, undo.stdout + undo.stderr).toBe(0);
     expect(await snapshot(db, legacy)).toEqual(before);
+    if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);
     await db.end();
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bundleRunbook } from '../../src/core/bundle.js';
 import { parseHeader } from '../../src/core/directives.js';
 import { validateInputs } from '../../src/core/inputs.js';
 import { renderRunbook } from '../../src/core/render.js';
@@ -85,15 +86,38 @@ describe('rendering details', () => {
     expect(load).not.toMatch(/\bIN \(/);
   });
 
-  it('marks CockroachDB batches high priority and reads stale only before changes', async () => {
+  it('keeps CockroachDB batches at normal priority and 2000 rows unless asked, and reads stale only before changes', async () => {
     const rb = await render('full-reset', 'cockroachdb');
     for (const step of rb.steps) {
-      if (step.header.kind === 'batch') expect(step.header.priority).toBe('high');
+      if (step.header.kind === 'batch') {
+        expect(step.header.priority, step.file.path).toBeUndefined();
+        expect(step.file.content, step.file.path).toMatch(/^ {2}LIMIT 2000$/m);
+        expect(step.file.content, step.file.path).not.toMatch(/priority/i);
+      }
       const usesStale = step.file.content.includes('AS OF SYSTEM TIME');
       expect(usesStale, step.file.path).toBe(step.slug === 'scope');
     }
+    const bundle = bundleRunbook(JSON.parse(rb.files.find((f) => f.path === 'manifest.json')!.content), rb.files);
+    expect(bundle).not.toMatch(/default_transaction_priority|PRIORITY HIGH/i);
     const pg = await render('full-reset', 'postgres');
     expect(pg.files.some((f) => f.content.includes('AS OF SYSTEM TIME'))).toBe(false);
+    expect(pg.steps.find((s) => s.header.kind === 'batch')?.file.content).toMatch(/^ {2}LIMIT 10000$/m);
+  });
+
+  it('--priority high: HIGH per batch transaction (header, by-hand note, bundle), never session-wide; CockroachDB only', async () => {
+    const rb = await render('multi-entity', 'cockroachdb', { priority: 'high' });
+    const batches = rb.steps.filter((s) => s.header.kind === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    for (const step of batches) {
+      expect(step.header.priority).toBe('high');
+      expect(step.file.content).toContain('BEGIN TRANSACTION PRIORITY HIGH; <statement>');
+    }
+    const bundle = bundleRunbook(JSON.parse(rb.files.find((f) => f.path === 'manifest.json')!.content), rb.files);
+    expect(bundle).not.toMatch(/^SET default_transaction_priority/im);
+    expect(bundle.match(/^BEGIN TRANSACTION PRIORITY HIGH;$/gm)).toHaveLength(batches.length);
+    await expect(render('multi-entity', 'postgres', { priority: 'high' })).rejects.toThrow(/--priority high does not exist on PostgreSQL/);
+    await expect(render('entity-oneshot', 'cockroachdb', { priority: 'high' })).rejects.toThrow(/has none/);
+    await expect(render('full-reset', 'cockroachdb', { priority: 'urgent' })).rejects.toThrow(/normal or high/);
   });
 
   it('checks CPS sessions the right way for each dialect', async () => {

@@ -3,11 +3,17 @@
 -- restitch:title Wait until the clean-up routine has deleted the entity
 -- restitch:interval 15s
 -- restitch:timeout 30m
+-- restitch:point-of-no-return
 --
 -- Why: Events must not be re-stitched while their old entity still exists.
 -- Expect: ok = true once the entity is gone from customer_attributes.
 --
 -- By hand: run the query every 15s until ok is true on every row; give up after 30m.
+--
+-- Point of no return: from step 9 on, the way back is forward: re-stitching. Once this step is
+--   done, the clean-up routine has deleted the entity: it cannot be put back, and events put
+--   back for it would belong to no entity. 'restitch run --undo' refuses from here on, and the
+--   undo runbook's first check stops it.
 
 -- The clean-up routine deletes entities whose modified is NULL, usually within a minute.
 SELECT

@@ -1,15 +1,20 @@
 -- restitch:step 1/11
 -- restitch:kind manual
--- restitch:title Disable the Meiro CPS component
+-- restitch:title Test the corrected PS rule, then disable the Meiro CPS component
 --
 -- Why: Profile stitching must not run while its data is reset, or it would stitch half-reset
---   events into the old entities.
--- Expect: The CPS component is disabled in Meiro Integrations and none of its runs is under
---   way.
+--   events into the old entities. The corrected rule is tested first, so CPS is off only for
+--   the time the runbook needs.
+-- Expect: The corrected rule is tested; the CPS component is disabled in Meiro Integrations and
+--   none of its runs is under way.
 
 -- By hand, before anything else:
---   1. In Meiro Integrations, disable the Meiro CPS (profile stitching) component so that no
+--   1. Deploy the corrected profile stitching rule to a test instance (or run it on a sample of
+--      the affected events) and check that it parses the bad value as no identifier. Do this
+--      now, while CPS still runs: CPS stays off from the next point until the rule is ready,
+--      and the enable step only deploys this already-tested rule.
+--   2. In Meiro Integrations, disable the Meiro CPS (profile stitching) component so that no
 --      new run starts.
---   2. Wait for, or stop, the runs already under way. The next check step lists any session
+--   3. Wait for, or stop, the runs already under way. The next check step lists any session
 --      whose application_name is 'Meiro CPS' and refuses to go on while one is connected.
 -- Keep CPS disabled until this runbook tells you to enable it again.

@@ -7,16 +7,22 @@
 -- Expect: ok = true; detail gives the number of entities and events.
 
 -- A slightly stale read is fine here: CPS is stopped and nothing has been changed yet.
-SELECT
-  'there are entities to delete' AS check_name,
-  count(*) > 0 AS ok,
-  CAST(count(*) AS text) || ' entities will be deleted and rebuilt' AS detail
-FROM customer_attributes AS OF SYSTEM TIME follower_read_timestamp()
-WHERE modified IS NOT NULL OR identifiers IS NOT NULL
-UNION ALL
-SELECT
-  'events to re-stitch (information)' AS check_name,
-  true AS ok,
-  CAST(count(*) AS text) || ' events will be reset for re-stitching' AS detail
-FROM customer_events AS OF SYSTEM TIME follower_read_timestamp()
-WHERE stitched IS NOT NULL OR identifiers IS NOT NULL;
+-- AS OF SYSTEM TIME stands once, on the outer SELECT: CockroachDB accepts it only in the FROM
+-- clause of a top-level SELECT, never on a UNION branch (cockroachdb/cockroach issue 71034;
+-- isAsOf in pkg/sql/exec_util.go; https://www.cockroachlabs.com/docs/stable/as-of-system-time).
+SELECT scope.check_name, scope.ok, scope.detail
+FROM (
+  SELECT
+    'there are entities to delete' AS check_name,
+    count(*) > 0 AS ok,
+    CAST(count(*) AS text) || ' entities will be deleted and rebuilt' AS detail
+  FROM customer_attributes
+  WHERE modified IS NOT NULL OR identifiers IS NOT NULL
+  UNION ALL
+  SELECT
+    'there are events to re-stitch' AS check_name,
+    count(*) > 0 AS ok,
+    CAST(count(*) AS text) || ' events will be reset for re-stitching' AS detail
+  FROM customer_events
+  WHERE stitched IS NOT NULL OR identifiers IS NOT NULL
+) AS scope AS OF SYSTEM TIME follower_read_timestamp();

@@ -35,3 +35,27 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_events_queued (
 CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_deleted_events_backup AS
 SELECT * FROM cdp_ce.customer_events
 WITH NO DATA;
+
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_backup_meta (
+  fingerprint text,
+  incident text,
+  taken_at timestamptz,
+  PRIMARY KEY (fingerprint)
+);
+
+-- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
+-- uses these working tables, and when its run began, before any backup is taken. It is written
+-- only while no other version has stamped them and they hold no row; the preflight refuses to go
+-- on without it, so backups another run left behind are never taken for this run's.
+-- CockroachDB writes to a table created in the same transaction:
+-- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
+INSERT INTO temp_table.rs_example_legacy_delete_backup_meta (fingerprint, incident, taken_at)
+SELECT 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9', 'example-legacy-delete', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta AS other WHERE other.fingerprint <> 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9')
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_entities_to_clean)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_events_to_clean)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_matching_backup)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_audit_queued)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_events_queued)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup)
+ON CONFLICT (fingerprint) DO NOTHING;

@@ -8,5 +8,5 @@
 
 INSERT INTO temp_table.rs_example_legacy_delete_entities_to_clean (customer_entity_id)
 VALUES
-  ('9b2e7c14-1a3f-4d5e-8f60-7c9d0e1f2a33')
+  ('11111111-1111-4111-8111-111111111111')
 ON CONFLICT (customer_entity_id) DO NOTHING;

@@ -14,5 +14,6 @@ WHERE ce.id IN (
   SELECT customer_events.id
   FROM public.customer_events
   WHERE customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e)
+  AND (customer_events.payload->>'ps_identifier' = 'None')
 )
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup);

@@ -1,14 +1,15 @@
 -- restitch:step 7/21
 -- restitch:kind check
--- restitch:title The events to delete are backed up
+-- restitch:title The events to delete are counted and backed up, and no entity loses all its events
 --
--- Why: Nothing may be deleted that undo could not put back.
+-- Why: Nothing may be deleted that undo could not put back, and Step 0 deletes a subset: an
+--   entity whose every event matched --delete-where would be purged, not re-stitched.
 -- Expect: ok = true on every row.
 
 SELECT
   'there are events to delete' AS check_name,
   count(*) > 0 AS ok,
-  CAST(count(*) AS text) || ' events backed up' AS detail
+  CAST(count(*) AS text) || ' events of the chosen entities match --delete-where and are backed up' AS detail
 FROM temp_table.rs_example_legacy_delete_deleted_events_backup
 UNION ALL
 SELECT
@@ -17,4 +18,16 @@ SELECT
   CAST(count(*) AS text) || ' events missing from the backup' AS detail
 FROM public.customer_events
 WHERE customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e)
-  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup AS b WHERE b.id = customer_events.id);
+  AND (customer_events.payload->>'ps_identifier' = 'None')
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup AS b WHERE b.id = customer_events.id)
+UNION ALL
+SELECT
+  'no entity loses every event (Step 0 deletes a subset, the rest is re-stitched)' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' entities would keep no event; narrow --delete-where' AS detail
+FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e
+WHERE NOT EXISTS (
+  SELECT 1 FROM public.customer_events
+  WHERE customer_events.customer_entity_id::uuid = e.customer_entity_id
+    AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup AS b WHERE b.id = customer_events.id)
+);

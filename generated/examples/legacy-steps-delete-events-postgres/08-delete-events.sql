@@ -1,6 +1,6 @@
 -- restitch:step 8/21
 -- restitch:kind change
--- restitch:title Step 0: delete the events
+-- restitch:title Step 0: delete the events of these entities that match --delete-where
 --
 -- Why: Step 0 of the wiki, run after Step 1 so the entities could still be found by the
 --   condition.

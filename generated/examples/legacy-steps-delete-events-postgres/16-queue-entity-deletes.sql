@@ -1,10 +1,16 @@
 -- restitch:step 16/21
 -- restitch:kind change
 -- restitch:title Step 4: queue a delete action for each entity
+-- restitch:point-of-no-return
 --
 -- Why: Step 4 of the wiki: a delete row in cdp_attr.customer_entities_audit cleans everything
 --   kept for the entity.
 -- Expect: INSERT n, n being the number of entities; 0 when run again.
+--
+-- Point of no return: from step 16 on, the way back is forward: re-stitching. Once this step is
+--   done, once a delete action is queued the clean-up routine may process it at any moment and
+--   clean everything kept for the entity, which no backup of this runbook holds. 'restitch run
+--   --undo' refuses from here on, and the undo runbook's first check stops it.
 
 -- Wiki Step 4, exactly once per entity: the journal table takes each id once (ON CONFLICT),
 -- and only ids it took now get a 'delete' row, so running this again adds nothing.

@@ -31,3 +31,26 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_events_queued (
   id uuid,
   PRIMARY KEY (id)
 );
+
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_backup_meta (
+  fingerprint text,
+  incident text,
+  taken_at timestamptz,
+  PRIMARY KEY (fingerprint)
+);
+
+-- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
+-- uses these working tables, and when its run began, before any backup is taken. It is written
+-- only while no other version has stamped them and they hold no row; the preflight refuses to go
+-- on without it, so backups another run left behind are never taken for this run's.
+-- CockroachDB writes to a table created in the same transaction:
+-- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
+INSERT INTO temp_table.rs_example_legacy_backup_meta (fingerprint, incident, taken_at)
+SELECT '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a', 'example-legacy', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a')
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_entities_to_clean)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_to_clean)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_matching_backup)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_audit_queued)
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_queued)
+ON CONFLICT (fingerprint) DO NOTHING;

@@ -16,6 +16,27 @@ WHERE application_name = 'Meiro CPS'
   AND pid <> pg_backend_pid()
 UNION ALL
 SELECT
+  'no other version of this runbook has used its working tables' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none'
+    ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
+      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+  END AS detail
+FROM temp_table.rs_example_legacy_backup_meta AS other
+WHERE other.fingerprint <> '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a'
+UNION ALL
+SELECT
+  'the working tables are stamped with this version of the runbook' AS check_name,
+  count(*) = 1 AS ok,
+  CASE
+    WHEN count(*) = 1 THEN 'stamped since ' || CAST(max(this_version.taken_at) AS text)
+    ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
+  END AS detail
+FROM temp_table.rs_example_legacy_backup_meta AS this_version
+WHERE this_version.fingerprint = '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a'
+UNION ALL
+SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,
   count(*) = 0 AS ok,
   coalesce(string_agg(expected.table_name || '.' || expected.column_name || ' ' || expected.data_type, ', '), '') AS detail
@@ -35,7 +56,10 @@ FROM (
     ('temp_table', 'rs_example_legacy_events_to_clean', 'id', 'uuid'),
     ('temp_table', 'rs_example_legacy_matching_backup', 'customer_event_id', ''),
     ('temp_table', 'rs_example_legacy_audit_queued', 'customer_entity_id', 'uuid'),
-    ('temp_table', 'rs_example_legacy_events_queued', 'id', 'uuid')
+    ('temp_table', 'rs_example_legacy_events_queued', 'id', 'uuid'),
+    ('temp_table', 'rs_example_legacy_backup_meta', 'fingerprint', 'text'),
+    ('temp_table', 'rs_example_legacy_backup_meta', 'incident', 'text'),
+    ('temp_table', 'rs_example_legacy_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -1,13 +1,14 @@
 -- restitch:step 16/17
 -- restitch:kind manual
--- restitch:title Step 6: update the PS rules and enable CPS
+-- restitch:title Step 6: deploy the tested PS rule and enable CPS
 --
 -- Why: Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected
---   rules.
+--   rule tested before step 1.
 -- Expect: CPS is enabled and consumes cdp_ps.customer_events_to_process.
 
 -- By hand:
---   1. Deploy the corrected profile stitching rules (tested on a data sample first).
+--   1. Deploy the corrected profile stitching rule tested before step 1 (the same version, no
+--      change since).
 --   2. Enable the Meiro CPS component in Meiro Integrations again.
 -- From here on the undo runbook no longer applies: stitching writes new data.
 -- Watch the plumbing queue in Grafana (Business Explorer) while CPS catches up.

@@ -7,23 +7,23 @@
 --   backup.
 -- Expect: Two INSERTs succeed; running again adds nothing (ON CONFLICT DO NOTHING).
 
--- The chosen entities' columns that step reset-entities changes, before they change.
+-- The columns of the entities to reset that step reset-entities changes, before they change.
 INSERT INTO external_data.rs_example_multi_entities_backup (customer_entity_id, modified, identifiers)
 SELECT a.customer_entity_id, a.modified, a.identifiers
 FROM customer_attributes AS a
 JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
 ON CONFLICT (customer_entity_id) DO NOTHING;
 
--- The events that share an identifier with a chosen entity: their ids are the list to reset,
--- and stitched/identifiers are their backup. An event with no identifiers belongs to no entity.
+-- Every event that shares an identifier with an entity to reset: their ids are the list to
+-- reset, and stitched/identifiers are their backup. An event with no identifiers belongs to no
+-- entity. Read from the backup, so a second run still sees the identifiers.
 INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers)
 SELECT customer_events.id, customer_events.stitched, customer_events.identifiers
 FROM customer_events
 WHERE array_length(customer_events.identifiers, 1) > 0
   AND EXISTS (
     SELECT 1
-    FROM customer_attributes AS a
-    JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
+    FROM external_data.rs_example_multi_entities_backup AS a
     WHERE array_length(a.identifiers, 1) > 0
       AND customer_events.identifiers && a.identifiers
   )

@@ -2,8 +2,9 @@
 -- restitch:kind check
 -- restitch:title The export and backups are complete
 --
--- Why: Every event that shares an identifier with a chosen entity (and passes the event filter)
---   must be in the list before the entities lose their identifiers.
+-- Why: Every event that shares an identifier with an entity to reset must be in the list before
+--   the entities lose their identifiers: an event left out would stay stitched to identifiers
+--   no entity holds.
 -- Expect: ok = true on every row; detail gives the number of events.
 
 SELECT
@@ -21,9 +22,9 @@ JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup AS b WHERE b.customer_entity_id = a.customer_entity_id)
 UNION ALL
 SELECT
-  'no event of the chosen entities is missing from the export' AS check_name,
+  'no event of the entities to reset is left out (it would keep identifiers no entity holds)' AS check_name,
   count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' events missing' AS detail
+  CAST(count(*) AS text) || ' events would be orphaned' AS detail
 FROM customer_events
 WHERE array_length(customer_events.identifiers, 1) > 0
   AND EXISTS (

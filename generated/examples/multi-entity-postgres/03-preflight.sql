@@ -16,6 +16,27 @@ WHERE application_name = 'Meiro CPS'
   AND pid <> pg_backend_pid()
 UNION ALL
 SELECT
+  'no other version of this runbook has used its working tables' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none'
+    ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
+      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+  END AS detail
+FROM external_data.rs_example_multi_backup_meta AS other
+WHERE other.fingerprint <> 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827'
+UNION ALL
+SELECT
+  'the working tables are stamped with this version of the runbook' AS check_name,
+  count(*) = 1 AS ok,
+  CASE
+    WHEN count(*) = 1 THEN 'stamped since ' || CAST(max(this_version.taken_at) AS text)
+    ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
+  END AS detail
+FROM external_data.rs_example_multi_backup_meta AS this_version
+WHERE this_version.fingerprint = 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827'
+UNION ALL
+SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,
   count(*) = 0 AS ok,
   coalesce(string_agg(expected.table_name || '.' || expected.column_name || ' ' || expected.data_type, ', '), '') AS detail
@@ -37,8 +58,10 @@ FROM (
     ('external_data', 'rs_example_multi_events_backup', 'identifiers', 'ARRAY'),
     ('external_data', 'rs_example_multi_entities_reset_done', 'id', 'text'),
     ('external_data', 'rs_example_multi_events_reset_done', 'id', 'uuid'),
-    ('external_data', 'rs_example_multi_entities_undo_done', 'id', 'text'),
-    ('external_data', 'rs_example_multi_events_undo_done', 'id', 'uuid')
+    ('external_data', 'rs_example_multi_events_undo_done', 'id', 'uuid'),
+    ('external_data', 'rs_example_multi_backup_meta', 'fingerprint', 'text'),
+    ('external_data', 'rs_example_multi_backup_meta', 'incident', 'text'),
+    ('external_data', 'rs_example_multi_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

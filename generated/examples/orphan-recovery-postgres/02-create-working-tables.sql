@@ -12,3 +12,22 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_orphans_queued (
   id uuid,
   PRIMARY KEY (id)
 );
+
+CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_backup_meta (
+  fingerprint text,
+  incident text,
+  taken_at timestamptz,
+  PRIMARY KEY (fingerprint)
+);
+
+-- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
+-- uses these working tables, and when its run began, before any backup is taken. It is written
+-- only while no other version has stamped them and they hold no row; the preflight refuses to go
+-- on without it, so backups another run left behind are never taken for this run's.
+-- CockroachDB writes to a table created in the same transaction:
+-- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
+INSERT INTO temp_table.rs_example_orphans_backup_meta (fingerprint, incident, taken_at)
+SELECT '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007', 'example-orphans', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007')
+  AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_orphans_queued)
+ON CONFLICT (fingerprint) DO NOTHING;

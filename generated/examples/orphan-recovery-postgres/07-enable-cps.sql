@@ -1,12 +1,16 @@
 -- restitch:step 7/8
 -- restitch:kind manual
 -- restitch:title Enable CPS
+-- restitch:point-of-no-return
 --
 -- Why: CPS stitches the queued events once it runs.
 -- Expect: CPS is enabled and consumes cdp_ps.customer_events_to_process.
+--
+-- Point of no return: from step 7 on, the way back is forward: re-stitching. Once this step is
+--   done, CPS takes the queued events and stitches them; a stitched event stays stitched.
+--   'restitch run --undo' refuses from here on, and the undo runbook's first check stops it.
 
 -- By hand:
---   1. Deploy the corrected profile stitching rules (tested on a data sample first).
---   2. Enable the Meiro CPS component in Meiro Integrations again.
+--   1. Enable the Meiro CPS component in Meiro Integrations again (the rules stay as they are).
 -- From here on the undo runbook no longer applies: stitching writes new data.
 -- Watch the plumbing queue in Grafana (Business Explorer) while CPS catches up.

@@ -24,7 +24,23 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_reset_done (
   PRIMARY KEY (id)
 );
 
-CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_entities_undo_done (
-  id text,
-  PRIMARY KEY (id)
+CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_backup_meta (
+  fingerprint text,
+  incident text,
+  taken_at timestamptz,
+  PRIMARY KEY (fingerprint)
 );
+
+-- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
+-- uses these working tables, and when its run began, before any backup is taken. It is written
+-- only while no other version has stamped them and they hold no row; the preflight refuses to go
+-- on without it, so backups another run left behind are never taken for this run's.
+-- CockroachDB writes to a table created in the same transaction:
+-- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
+INSERT INTO external_data.rs_example_recalc_backup_meta (fingerprint, incident, taken_at)
+SELECT 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872', 'example-recalc', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872')
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_backup)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_reset_done)
+ON CONFLICT (fingerprint) DO NOTHING;

@@ -2,30 +2,32 @@
 -- restitch:kind batch
 -- restitch:title Set calculated to NULL
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_recalc_entities_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_recalc_entities_backup AS src) AS total
--- restitch:priority high
+-- restitch:floor SELECT done.id AS floor FROM external_data.rs_example_recalc_entities_reset_done AS done ORDER BY done.id DESC LIMIT 1
 --
 -- Why: calculated = NULL asks the platform to calculate every attribute of the entity again.
--- Expect: Each batch touches up to 10000 rows; repeat until 0.
+-- Expect: Each batch touches up to 2000 rows; repeat until 0.
 --
--- By hand: first SET default_transaction_priority = 'high'; in the session, then run the
--- statement again until the shell prints INSERT 0.
+-- By hand: run the statement again until the shell prints INSERT 0. The runner puts the
+-- result of the restitch:floor query (the highest key done) in place of the key literal after
+-- src.<key> > before every batch, so each batch reads only its own rows. Pasted as it is, the
+-- statement stays correct (keys done are skipped through the done table) but every batch reads
+-- again the keys done before it: on a long step, paste that result in place of the literal.
 
 -- calculated = NULL asks the platform to calculate every attribute of the entity again.
 -- Nothing else is touched: no event, no identifier, no stitching.
 WITH batch AS (
   SELECT src.customer_entity_id AS id
   FROM external_data.rs_example_recalc_entities_backup AS src
-  WHERE src.customer_entity_id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_recalc_entities_reset_done AS done ORDER BY done.id DESC LIMIT 1),
-    ''
-  )
+  WHERE src.customer_entity_id > ''
+    AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_reset_done AS done WHERE done.id = src.customer_entity_id)
   ORDER BY src.customer_entity_id
-  LIMIT 10000
+  LIMIT 2000
 ),
 changed AS (
   UPDATE customer_attributes
   SET calculated = NULL
-  WHERE customer_attributes.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
+  FROM batch
+  WHERE customer_attributes.customer_entity_id = batch.id
   RETURNING customer_attributes.customer_entity_id
 )
 INSERT INTO external_data.rs_example_recalc_entities_reset_done (id)

@@ -6,6 +6,27 @@
 -- Expect: Every row has ok = true.
 
 SELECT
+  'no other version of this runbook has used its working tables' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none'
+    ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
+      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+  END AS detail
+FROM external_data.rs_example_recalc_backup_meta AS other
+WHERE other.fingerprint <> 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872'
+UNION ALL
+SELECT
+  'the working tables are stamped with this version of the runbook' AS check_name,
+  count(*) = 1 AS ok,
+  CASE
+    WHEN count(*) = 1 THEN 'stamped since ' || CAST(max(this_version.taken_at) AS text)
+    ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
+  END AS detail
+FROM external_data.rs_example_recalc_backup_meta AS this_version
+WHERE this_version.fingerprint = 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872'
+UNION ALL
+SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,
   count(*) = 0 AS ok,
   coalesce(string_agg(expected.table_name || '.' || expected.column_name || ' ' || expected.data_type, ', '), '') AS detail
@@ -22,7 +43,9 @@ FROM (
     ('external_data', 'rs_example_recalc_entities_backup', 'customer_entity_id', 'text'),
     ('external_data', 'rs_example_recalc_entities_backup', 'calculated', 'timestamp with time zone'),
     ('external_data', 'rs_example_recalc_entities_reset_done', 'id', 'text'),
-    ('external_data', 'rs_example_recalc_entities_undo_done', 'id', 'text')
+    ('external_data', 'rs_example_recalc_backup_meta', 'fingerprint', 'text'),
+    ('external_data', 'rs_example_recalc_backup_meta', 'incident', 'text'),
+    ('external_data', 'rs_example_recalc_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

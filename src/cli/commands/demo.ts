@@ -39,7 +39,8 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     log(`\nGenerated ${out} (${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);
     log(`restitch run ${out} --yes, with the platform (clean-up, stitcher with the fixed rule) beside it:\n`);
     const url = server.url('postgres');
-    const platform = platformBeside(url, false, sqlQualified(inputs.workSchema, JOURNAL_TABLE));
+    // The clean-up routine takes about a minute in production; 2 s here, so the demo shows the wait.
+    const platform = platformBeside(url, false, sqlQualified(inputs.workSchema, JOURNAL_TABLE), { cleanupDelayMs: 2000 });
     const ui = terminalUi(false, () => runbook.steps.length);
     const report = await runInProcess(out, url, {}, { ...ui, say: () => {} }).finally(() => platform.stop());
     log('\nEntities after re-stitching with the fixed rule:');

@@ -21,7 +21,8 @@ export async function rerender(manifest: Manifest, templates: TemplateSet): Prom
     batchSize: takes.includes('batchSize') ? String(i.batchSize) : undefined,
     maxEvents: takes.includes('maxEvents') ? String(i.maxEvents) : undefined,
     workSchema: i.workSchema,
-    deleteEvents: i.deleteEvents,
+    deleteWhere: i.deleteWhere ?? undefined,
+    reuseBackups: i.reuseBackups === true,
   });
   return renderRunbook(inputs, templates, toolVersion()).files;
 }

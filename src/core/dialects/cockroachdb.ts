@@ -10,8 +10,15 @@ import type { Dialect } from './dialect.js';
  *   https://www.cockroachlabs.com/docs/stable/set-vars
  * - AS OF SYSTEM TIME is for read-only queries and transactions only.
  *   https://www.cockroachlabs.com/docs/stable/as-of-system-time
- * - Priority is per transaction (SET TRANSACTION PRIORITY HIGH), or per session through
- *   default_transaction_priority. https://www.cockroachlabs.com/docs/stable/set-transaction
+ * - Priority stays NORMAL by default: "Cockroach Labs recommends leaving the transaction
+ *   priority at the default setting in almost all cases"; HIGH pushes concurrent writers (event
+ *   ingestion) into retries. https://www.cockroachlabs.com/docs/stable/set-transaction
+ * - Batches of 2,000 rows: the bulk-update guide suggests UPDATE batches of "1,000 rows, 2,000
+ *   rows, etc." and its example updates 2,000 at a time.
+ *   https://www.cockroachlabs.com/docs/stable/bulk-update-data
+ * - Uncorrelated subqueries are planned once; the main query is not re-optimised with their
+ *   result, so `key > (SELECT ...)` or `key = ANY (ARRAY(SELECT ...))` cannot constrain a scan
+ *   (https://github.com/cockroachdb/cockroach/issues/51820).
  */
 export const cockroachdb: Dialect = {
   name: 'cockroachdb',
@@ -22,6 +29,8 @@ export const cockroachdb: Dialect = {
   rejectsUnfilteredWrites: true,
   staleReadClause: 'AS OF SYSTEM TIME follower_read_timestamp()',
   supportsTransactionPriority: true,
+  defaultBatchSize: 2000,
+  subqueryResultsConstrainScans: false,
   supportsDeleteLimit: true,
   foreignClauses: [
     {
@@ -30,15 +39,20 @@ export const cockroachdb: Dialect = {
       replacement: '',
     },
   ],
-  bundlePreamble: ["SET default_transaction_priority = 'high';"],
   batchByHand: [
-    "By hand: first SET default_transaction_priority = 'high'; in the session, then run the",
-    'statement again until the shell prints INSERT 0.',
+    'By hand: run the statement again until the shell prints INSERT 0. The runner puts the',
+    'result of the restitch:floor query (the highest key done) in place of the key literal after',
+    'src.<key> > before every batch, so each batch reads only its own rows. Pasted as it is, the',
+    'statement stays correct (keys done are skipped through the done table) but every batch reads',
+    'again the keys done before it: on a long step, paste that result in place of the literal.',
   ],
   server: {
     versionPattern: /^CockroachDB /,
+    // Closed sessions stay listed with status 'CLOSED'; only ACTIVE and IDLE ones are connected,
+    // as CockroachDB's own code reads it (pkg/sql/sessionprotectedts/session_protected_ts.go,
+    // pkg/ccl/serverccl/statusccl/tenant_status_test.go).
     cpsSessionsQuery:
-      "SELECT count(*)::int AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS'",
+      "SELECT count(*) AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE')",
     sessionIdQuery: 'SELECT session_id AS id FROM [SHOW session_id]',
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction

@@ -42,16 +42,24 @@ export interface Dialect {
    */
   staleReadClause: string;
   /**
-   * Transactions can ask for HIGH priority (`SET TRANSACTION PRIORITY HIGH`). Batch steps
-   * then carry `restitch:priority high`, which the runner applies.
+   * Transactions can ask for HIGH priority (`BEGIN TRANSACTION PRIORITY HIGH`). Only when the
+   * runbook is generated with `--priority high` do batch steps carry `restitch:priority high`,
+   * which the runner applies per batch transaction (never session-wide).
    */
   supportsTransactionPriority: boolean;
+  /** Rows per batch when `--batch-size` is not given. */
+  defaultBatchSize: number;
+  /**
+   * The planner uses the value of an uncorrelated subquery to constrain an index scan
+   * (PostgreSQL: an InitPlan parameter becomes an Index Cond). When false (CockroachDB plans
+   * such subqueries once and never re-optimises the main query with their result), batches
+   * join the batch CTE for a lookup join and start at a literal floor the runner binds.
+   */
+  subqueryResultsConstrainScans: boolean;
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */
   foreignClauses: readonly ForeignClause[];
-  /** Statements a bundle starts with, to make the session behave as the runner does. */
-  bundlePreamble: readonly string[];
   /** Comment lines (without `-- `) telling a console user how to run a batch step by hand. */
   batchByHand: readonly string[];
   /** What the runner needs to drive a live server of this dialect. */

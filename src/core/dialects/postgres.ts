@@ -10,9 +10,10 @@ export const postgres: Dialect = {
   rejectsUnfilteredWrites: false,
   staleReadClause: '',
   supportsTransactionPriority: false,
+  defaultBatchSize: 10_000,
+  subqueryResultsConstrainScans: true,
   supportsDeleteLimit: false,
   foreignClauses: [],
-  bundlePreamble: [],
   batchByHand: ['By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.'],
   server: {
     versionPattern: /^PostgreSQL /,

@@ -10,9 +10,19 @@ const HOUR = 3600;
 export const disableCps: StepSpec = {
   slug: 'disable-cps',
   kind: 'manual',
-  title: 'Disable the Meiro CPS component',
+  title: 'Test the corrected PS rule, then disable the Meiro CPS component',
   template: 'common/disable-cps',
-  why: 'Profile stitching must not run while its data is reset, or it would stitch half-reset events into the old entities.',
+  params: { rule: true },
+  why: 'Profile stitching must not run while its data is reset, or it would stitch half-reset events into the old entities. The corrected rule is tested first, so CPS is off only for the time the runbook needs.',
+  expect: 'The corrected rule is tested; the CPS component is disabled in Meiro Integrations and none of its runs is under way.',
+};
+
+/** The disable step of a runbook that changes no PS rule (undo, orphan recovery). */
+export const disableCpsOnly: StepSpec = {
+  ...disableCps,
+  title: 'Disable the Meiro CPS component',
+  params: { rule: false },
+  why: 'Profile stitching must not run while its data is changed.',
   expect: 'The CPS component is disabled in Meiro Integrations and none of its runs is under way.',
 };
 
@@ -112,9 +122,10 @@ export function resetSequence(): StepSpec[] {
 export const enableCps: StepSpec = {
   slug: 'enable-cps',
   kind: 'manual',
-  title: 'Deploy the corrected PS rules and enable CPS',
+  title: 'Deploy the tested PS rule and enable CPS',
   template: 'common/enable-cps',
-  why: 'Re-stitching starts only when CPS runs again, with the corrected rules.',
+  params: { rule: true },
+  why: 'Re-stitching starts only when CPS runs again, with the corrected rule tested before step 1.',
   expect: 'CPS is enabled; the plumbing queue grows, then drains.',
 };
 
@@ -128,12 +139,47 @@ export const restitched: StepSpec = {
   wait: { interval: MINUTE, timeout: 24 * HOUR },
 };
 
-/** Undo steps of the current schema: restore events, then entities, each verified. */
-export function currentUndo(events: boolean): StepSpec[] {
-  const steps: StepSpec[] = [
-    { ...disableCps, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
-    preflight(true),
-  ];
+/**
+ * Undo steps of the current schema. After the preflight, a check that everything undo puts back
+ * still has a place to go (every backed-up entity exists; no backed-up event was stitched again);
+ * then the entities in one all-or-nothing transaction, and only then the events: events put back
+ * before their entity would point at no entity, and an entity the clean-up routine deletes
+ * half-way through a batched restore could not be put back at all.
+ */
+export function currentUndo(events: boolean, cps = true): StepSpec[] {
+  const steps: StepSpec[] = cps
+    ? [
+        { ...disableCpsOnly, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
+        preflight(true),
+      ]
+    : [];
+  steps.push(
+    {
+      slug: 'undo-applies',
+      kind: 'check',
+      title: 'Everything undo puts back still has a place to go',
+      template: 'current/undo-applies',
+      params: { events },
+      why: 'An entity the clean-up routine has deleted cannot come back, and events put back for it would belong to no entity; an event CPS has stitched again must not be overwritten. Then undo no longer applies and nothing may change: the way back is forward, re-stitching.',
+      expect: 'ok = true on every row; otherwise stop here, nothing has changed.',
+    },
+    {
+      slug: 'restore-entities',
+      kind: 'change',
+      title: 'Put back the entity columns that were changed, all or nothing',
+      template: 'current/undo-restore-entities',
+      why: 'One transaction that first locks every backed-up entity: it changes nothing unless every one of them still exists, and once restored (modified set again) the clean-up routine no longer deletes them.',
+      expect: 'UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was deleted meanwhile and the next check stops undo with nothing changed.',
+    },
+    {
+      slug: 'entities-restored',
+      kind: 'check',
+      title: 'Every entity is back as it was',
+      template: 'current/undo-entities-restored',
+      why: 'Compares every entity with its backup before any event is put back.',
+      expect: 'ok = true on every row.',
+    },
+  );
   if (events) {
     steps.push(
       {
@@ -141,7 +187,7 @@ export function currentUndo(events: boolean): StepSpec[] {
         kind: 'batch',
         title: 'Put back stitched and identifiers of the events',
         template: 'current/undo-restore-events',
-        why: 'Restores every backed-up event exactly as it was before the runbook.',
+        why: 'Restores every backed-up event exactly as it was before the runbook, now that its entity is back.',
         expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
         progress: { done: 'eventsUndoDone', source: 'eventsBackup' },
       },
@@ -155,24 +201,5 @@ export function currentUndo(events: boolean): StepSpec[] {
       },
     );
   }
-  steps.push(
-    {
-      slug: 'restore-entities',
-      kind: 'batch',
-      title: 'Put back the entity columns that were changed',
-      template: 'current/undo-restore-entities',
-      why: 'Restores the backed-up columns of every entity that still exists.',
-      expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
-      progress: { done: 'entitiesUndoDone', source: 'entitiesBackup' },
-    },
-    {
-      slug: 'entities-restored',
-      kind: 'check',
-      title: 'Every entity is back as it was',
-      template: 'current/undo-entities-restored',
-      why: 'An entity the clean-up routine already deleted cannot be put back; this check says so instead of passing silently.',
-      expect: 'ok = true on every row.',
-    },
-  );
   return steps;
 }

@@ -11,7 +11,7 @@ export const entityOneshot: Scenario = {
   options: ['entities', 'maxEvents'],
   defaultWorkSchema: 'external_data',
   entityColumns: ['modified'],
-  tables: () => ['entitiesBackup', 'eventsBackup', 'entitiesUndoDone', 'eventsUndoDone'],
+  tables: () => ['entitiesBackup', 'eventsBackup', 'eventsUndoDone'],
   validate: (inputs) => {
     if (inputs.entities.length !== 1) {
       throw inputError(
@@ -26,10 +26,10 @@ export const entityOneshot: Scenario = {
     {
       slug: 'guard',
       kind: 'check',
-      title: 'Guard: the entity exists, has identifiers and fewer than {{n.maxEvents}} events',
+      title: 'Guard: the entity exists, has identifiers, at least one and fewer than {{n.maxEvents}} events, none only partly its own',
       template: 'current/oneshot-guard',
-      why: 'An empty identifier array is contained in every array: without this guard the one-shot statement would reset events of other customers. A large entity belongs in multi-entity.',
-      expect: 'ok = true on all three rows.',
+      why: 'An empty identifier array is contained in every array: without this guard the one-shot statement would reset events of other customers. An entity without events would be deleted with nothing re-stitched; an event only partly its own would be left pointing at a deleted entity. A large entity belongs in multi-entity.',
+      expect: 'ok = true on all four rows.',
     },
     {
       slug: 'backup',
@@ -77,6 +77,7 @@ export const entityOneshot: Scenario = {
   ],
   undo: () => currentUndo(true),
   watch: ['The guard step: if it fails, do not force the statement; use multi-entity.'],
+  pointOfNoReturn: { slug: 'entity-deleted', why: 'the clean-up routine has deleted the entity: it cannot be put back, and events put back for it would belong to no entity.' },
   undoValidity:
-    'Undo puts the events back at any time before CPS is enabled again. The entity can be put back only until the clean-up routine deletes it, about a minute after the one-shot statement.',
+    "Undo puts back the entity's modified, then stitched and identifiers of its events, exactly as backed up. Before the point of no return it still stops, with nothing changed, as soon as the clean-up routine has deleted the entity (usually within a minute of the one-shot statement) or CPS has stitched any of its events again: its first check says so.",
 };

@@ -12,7 +12,7 @@ export const fullReset: Scenario = {
   entityColumns: ['modified', 'identifiers'],
   tables: () => [
     'entitiesBackup', 'eventsBackup', 'entitiesBackupDone', 'eventsBackupDone',
-    'entitiesResetDone', 'eventsResetDone', 'entitiesUndoDone', 'eventsUndoDone',
+    'entitiesResetDone', 'eventsResetDone', 'eventsUndoDone',
   ],
   steps: () => [
     disableCps,
@@ -67,6 +67,7 @@ export const fullReset: Scenario = {
     'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
     'Re-stitching everything can take days on a large volume: prefer multi-entity when only some entities are wrong.',
   ],
+  pointOfNoReturn: { slug: 'entities-deleted', why: 'the clean-up routine has deleted the entities: they cannot be put back, and events put back for them would belong to no entity.' },
   undoValidity:
-    'Undo puts events back at any time before CPS is enabled again (the enable-cps step). Entities can be put back only until the clean-up routine deletes them, about a minute after reset-entities; after that, the way back is re-stitching.',
+    "Undo puts back the entities' modified and identifiers (all or nothing, in one transaction), then the events' stitched and identifiers, exactly as backed up. Before the point of no return it still stops, with nothing changed, as soon as the clean-up routine has deleted any backed-up entity (which can happen any time after reset-entities, usually within a minute) or CPS has stitched any backed-up event again: its first check says so.",
 };

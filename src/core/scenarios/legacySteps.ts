@@ -1,6 +1,6 @@
 import { inputError } from '../errors.js';
 import type { RunbookInputs } from '../types.js';
-import { createWorkingTables, disableCps, loadEntities, preflight } from './commonSteps.js';
+import { createWorkingTables, disableCps, disableCpsOnly, loadEntities, preflight } from './commonSteps.js';
 import type { Scenario, StepSpec } from './scenario.js';
 
 const byEntities = (inputs: RunbookInputs) => inputs.entities.length > 0;
@@ -18,12 +18,12 @@ export const legacySteps: Scenario = {
   purpose: 'Legacy cdp_* schema: un-stitch entities through matching, audit and the to-process queue (Steps 0-6)',
   dialects: ['postgres'],
   schema: 'legacy',
-  options: ['entities', 'where', 'eventTime', 'deleteEvents'],
+  options: ['entities', 'where', 'eventTime', 'deleteWhere'],
   defaultWorkSchema: 'temp_table',
   entityColumns: [],
   tables: (inputs) => [
     'entities', 'events', 'matchingBackup', 'auditQueued', 'eventsQueued',
-    ...(inputs.deleteEvents ? ['deletedEventsBackup'] : []),
+    ...(inputs.deleteWhere !== null ? ['deletedEventsBackup'] : []),
   ],
   validate: (inputs) => {
     const filtered = inputs.where !== null || inputs.eventTimeFrom !== null || inputs.eventTimeTo !== null;
@@ -45,13 +45,13 @@ export const legacySteps: Scenario = {
           'INSERT succeeds; running again adds nothing.'),
     check('entities-chosen', 'The entities to clean are chosen', 'entities-chosen',
       'An empty or incomplete list would clean nothing, or the wrong customers.'),
-    ...(inputs.deleteEvents
+    ...(inputs.deleteWhere !== null
       ? [
           change('backup-events-to-delete', 'Back up the events Step 0 deletes (whole rows)', 'backup-events-to-delete',
             'Deleted events can only come back from a copy of every column.', 'INSERT succeeds; a second run adds nothing.'),
-          check('events-to-delete-backed-up', 'The events to delete are backed up', 'events-to-delete-backed-up',
-            'Nothing may be deleted that undo could not put back.'),
-          change('delete-events', 'Step 0: delete the events', 'delete-events',
+          check('events-to-delete-backed-up', 'The events to delete are counted and backed up, and no entity loses all its events', 'events-to-delete-backed-up',
+            'Nothing may be deleted that undo could not put back, and Step 0 deletes a subset: an entity whose every event matched --delete-where would be purged, not re-stitched.'),
+          change('delete-events', 'Step 0: delete the events of these entities that match --delete-where', 'delete-events',
             'Step 0 of the wiki, run after Step 1 so the entities could still be found by the condition.',
             'DELETE n, n being the number of events backed up.'),
           check('events-deleted', 'The events are deleted', 'events-deleted', 'Proves Step 0 did what it promises.'),
@@ -59,11 +59,8 @@ export const legacySteps: Scenario = {
       : []),
     change('choose-events', 'Step 2: list the events of these entities', 'choose-events',
       'Step 2 of the wiki: the ids Step 5 queues for stitching.', 'INSERT succeeds; running again adds nothing.'),
-    {
-      ...check('events-chosen', 'Every event of these entities is listed', 'events-chosen',
-        'An event missing from the list would stay un-stitched after Step 3.'),
-      params: { allowEmpty: inputs.deleteEvents },
-    },
+    check('events-chosen', 'Every event of these entities is listed', 'events-chosen',
+      'An event missing from the list would stay un-stitched after Step 3.'),
     change('backup-matching', 'Back up the matching rows Step 3 deletes (whole rows)', 'backup-matching',
       'Undo puts the matching rows back from this copy.', 'INSERT succeeds; a second run adds nothing.'),
     check('matching-backed-up', 'The matching rows are backed up', 'matching-backed-up',
@@ -83,36 +80,40 @@ export const legacySteps: Scenario = {
     {
       slug: 'enable-cps',
       kind: 'manual',
-      title: 'Step 6: update the PS rules and enable CPS',
+      title: 'Step 6: deploy the tested PS rule and enable CPS',
       template: 'common/enable-cps',
-      why: 'Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected rules.',
+      params: { rule: true },
+      why: 'Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected rule tested before step 1.',
       expect: 'CPS is enabled and consumes cdp_ps.customer_events_to_process.',
     },
     {
       slug: 'restitched',
       kind: 'wait',
-      title: 'Wait until every queued event is stitched again',
+      title: 'Wait until CPS has processed every queued event',
       template: 'legacy/restitched',
       params: { source: 'events' },
-      why: 'The runbook is finished when every event has a matching row again.',
-      expect: 'ok = true once no listed event lacks a matching row.',
+      why: 'The runbook is finished when CPS has taken every queued event from the queue. An event whose only identifier was the bad value rightly stays without a matching row.',
+      expect: 'ok = true once no listed event is still queued; detail gives the number left without a matching row.',
       wait: { interval: 60, timeout: 24 * 3600 },
     },
   ],
   undo: (inputs) => [
-    { ...disableCps, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
+    { ...disableCpsOnly, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not written anything new.' },
     preflight(true),
-    change('unqueue', 'Take back the queued events and delete actions', 'undo-unqueue',
-      'What CPS and the clean-up routine have not consumed yet must not be acted on.', 'DELETE n (twice).'),
-    { ...check('unqueued', 'Nothing this runbook queued is left', 'undo-unqueued', 'Proves the queues are clean.') },
-    change('restore-rows', 'Put back the deleted matching rows' + (inputs.deleteEvents ? ' and events' : ''), 'undo-restore-rows',
+    {
+      ...check('undo-applies', 'Nothing was queued yet: undo can still put everything back', 'undo-applies',
+        'Once a delete action is queued, the clean-up routine may clean the entity at any moment, and no backup holds what it cleans. Then undo no longer applies and nothing may change: the way back is forward.'),
+      expect: 'ok = true on both rows; otherwise stop here, nothing has changed.',
+    },
+    change('restore-rows', 'Put back the deleted matching rows' + (inputs.deleteWhere !== null ? ' and events' : ''), 'undo-restore-rows',
       'Restores the whole rows from the backups; rows already back are skipped.', 'INSERT n.'),
     check('rows-restored', 'Every deleted row is back', 'undo-rows-restored', 'Compares the tables with the backups.'),
-  ].map((s) => ({ ...s, params: { ...s.params, eventsQueued: 'eventsQueued', auditQueued: 'auditQueued', deletedEvents: inputs.deleteEvents } })),
+  ].map((s) => ({ ...s, params: { ...s.params, deletedEvents: inputs.deleteWhere !== null } })),
   watch: [
     'Run the steps one by one and make sure each has finished before the next (the checks do this).',
     'cdp_ps.customer_events_to_process while CPS catches up.',
   ],
+  pointOfNoReturn: { slug: 'queue-entity-deletes', why: 'once a delete action is queued the clean-up routine may process it at any moment and clean everything kept for the entity, which no backup of this runbook holds.' },
   undoValidity:
-    'Undo applies until CPS is enabled again (Step 6). Entities whose delete action the clean-up routine has already processed lose their attributes for good; the undo check cannot see that, so run undo before the routine runs if you can.',
+    'Undo puts back the deleted matching rows (and the events Step 0 deleted) from their whole-row backups. It applies only before any delete action or event is queued (Step 4 on): its first check stops it there, with nothing changed.',
 };

@@ -12,7 +12,7 @@ export const multiEntity: Scenario = {
   entityColumns: ['modified', 'identifiers'],
   tables: () => [
     'entities', 'entitiesBackup', 'eventsBackup', 'entitiesResetDone', 'eventsResetDone',
-    'entitiesUndoDone', 'eventsUndoDone',
+    'eventsUndoDone',
   ],
   steps: () => [
     disableCps,
@@ -34,7 +34,7 @@ export const multiEntity: Scenario = {
       kind: 'check',
       title: 'The export and backups are complete',
       template: 'current/export-complete',
-      why: 'Every event that shares an identifier with a chosen entity (and passes the event filter) must be in the list before the entities lose their identifiers.',
+      why: 'Every event that shares an identifier with an entity to reset must be in the list before the entities lose their identifiers: an event left out would stay stitched to identifiers no entity holds.',
       expect: 'ok = true on every row; detail gives the number of events.',
     },
     ...resetSequence(),
@@ -44,6 +44,7 @@ export const multiEntity: Scenario = {
     'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
     'The export step reads every event sharing an identifier with the entities: on a huge entity it is long; it can also be done through a Meiro Integrations workspace.',
   ],
+  pointOfNoReturn: { slug: 'entities-deleted', why: 'the clean-up routine has deleted the entities: they cannot be put back, and events put back for them would belong to no entity.' },
   undoValidity:
-    'Undo puts events back at any time before CPS is enabled again (the enable-cps step). Entities can be put back only until the clean-up routine deletes them, about a minute after reset-entities; after that, the way back is re-stitching.',
+    "Undo puts back the entities' modified and identifiers (all or nothing, in one transaction), then the events' stitched and identifiers, exactly as backed up. Before the point of no return it still stops, with nothing changed, as soon as the clean-up routine has deleted any backed-up entity (which can happen any time after reset-entities, usually within a minute) or CPS has stitched any backed-up event again: its first check says so.",
 };

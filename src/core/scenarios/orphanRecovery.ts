@@ -1,4 +1,4 @@
-import { createWorkingTables, disableCps, preflight } from './commonSteps.js';
+import { createWorkingTables, disableCpsOnly, preflight } from './commonSteps.js';
 import type { Scenario } from './scenario.js';
 
 /** "Help! I deleted the matching rows": queue every unstitched event, each exactly once. */
@@ -12,7 +12,7 @@ export const orphanRecovery: Scenario = {
   entityColumns: [],
   tables: () => ['orphansQueued'],
   steps: () => [
-    { ...disableCps, why: 'The recovery query must not race CPS: an event stitched meanwhile would be queued for nothing.' },
+    { ...disableCpsOnly, why: 'The recovery query must not race CPS: an event stitched meanwhile would be queued for nothing.' },
     createWorkingTables,
     preflight(true),
     {
@@ -44,29 +44,39 @@ export const orphanRecovery: Scenario = {
       kind: 'manual',
       title: 'Enable CPS',
       template: 'common/enable-cps',
+      params: { rule: false },
       why: 'CPS stitches the queued events once it runs.',
       expect: 'CPS is enabled and consumes cdp_ps.customer_events_to_process.',
     },
     {
       slug: 'restitched',
       kind: 'wait',
-      title: 'Wait until every queued event is stitched',
+      title: 'Wait until CPS has processed every queued event',
       template: 'legacy/restitched',
       params: { source: 'orphansQueued' },
-      why: 'The recovery is finished when every queued event has a matching row.',
-      expect: 'ok = true once no queued event lacks a matching row.',
+      why: 'The recovery is finished when CPS has taken every queued event from the queue. An event without a valid identifier rightly stays without a matching row.',
+      expect: 'ok = true once no queued event is still queued; detail gives the number left without a matching row.',
       wait: { interval: 60, timeout: 24 * 3600 },
     },
   ],
   undo: () => [
-    { ...disableCps, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not consumed the queue.' },
+    { ...disableCpsOnly, title: 'Make sure CPS is still disabled', why: 'Undo only applies while CPS has not consumed the queue.' },
     preflight(true),
+    {
+      slug: 'undo-applies',
+      kind: 'check',
+      title: 'Every queued event is still waiting: undo can still take it back',
+      template: 'legacy/undo-queue-untouched',
+      params: { eventsQueued: 'orphansQueued' },
+      why: 'An event CPS has taken from the queue is stitched and stays so. Then undo no longer applies and nothing may change: the way back is forward.',
+      expect: 'ok = true on both rows; otherwise stop here, nothing has changed.',
+    },
     {
       slug: 'unqueue',
       kind: 'change',
       title: 'Take back the queued events',
       template: 'legacy/undo-unqueue',
-      params: { eventsQueued: 'orphansQueued', auditQueued: null },
+      params: { eventsQueued: 'orphansQueued' },
       why: 'Removes the rows this runbook added to cdp_ps.customer_events_to_process.',
       expect: 'DELETE n.',
     },
@@ -75,11 +85,13 @@ export const orphanRecovery: Scenario = {
       kind: 'check',
       title: 'Nothing this runbook queued is left',
       template: 'legacy/undo-unqueued',
-      params: { eventsQueued: 'orphansQueued', auditQueued: null },
+      params: { eventsQueued: 'orphansQueued' },
       why: 'Proves the queue is clean.',
       expect: 'ok = true.',
     },
   ],
   watch: ['The recovery query reads all of cdp_ce.customer_events: it can be expensive on a large volume.'],
-  undoValidity: 'Undo applies until CPS is enabled again; events CPS has already consumed are stitched and stay so.',
+  pointOfNoReturn: { slug: 'enable-cps', why: 'CPS takes the queued events and stitches them; a stitched event stays stitched.' },
+  undoValidity:
+    'Undo takes back the queue rows this runbook added while CPS is still disabled. Its first check stops it, with nothing changed, once any queued event has left the queue or has been stitched.',
 };

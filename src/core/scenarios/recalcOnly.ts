@@ -10,7 +10,7 @@ export const recalcOnly: Scenario = {
   options: ['entities', 'batchSize'],
   defaultWorkSchema: 'external_data',
   entityColumns: ['calculated'],
-  tables: () => ['entities', 'entitiesBackup', 'entitiesResetDone', 'entitiesUndoDone'],
+  tables: () => ['entities', 'entitiesBackup', 'entitiesResetDone'],
   steps: () => [
     createWorkingTables,
     preflight(false),
@@ -59,7 +59,9 @@ export const recalcOnly: Scenario = {
       wait: { interval: 30, timeout: 6 * 3600 },
     },
   ],
-  undo: () => currentUndo(false).filter((s) => s.slug !== 'disable-cps' && s.slug !== 'preflight'),
+  undo: () => currentUndo(false, false),
   watch: ['The calculation queue: many entities at once delay other recalculations.'],
-  undoValidity: 'Undo puts the old calculated value back; once the platform has recalculated an entity, undo overwrites the new value with the old timestamp.',
+  pointOfNoReturn: null,
+  undoValidity:
+    'Undo puts the old calculated value back, all or nothing, at any point: nothing this runbook does is a point of no return, as no entity is deleted and no event is touched. Once the platform has recalculated an entity, undo writes the old timestamp over the new one; the attributes themselves stay as recalculated.',
 };

@@ -1,7 +1,7 @@
 import type { DialectName, RunbookInputs, SchemaProfile, StepKind } from '../types.js';
 
 /** Options of `generate` a scenario may take (each is refused by scenarios that ignore it). */
-export type ScenarioOption = 'entities' | 'where' | 'eventTime' | 'batchSize' | 'maxEvents' | 'deleteEvents';
+export type ScenarioOption = 'entities' | 'where' | 'eventTime' | 'batchSize' | 'maxEvents' | 'deleteWhere';
 
 /** Columns of customer_attributes a scenario changes, and so backs up. */
 export type EntityColumn = 'modified' | 'identifiers' | 'calculated';
@@ -53,6 +53,12 @@ export interface Scenario {
   undo: (inputs: RunbookInputs) => StepSpec[];
   /** runbook.md: what to watch while it runs. */
   watch: readonly string[];
-  /** runbook.md: until when the undo runbook applies. */
+  /**
+   * The step (slug) from which undo no longer applies, and why: from the moment it is done, undo
+   * could not put back what it promises. Rendered as `restitch:point-of-no-return` on that step,
+   * which the runner reads to refuse undo. null: undo applies at every point of the run.
+   */
+  pointOfNoReturn: { slug: string; why: string } | null;
+  /** runbook.md: what undo puts back, and what stops it. */
   undoValidity: string;
 }

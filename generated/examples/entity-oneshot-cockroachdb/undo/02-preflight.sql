@@ -1,4 +1,4 @@
--- restitch:step 2/6
+-- restitch:step 2/7
 -- restitch:kind check
 -- restitch:title Preflight: CPS is stopped and every table is in place
 --
@@ -6,14 +6,17 @@
 --   unexpected column type must stop the runbook before it writes.
 -- Expect: Every row has ok = true.
 
--- pg_stat_activity is empty on CockroachDB; sessions of every node are in crdb_internal.cluster_sessions.
--- End them with: CANCEL SESSIONS (SELECT session_id FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS');
+-- pg_stat_activity is empty on CockroachDB; sessions of every node are in crdb_internal.cluster_sessions,
+-- closed ones too (status 'CLOSED', kept for a while): only ACTIVE and IDLE sessions are connected
+-- (as CockroachDB reads it: pkg/sql/sessionprotectedts/session_protected_ts.go in cockroachdb/cockroach).
+-- End them with: CANCEL SESSIONS (SELECT session_id FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE'));
 SELECT
   'no Meiro CPS session is connected' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' Meiro CPS session(s) in crdb_internal.cluster_sessions' AS detail
 FROM crdb_internal.cluster_sessions
 WHERE application_name = 'Meiro CPS'
+  AND status IN ('ACTIVE', 'IDLE')
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,
@@ -33,8 +36,10 @@ FROM (
     ('external_data', 'rs_example_oneshot_events_backup', 'id', 'uuid'),
     ('external_data', 'rs_example_oneshot_events_backup', 'stitched', 'timestamp with time zone'),
     ('external_data', 'rs_example_oneshot_events_backup', 'identifiers', 'ARRAY'),
-    ('external_data', 'rs_example_oneshot_entities_undo_done', 'id', 'text'),
-    ('external_data', 'rs_example_oneshot_events_undo_done', 'id', 'uuid')
+    ('external_data', 'rs_example_oneshot_events_undo_done', 'id', 'uuid'),
+    ('external_data', 'rs_example_oneshot_backup_meta', 'fingerprint', 'text'),
+    ('external_data', 'rs_example_oneshot_backup_meta', 'incident', 'text'),
+    ('external_data', 'rs_example_oneshot_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -1,4 +1,4 @@
--- restitch:step 2/6
+-- restitch:step 2/7
 -- restitch:kind check
 -- restitch:title Preflight: CPS is stopped and every table is in place
 --
@@ -38,8 +38,10 @@ FROM (
     ('external_data', 'rs_example_full_reset_events_backup_done', 'id', 'uuid'),
     ('external_data', 'rs_example_full_reset_entities_reset_done', 'id', 'text'),
     ('external_data', 'rs_example_full_reset_events_reset_done', 'id', 'uuid'),
-    ('external_data', 'rs_example_full_reset_entities_undo_done', 'id', 'text'),
-    ('external_data', 'rs_example_full_reset_events_undo_done', 'id', 'uuid')
+    ('external_data', 'rs_example_full_reset_events_undo_done', 'id', 'uuid'),
+    ('external_data', 'rs_example_full_reset_backup_meta', 'fingerprint', 'text'),
+    ('external_data', 'rs_example_full_reset_backup_meta', 'incident', 'text'),
+    ('external_data', 'rs_example_full_reset_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

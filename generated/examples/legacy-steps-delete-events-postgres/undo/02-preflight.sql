@@ -1,4 +1,4 @@
--- restitch:step 2/6
+-- restitch:step 2/5
 -- restitch:kind check
 -- restitch:title Preflight: CPS is stopped and every table is in place
 --
@@ -36,7 +36,10 @@ FROM (
     ('temp_table', 'rs_example_legacy_delete_matching_backup', 'customer_event_id', ''),
     ('temp_table', 'rs_example_legacy_delete_audit_queued', 'customer_entity_id', 'uuid'),
     ('temp_table', 'rs_example_legacy_delete_events_queued', 'id', 'uuid'),
-    ('temp_table', 'rs_example_legacy_delete_deleted_events_backup', 'id', '')
+    ('temp_table', 'rs_example_legacy_delete_deleted_events_backup', 'id', ''),
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'fingerprint', 'text'),
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'incident', 'text'),
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

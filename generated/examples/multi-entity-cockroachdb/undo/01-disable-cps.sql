@@ -1,4 +1,4 @@
--- restitch:step 1/6
+-- restitch:step 1/7
 -- restitch:kind manual
 -- restitch:title Make sure CPS is still disabled
 --

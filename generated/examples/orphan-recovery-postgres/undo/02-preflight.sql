@@ -1,4 +1,4 @@
--- restitch:step 2/4
+-- restitch:step 2/5
 -- restitch:kind check
 -- restitch:title Preflight: CPS is stopped and every table is in place
 --
@@ -31,7 +31,10 @@ FROM (
     ('cdp_attr', 'customer_entities_audit', 'action', ''),
     ('cdp_ps', 'customer_events_to_process', 'customer_event_id', 'uuid'),
     ('cdp_ps', 'customer_events_to_process', 'created', ''),
-    ('temp_table', 'rs_example_orphans_orphans_queued', 'id', 'uuid')
+    ('temp_table', 'rs_example_orphans_orphans_queued', 'id', 'uuid'),
+    ('temp_table', 'rs_example_orphans_backup_meta', 'fingerprint', 'text'),
+    ('temp_table', 'rs_example_orphans_backup_meta', 'incident', 'text'),
+    ('temp_table', 'rs_example_orphans_backup_meta', 'taken_at', 'timestamp with time zone')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

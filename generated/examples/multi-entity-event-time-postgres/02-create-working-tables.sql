@@ -1,0 +1,67 @@
+-- restitch:step 2/14
+-- restitch:kind change
+-- restitch:title Create the working schema and tables
+--
+-- Why: Working lists, backups and progress tables live in their own schema, apart from platform
+--   data. Every statement is IF NOT EXISTS, so it is safe to repeat.
+-- Expect: CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
+
+CREATE SCHEMA IF NOT EXISTS external_data;
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities (
+  customer_entity_id text,
+  PRIMARY KEY (customer_entity_id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities_backup (
+  customer_entity_id text,
+  modified timestamptz,
+  identifiers text[],
+  PRIMARY KEY (customer_entity_id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_backup (
+  id uuid,
+  stitched timestamptz,
+  identifiers text[],
+  PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities_reset_done (
+  id text,
+  PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_reset_done (
+  id uuid,
+  PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_undo_done (
+  id uuid,
+  PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_window_backup_meta (
+  fingerprint text,
+  incident text,
+  taken_at timestamptz,
+  PRIMARY KEY (fingerprint)
+);
+
+-- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
+-- uses these working tables, and when its run began, before any backup is taken. It is written
+-- only while no other version has stamped them and they hold no row; the preflight refuses to go
+-- on without it, so backups another run left behind are never taken for this run's.
+-- CockroachDB writes to a table created in the same transaction:
+-- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
+INSERT INTO external_data.rs_example_window_backup_meta (fingerprint, incident, taken_at)
+SELECT '38d04e4cdb26e0b8fb063cb7165460c06c6c31bb45a396d7d40544b444e23af9', 'example-window', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_backup_meta AS other WHERE other.fingerprint <> '38d04e4cdb26e0b8fb063cb7165460c06c6c31bb45a396d7d40544b444e23af9')
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_backup)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_backup)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_reset_done)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_reset_done)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_undo_done)
+ON CONFLICT (fingerprint) DO NOTHING;

@@ -1,0 +1,14 @@
+-- restitch:step 1/7
+-- restitch:kind manual
+-- restitch:title Make sure CPS is still disabled
+--
+-- Why: Undo only applies while CPS has not written anything new.
+-- Expect: The CPS component is disabled in Meiro Integrations and none of its runs is under
+--   way.
+
+-- By hand, before anything else:
+--   1. In Meiro Integrations, disable the Meiro CPS (profile stitching) component so that no
+--      new run starts.
+--   2. Wait for, or stop, the runs already under way. The next check step lists any session
+--      whose application_name is 'Meiro CPS' and refuses to go on while one is connected.
+-- Keep CPS disabled until this runbook tells you to enable it again.

@@ -1,0 +1,25 @@
+-- restitch:step 7/7
+-- restitch:kind check
+-- restitch:title Every event is back as it was
+--
+-- Why: Compares every event with its backup.
+-- Expect: ok = true on both rows.
+
+SELECT
+  'every backed-up event went through the restore' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' row(s) not processed yet' AS detail
+FROM external_data.rs_example_window_events_backup AS src
+WHERE src.id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_window_events_undo_done AS done ORDER BY done.id DESC LIMIT 1),
+    '00000000-0000-0000-0000-000000000000'::uuid
+  )
+UNION ALL
+SELECT
+  'every backed-up event has its old stitched and identifiers' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' events differ from the backup' AS detail
+FROM customer_events AS e
+JOIN external_data.rs_example_window_events_backup AS b ON b.id = e.id
+WHERE e.stitched IS DISTINCT FROM b.stitched
+  OR e.identifiers IS DISTINCT FROM b.identifiers;

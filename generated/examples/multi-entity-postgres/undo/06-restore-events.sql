@@ -1,0 +1,33 @@
+-- restitch:step 6/7
+-- restitch:kind batch
+-- restitch:title Put back stitched and identifiers of the events
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_multi_events_undo_done) AS done, (SELECT count(*) FROM external_data.rs_example_multi_events_backup AS src) AS total
+--
+-- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
+--   is back.
+-- Expect: Each batch touches up to 2 rows; repeat until 0.
+--
+-- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
+
+-- Puts back stitched and identifiers of every backed-up event, exactly as they were.
+WITH batch AS (
+  SELECT src.id AS id
+  FROM external_data.rs_example_multi_events_backup AS src
+  WHERE src.id > coalesce(
+    (SELECT done.id FROM external_data.rs_example_multi_events_undo_done AS done ORDER BY done.id DESC LIMIT 1),
+    '00000000-0000-0000-0000-000000000000'::uuid
+  )
+  ORDER BY src.id
+  LIMIT 2
+),
+changed AS (
+  UPDATE customer_events
+  SET stitched = b.stitched, identifiers = b.identifiers
+  FROM external_data.rs_example_multi_events_backup AS b
+  WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
+    AND b.id = customer_events.id
+  RETURNING customer_events.id
+)
+INSERT INTO external_data.rs_example_multi_events_undo_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

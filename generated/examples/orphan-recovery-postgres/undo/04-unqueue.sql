@@ -1,0 +1,10 @@
+-- restitch:step 4/5
+-- restitch:kind change
+-- restitch:title Take back the queued events
+--
+-- Why: Removes the rows this runbook added to cdp_ps.customer_events_to_process.
+-- Expect: DELETE n.
+
+-- Takes back what this runbook queued and CPS has not consumed yet.
+DELETE FROM cdp_ps.customer_events_to_process AS p
+WHERE p.customer_event_id IN (SELECT q.id FROM temp_table.rs_example_orphans_orphans_queued AS q);

@@ -1,0 +1,30 @@
+-- restitch:step 2/3
+-- restitch:kind change
+-- restitch:title Put back the entity columns that were changed, all or nothing
+--
+-- Why: One transaction that first locks every backed-up entity: it changes nothing unless every
+--   one of them still exists, and once restored (modified set again) the clean-up routine no
+--   longer deletes them.
+-- Expect: UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was
+--   deleted meanwhile and the next check stops undo with nothing changed.
+
+-- Puts back calculated of every backed-up entity, all or nothing, in one statement.
+-- The inner SELECT locks every backed-up entity that still exists (FOR UPDATE: the clean-up
+-- routine cannot delete a locked row, and a row it deleted meanwhile is not counted); the UPDATE
+-- changes rows only when that count is the whole backup. Once modified is set again, the clean-up
+-- routine leaves the entity alone. PostgreSQL: https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE
+-- CockroachDB takes FOR UPDATE in subqueries too (pkg/sql/logictest/testdata/logic_test/select_for_update).
+-- A join, not IN (SELECT ...): see `restitch lint` rule dml-uncorrelated-subquery.
+UPDATE customer_attributes
+SET calculated = b.calculated
+FROM external_data.rs_example_recalc_entities_backup AS b
+WHERE b.customer_entity_id = customer_attributes.customer_entity_id
+  AND (
+    SELECT count(*)
+    FROM (
+      SELECT a.customer_entity_id
+      FROM external_data.rs_example_recalc_entities_backup AS k
+      JOIN customer_attributes AS a ON a.customer_entity_id = k.customer_entity_id
+      FOR UPDATE OF a
+    ) AS present
+  ) = (SELECT count(*) FROM external_data.rs_example_recalc_entities_backup);

@@ -1,0 +1,27 @@
+/**
+ * The fingerprint of a runbook version: sha256 of its inputs but the dialect, the batch size and
+ * the priority, as canonical JSON
+ * (keys sorted). The dialect is left out: a database is of one dialect, and the same inputs back
+ * up the same rows in either.
+ * It is rendered into the SQL as a literal, so the working tables can be stamped with the version
+ * that uses them. It cannot be the manifest's checksum: the manifest holds every file's checksum,
+ * and a file cannot hold a checksum of itself. The inputs are in manifest.json for anyone to
+ * recompute it.
+ */
+import { sha256 } from './manifest.js';
+import type { RunbookInputs } from './types.js';
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+
+export function inputsFingerprint(inputs: RunbookInputs): string {
+  // Nor how the rows are walked: batch size (whose default is the dialect's) and priority change
+  // no backed-up row, and a run may be regenerated with another size and resume.
+  const { dialect: _dialect, batchSize: _batchSize, priority: _priority, ...rest } = inputs;
+  return sha256(JSON.stringify(canonical(rest)));
+}

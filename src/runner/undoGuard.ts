@@ -1,0 +1,73 @@
+/**
+ * Undo and the forward run never cross. Undo refuses, before anything runs, once the forward run
+ * has passed its point of no return:
+ * the forward step whose header carries `restitch:point-of-no-return` is done, or a step after it
+ * has begun. The runner reads this from the runbook's files and the forward journal (every version
+ * of it: a regenerated runbook shares the working tables and so the backups), never from
+ * knowledge of the scenario. The undo runbook's own first check stays the guard for a run by hand.
+ * And once undo has put rows back, the forward run no longer resumes where it stopped: its journal
+ * and progress tables describe changes that were undone, so it would skip steps that must run again.
+ */
+import { checkError } from '../core/errors.js';
+import type { Manifest } from '../core/manifest.js';
+import { loadSteps } from '../core/steps.js';
+import type { RunbookFile } from '../core/types.js';
+import { Journal, type JournalRow } from './journal.js';
+import type { Db } from './session.js';
+import type { RunStep } from './types.js';
+
+/** Why undo no longer applies: the point-of-no-return step and the journal row that passed it. */
+export interface NoReturnPassed {
+  step: RunStep;
+  row: JournalRow;
+}
+
+const slugOf = (file: string) => file.replace(/^(?:undo\/)?\d+-/, '').replace(/\.sql$/, '');
+
+/** Pure: whether the forward journal rows show the point of no return passed (null when not, or when there is none). */
+export function noReturnPassed(forward: readonly RunStep[], journal: readonly JournalRow[]): NoReturnPassed | null {
+  const at = forward.findIndex((s) => s.header.pointOfNoReturn);
+  const step = forward[at];
+  if (!step) return null;
+  // Matched by slug, not number: rows of another version of the runbook may number steps differently.
+  const later = new Set(forward.slice(at + 1).map((s) => s.slug));
+  const row =
+    journal.find((r) => slugOf(r.file) === step.slug && r.status === 'done') ??
+    journal.find((r) => later.has(slugOf(r.file)));
+  return row ? { step, row } : null;
+}
+
+/** Refuses (exit 1, nothing written) when the forward run is past its point of no return. */
+export async function refuseUndoPastNoReturn(db: Db, manifest: Manifest, files: readonly RunbookFile[], checksum: string, dir: string): Promise<void> {
+  const forward = loadSteps(manifest, files, false);
+  if (!forward.some((s) => s.header.pointOfNoReturn)) return;
+  const journal = await new Journal(db, manifest.inputs.workSchema, manifest.inputs.incident, checksum).history();
+  const passed = noReturnPassed(forward, journal);
+  if (!passed) return;
+  const { step, row } = passed;
+  const when = row.finished_at ?? row.started_at;
+  const evidence = `${row.file} is ${row.status}${when ? ` since ${new Date(when).toISOString()}` : ''}`;
+  throw checkError(
+    `undo refused: the forward run is past its point of no return, step ${step.header.number} (${step.header.title}): ${evidence}. ` +
+      `Undo could no longer put back exactly what it promises; nothing was changed. ` +
+      `The way back is forward: re-stitching. Finish the forward run: restitch run ${dir}`,
+  );
+}
+
+/** Pure: the undo journal row that shows undo changed rows (a change or batch step that affected any), or null. */
+export function undoneRow(undoJournal: readonly JournalRow[]): JournalRow | null {
+  return undoJournal.find((r) => (r.kind === 'change' || r.kind === 'batch') && Number(r.rows_affected) > 0) ?? null;
+}
+
+/** Refuses (exit 1, nothing written) a forward run once the undo runbook has put rows back. */
+export async function refuseForwardAfterUndo(db: Db, manifest: Manifest, checksum: string): Promise<void> {
+  const undoJournal = await new Journal(db, manifest.inputs.workSchema, `${manifest.inputs.incident}:undo`, checksum).history();
+  const row = undoneRow(undoJournal);
+  if (!row) return;
+  const when = row.finished_at ?? row.started_at;
+  throw checkError(
+    `the undo runbook has put rows back (${row.file}: ${row.rows_affected} rows${when ? `, ${new Date(when).toISOString()}` : ''}), ` +
+      `so this forward run cannot resume where it stopped: its journal and working tables describe changes that were undone. Nothing was changed. ` +
+      `To reset again, generate the runbook with another --incident and run that one`,
+  );
+}

@@ -1,0 +1,188 @@
+/**
+ * Walks a runbook step by step, proving each check and wait can fail before running it (see
+ * test/integration/checksCanFail.test.ts for the states).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { expect } from 'vitest';
+import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
+import { tablePrefix } from '../../src/core/workTables.js';
+import type { Platform } from '../../src/sandbox/simulatedPlatform.js';
+import { examples } from './examples.js';
+import { runInProcess } from './runner.js';
+
+/** crdb_internal.cluster_sessions on PostgreSQL, for the CockroachDB preflight. */
+export const CRDB_SESSIONS = `CREATE SCHEMA crdb_internal;
+CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();`;
+const PLATFORM_TABLES: Record<'current' | 'legacy', string[]> = {
+  current: ['customer_events', 'customer_attributes'],
+  legacy: ['cdp_ps.customer_events_to_process', 'cdp_attr.customer_entities_audit', 'cdp_ps.matching', 'cdp_ce.customer_events'],
+};
+/** A platform column not as the runbook assumes it (DDL is transactional on PostgreSQL). */
+const RENAMED_COLUMN: Record<'current' | 'legacy', string> = {
+  current: 'ALTER TABLE customer_events RENAME COLUMN identifiers TO identifiers_renamed',
+  legacy: 'ALTER TABLE cdp_ps.matching RENAME COLUMN customer_entity_id TO customer_entity_id_renamed',
+};
+/** Checks of the input data, not of the step before them (it creates only the working tables). */
+const INPUT_CHECKS = new Set(['scope', 'guard']);
+
+type Row = { check_name?: string; ok?: unknown };
+export type Step = { file: string; kind: string };
+export type Example = ReturnType<typeof examples>[number];
+
+const all = examples();
+/** The PostgreSQL example with the same scenario and inputs (itself for a PostgreSQL example). */
+export const twinOf = (ex: Example): Example => all.find((e) => e.name === ex.name.replace('-cockroachdb', '-postgres')) as Example;
+export const slugOf = (file: string) => file.replace(/^(undo\/)?\d+-|\.sql$/g, '');
+
+/** One walk through a runbook on one database, recording every check row seen failing. */
+export class Walk {
+  readonly seen: string[] = [];
+  constructor(
+    readonly ex: Example,
+    readonly db: pg.Client,
+    readonly url: string,
+    readonly platform: Platform,
+  ) {}
+
+  private sql(dir: string, file: string): string {
+    return forPostgresParser(getDialect(this.ex.manifest.dialect), readFileSync(join(dir, file), 'utf8'));
+  }
+
+  /** Runs a check of the example read-only and returns its rows. */
+  async rows(file: string, db: pg.Client = this.db): Promise<Row[]> {
+    await db.query('BEGIN READ ONLY');
+    try {
+      return (await db.query<Row>(this.sql(this.ex.dir, file))).rows;
+    } finally {
+      await db.query('ROLLBACK');
+    }
+  }
+
+  /** Per check file: every row name returned, and the row names seen failing. */
+  readonly names = new Map<string, { all: Set<string>; failed: Set<string> }>();
+
+  private record(file: string, rows: Row[]): void {
+    const entry = this.names.get(file) ?? { all: new Set<string>(), failed: new Set<string>() };
+    for (const r of rows) {
+      entry.all.add(String(r.check_name));
+      if (r.ok !== true) entry.failed.add(String(r.check_name));
+    }
+    this.names.set(file, entry);
+  }
+
+  /** Rows (file: check name) never seen failing in any state. */
+  neverFailing(): string[] {
+    return [...this.names].flatMap(([f, e]) => [...e.all].filter((n) => !e.failed.has(n)).map((n) => `${f}: ${n}`));
+  }
+
+  async expectFails(file: string, state: string, rows?: Row[]): Promise<void> {
+    // A check that reads a working table not created yet stops the run with that error.
+    const missing = rows ? null : await this.rows(file).then(() => null, (e: { code?: string }) => (e.code === '42P01' ? e : Promise.reject(e)));
+    if (missing) {
+      this.seen.push(file);
+      return;
+    }
+    const got = rows ?? (await this.rows(file));
+    this.record(file, got);
+    expect(got.length, `${this.ex.name}/${file} (${state}) returned no row`).toBeGreaterThan(0);
+    expect(got.some((r) => r.ok !== true), `${this.ex.name}/${file} passes ${state}: ${JSON.stringify(got)}`).toBe(true);
+    this.seen.push(file);
+  }
+
+  /** The preflight with a 'Meiro CPS' session connected: its CPS row must fail. */
+  async expectPreflightSeesCps(file: string): Promise<void> {
+    const cps = new pg.Client({ connectionString: this.url, application_name: 'Meiro CPS' });
+    await cps.connect();
+    try {
+      const rows = await this.rows(file);
+      this.record(file, rows);
+      expect(rows.filter((r) => r.ok !== true).map((r) => r.check_name), `${this.ex.name}/${file} with CPS connected`).toEqual(['no Meiro CPS session is connected']);
+      this.seen.push(file);
+    } finally {
+      await cps.end();
+    }
+  }
+
+  /**
+   * The check in states a little off the one it is run in, each in a transaction rolled back, so
+   * that every row of it is seen failing somewhere: the platform empty, a platform column
+   * renamed, every entity and event reset (current schema), one row less in each working table,
+   * an event that overlaps every entity only partly (current schema), Step 0's backup holding
+   * every event (legacy).
+   */
+  async perturbed(file: string): Promise<void> {
+    const { inputs } = this.ex.manifest;
+    const schema = this.ex.manifest.schema === 'legacy' ? 'legacy' : 'current';
+    const work = (
+      await this.db.query<{ name: string }>(
+        `SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) AS name FROM information_schema.tables
+         WHERE table_schema = $1 AND table_name LIKE $2 ORDER BY 1`,
+        [inputs.workSchema, `${tablePrefix(inputs.incident)}\\_%`],
+      )
+    ).rows.map((r) => r.name);
+    const states: string[][] = [
+      [`TRUNCATE ${PLATFORM_TABLES[schema].join(', ')}`],
+      [RENAMED_COLUMN[schema]],
+      ...(schema === 'current'
+        ? [['UPDATE customer_events SET stitched = NULL, identifiers = NULL', 'UPDATE customer_attributes SET modified = NULL, calculated = NULL, identifiers = NULL']]
+        : []),
+      ...work.map((t) => [`DELETE FROM ${t} WHERE ctid = (SELECT min(ctid) FROM ${t})`]),
+      // Another version of the runbook has stamped the working tables.
+      ...work.filter((t) => t.endsWith('_backup_meta')).map((t) => [`INSERT INTO ${t} VALUES ('another-version', 'x', now())`]),
+      schema === 'current'
+        ? [`INSERT INTO customer_events SELECT gen_random_uuid(), now(), '{}', now(), ARRAY[a.identifiers[1], 'only-partly']
+            FROM customer_attributes AS a WHERE array_length(a.identifiers, 1) > 0`]
+        : work.filter((t) => t.endsWith('_deleted_events_backup')).map((t) => `INSERT INTO ${t} SELECT * FROM cdp_ce.customer_events ON CONFLICT DO NOTHING`),
+    ];
+    for (const state of states) {
+      await this.db.query('BEGIN');
+      try {
+        for (const sql of state) await this.db.query(sql);
+        // A check that cannot even run in a state (a renamed column) tells nothing about its rows.
+        const rows = await this.db.query<Row>(this.sql(this.ex.dir, file)).then((r) => r.rows, () => []);
+        this.record(file, rows);
+      } finally {
+        await this.db.query('ROLLBACK');
+      }
+    }
+  }
+
+  /** Runs step `n` (1-based) of the twin's runbook as the runner would; waits get the platform first. */
+  async run(steps: Step[], n: number, undo: boolean): Promise<void> {
+    const step = steps[n - 1] as Step;
+    if (step.kind === 'manual') await this.platform.manual(slugOf(step.file));
+    if (step.kind === 'wait') {
+      for (let tries = 0; tries < 20 && (await this.rows(step.file)).some((r) => r.ok !== true); tries++) await this.platform.tick();
+    }
+    if (step.kind === 'check' || step.kind === 'wait') await this.perturbed(step.file);
+    const report = await runInProcess(twinOf(this.ex).dir, this.url, { only: n, undo });
+    expect(report.exitCode, `${this.ex.name} step ${step.file}: ${JSON.stringify(report.steps)}`).toBe(0);
+  }
+
+  /** Walks `steps` in order, proving each check and wait can fail before running it. */
+  async walk(steps: Step[], undo: boolean, until = steps.length): Promise<void> {
+    for (let n = 1; n <= until; n++) {
+      const step = steps[n - 1] as Step;
+      if (step.kind === 'change' || step.kind === 'batch') {
+        for (let k = n + 1; k <= steps.length && steps[k - 1]?.kind === 'check'; k++) {
+          const check = steps[k - 1] as Step;
+          if (!INPUT_CHECKS.has(slugOf(check.file))) await this.expectFails(check.file, `before ${step.file}`);
+        }
+      }
+      if (step.kind === 'check' && slugOf(step.file) === 'preflight' && this.sql(this.ex.dir, step.file).includes("'Meiro CPS'")) {
+        await this.expectPreflightSeesCps(step.file);
+      }
+      if (step.kind === 'check' && !this.seen.includes(step.file)) {
+        // No change before it that it verifies: it guards the input, and must fail in a state
+        // a little off this one (the platform empty, a column renamed, ...).
+        await this.perturbed(step.file);
+        expect(this.names.get(step.file)?.failed.size, `${this.ex.name}/${step.file} verifies no step and fails in no state`).toBeGreaterThan(0);
+        this.seen.push(step.file);
+      }
+      if (step.kind === 'wait') await this.expectFails(step.file, 'before the platform acted');
+      await this.run(steps, n, undo);
+    }
+  }
+}
