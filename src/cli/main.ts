@@ -143,6 +143,27 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('diagnose')
+    .description('find wrongly stitched customers, read-only (exit 1 when something is found); --out writes an entities file for generate')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--schema <name>', 'current (customer_attributes / customer_events)', 'current')
+    .option('--junk <value>', 'one more junk identifier value (repeatable)', collect)
+    .option('--min-events <n>', 'an entity with at least this many events is giant (default 10000)')
+    .option('--max-identifiers <n>', 'an entity with more identifiers than this is giant (default 1000)')
+    .option('--sample <n>', 'how many entities (those with the most identifiers) get their events counted (default 100)')
+    .option('--statement-timeout-seconds <n>', 'statement timeout of every read (default 60)')
+    .option('--incident <slug>', 'incident slug for the suggested generate command')
+    .option('--out <file>', 'write the entities to reset, one id a line, for generate --entities-file')
+    .option('--force', 'replace an existing --out file')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { diagnoseCommand } = await import('./commands/diagnose.js');
+      const { text, exitCode } = await diagnoseCommand(opts);
+      await write(text);
+      setExit(exitCode);
+    });
+
+  program
     .command('demo')
     .description('generate a multi-entity runbook and run it end to end on an embedded PostgreSQL, the platform simulated beside it')
     .option('--out <dir>', 'where to write the demo runbook', '.tmp/demo-runbook')

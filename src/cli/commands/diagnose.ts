@@ -1,0 +1,60 @@
+/** `restitch diagnose`: a thin handler over src/diagnose (options, connection, output files). */
+import { existsSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { detectDialect } from '../../core/dialects/index.js';
+import { inputError, RestitchError } from '../../core/errors.js';
+import { DEFAULT_DIAGNOSE_OPTIONS, diagnose, type DiagnoseOptions } from '../../diagnose/diagnose.js';
+import { actionable, type Finding } from '../../diagnose/finding.js';
+import { entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
+import { connectionTarget } from '../../runner/connection.js';
+
+function whole(flag: string, raw: unknown, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(String(raw)) || !Number.isSafeInteger(n) || n < 1) throw inputError(`${flag} must be a whole number of at least 1, not '${String(raw)}'`);
+  return n;
+}
+
+/** Runs the diagnosis; returns the text to print and the exit code (0 nothing found, 1 found). */
+export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ text: string; exitCode: 0 | 1 }> {
+  const schema = (o.schema as string | undefined) ?? 'current';
+  if (schema === 'legacy') throw inputError('--schema legacy is not supported by diagnose yet; it reads the current schema (customer_attributes / customer_events)');
+  if (schema !== 'current') throw inputError(`--schema must be current or legacy, not '${schema}'`);
+  const incident = (o.incident as string | undefined) ?? `diagnosed-${new Date().toISOString().slice(0, 10)}`;
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(incident) || incident.length > 32) {
+    throw inputError(`--incident '${incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
+  }
+  const out = o.out as string | undefined;
+  if (out !== undefined && existsSync(out) && o.force !== true) throw inputError(`--out ${out} exists; add --force to replace it`);
+  const options: Omit<DiagnoseOptions, 'dialect'> = {
+    junk: (o.junk as string[] | undefined) ?? [],
+    minEvents: whole('--min-events', o.minEvents, DEFAULT_DIAGNOSE_OPTIONS.minEvents),
+    maxIdentifiers: whole('--max-identifiers', o.maxIdentifiers, DEFAULT_DIAGNOSE_OPTIONS.maxIdentifiers),
+    sample: whole('--sample', o.sample, DEFAULT_DIAGNOSE_OPTIONS.sample),
+    timeoutMs: whole('--statement-timeout-seconds', o.statementTimeoutSeconds, DEFAULT_DIAGNOSE_OPTIONS.timeoutMs / 1000) * 1000,
+  };
+  const target = connectionTarget(o.db as string | undefined, process.env);
+  const client = new pg.Client(target.config);
+  client.on('error', () => {});
+  let findings: Finding[];
+  let dialectName: 'postgres' | 'cockroachdb';
+  try {
+    await client.connect();
+    const version = String((await client.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '');
+    const dialect = detectDialect(version);
+    if (!dialect) throw inputError(`${target.label} is neither PostgreSQL nor CockroachDB (${version.slice(0, 60)})`);
+    dialectName = dialect.name;
+    findings = await diagnose(client, { ...options, dialect: dialect.name });
+  } catch (error) {
+    if (error instanceof RestitchError) throw error;
+    throw new RestitchError(`diagnose on ${target.label} failed: ${target.redact((error as Error).message)}`, 1);
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE');
+  if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
+  let text = o.json === true ? reportJson(findings, suggestion) : reportText(findings, suggestion);
+  if (o.json !== true && out === undefined && suggestion.command) text += '  (write FILE with: restitch diagnose --out FILE)\n';
+  if (o.json !== true && out !== undefined && suggestion.command) text += `  (${out} lists the ${suggestion.entities.length} entities; review it first)\n`;
+  return { text, exitCode: actionable(findings).length > 0 ? 1 : 0 };
+}

@@ -1,0 +1,81 @@
+/**
+ * The diagnosis for people (a table, worst first), for tools (JSON), and for `generate`
+ * (an entities file and the command that takes it). Pure: strings in, strings out.
+ */
+import type { DialectName } from '../core/types.js';
+import { actionable, type Finding } from './finding.js';
+
+/** What diagnose suggests running next. */
+export interface Suggestion {
+  scenario: 'multi-entity';
+  /** The entities to reset, in the order of the findings (worst first), each once. */
+  entities: string[];
+  /** The exact command, or null when nothing calls for a reset. */
+  command: string | null;
+}
+
+/** Quotes a shell word when it needs it. */
+const shellWord = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** The entities of the actionable findings, each once, worst finding first. */
+export function entitiesToReset(findings: readonly Finding[]): string[] {
+  return [...new Set(actionable(findings).flatMap((f) => f.entities))];
+}
+
+/**
+ * The next command: multi-entity over the entities file. It resets every event sharing an
+ * identifier with a chosen entity, so it covers glued and giant entities and both halves of a
+ * split customer. (A reset of most of the data is a full-reset decision a person takes; the
+ * event counts in the report are there for it.)
+ */
+export function suggest(findings: readonly Finding[], dialect: DialectName, incident: string, entitiesFile: string): Suggestion {
+  const entities = entitiesToReset(findings);
+  const command = entities.length === 0
+    ? null
+    : ['restitch', 'generate', 'multi-entity', '--dialect', dialect, '--incident', incident, '--entities-file', entitiesFile].map(shellWord).join(' ');
+  return { scenario: 'multi-entity', entities, command };
+}
+
+/** The entities file `generate --entities-file` reads: a `#` comment per finding, one id a line, each id once. */
+export function entitiesFileText(findings: readonly Finding[]): string {
+  const seen = new Set<string>();
+  const lines = ['# restitch diagnose: entities to reset, worst finding first'];
+  for (const f of actionable(findings)) {
+    const fresh = f.entities.filter((id) => !seen.has(id));
+    lines.push(`# ${f.severity}: ${oneLine(f.title)} (${evidenceText(f)})${fresh.length < f.entities.length ? `; ${f.entities.length - fresh.length} listed above` : ''}`);
+    for (const id of fresh) {
+      seen.add(id);
+      lines.push(id);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
+
+function evidenceText(f: Finding): string {
+  const parts = Object.entries(f.evidence).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`);
+  return `${f.capped ? 'at least ' : ''}${parts.join(', ')}`;
+}
+
+/** The readable report: one block per finding, worst first, then the suggested command. */
+export function reportText(findings: readonly Finding[], suggestion: Suggestion): string {
+  if (findings.length === 0) return 'restitch diagnose: nothing found\n';
+  const rows = findings.map((f) => [f.severity.toUpperCase(), oneLine(f.title), evidenceText(f), f.examples.map(oneLine).join('; ')]);
+  const head = ['SEVERITY', 'FINDING', 'EVIDENCE', 'EXAMPLES'];
+  const widths = head.slice(0, 3).map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd();
+  const out = [line(head), ...rows.map(line), ''];
+  const n = actionable(findings).length;
+  if (suggestion.command) {
+    out.push(`${n} finding(s) call for a reset of ${suggestion.entities.length} entit${suggestion.entities.length === 1 ? 'y' : 'ies'}. Next:`, `  ${suggestion.command}`);
+  } else {
+    out.push('Nothing calls for a reset; the INFO lines are pitfalls to know before a runbook runs.');
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** The JSON report for tools. */
+export function reportJson(findings: readonly Finding[], suggestion: Suggestion): string {
+  return `${JSON.stringify({ findings, suggestion }, null, 2)}\n`;
+}
