@@ -6,6 +6,7 @@
 import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
+import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import type { StepResult } from './types.js';
 
@@ -24,6 +25,21 @@ async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: str
     else out.ddl += 1;
   }
   return out;
+}
+
+/**
+ * EXPLAIN (without ANALYZE) plans and executes nothing, so it runs outside the read-only guard:
+ * CockroachDB before v25.3 refuses EXPLAIN of an INSERT/UPDATE/DELETE in a read-only session
+ * (cockroachdb/cockroach issue 103754, fixed by PR 149449). It runs in a transaction that is
+ * always rolled back, so even a mistaken EXPLAIN ANALYZE would leave nothing behind.
+ */
+async function explainRolledBack(db: Db, sql: string): Promise<Record<string, string>[]> {
+  await db.query('BEGIN');
+  try {
+    return (await db.query<Record<string, string>>(`EXPLAIN ${sql}`)).rows;
+  } finally {
+    await db.query('ROLLBACK').catch(() => {});
+  }
 }
 
 // PostgreSQL: "Update on t  (cost=… rows=N width=…)"; CockroachDB: "estimated row count: N".
@@ -52,7 +68,7 @@ export async function dryRunStep(ctx: StepContext, redact: (t: string) => string
         const { dml, ddl } = await dmlStatements(ctx.body, ctx.dialect);
         let estimate = 0;
         for (const sql of dml) {
-          const plan = (await readOnly(db, () => db.query<Record<string, string>>(`EXPLAIN ${sql}`))).rows.map((r) => Object.values(r).join(' '));
+          const plan = (await explainRolledBack(db, sql)).map((r) => Object.values(r).join(' '));
           estimate += Number((plan.map((l) => ESTIMATE.exec(l)?.[1]).find((m) => m !== undefined) ?? '0').replace(/,/g, ''));
         }
         const parts = [dml.length > 0 ? `~${estimate} rows (planner estimate)` : '', ddl > 0 ? `${ddl} DDL statement(s)` : ''].filter(Boolean);

@@ -20,6 +20,8 @@ export interface StepContext {
   body: string;
   opts: RunOptions;
   signal: AbortSignal;
+  /** Called after each batch commits (the runner gives each batch its own retries). */
+  onBatch?: () => void;
 }
 
 /** What a step came to, short of an exception. */
@@ -127,6 +129,7 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
         await journal.batch(step, r.rowCount, progress?.total ?? null);
         return r.rowCount;
       });
+      ctx.onBatch?.();
       rows += affected;
       done += affected;
       bar.update(done);

@@ -28,6 +28,24 @@ export interface JournalRow {
 
 export const JOURNAL_TABLE = 'restitch_journal';
 
+/**
+ * A journal row with its numbers as numbers. On CockroachDB INTEGER is INT8
+ * (https://www.cockroachlabs.com/docs/stable/int), which node-postgres returns as a string:
+ * without this, step 3 of the journal would be "3" and never match step 3 of the runbook.
+ */
+function journalRow(row: JournalRow): JournalRow {
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    ...row,
+    step: Number(row.step),
+    rows_affected: Number(row.rows_affected),
+    batches: Number(row.batches),
+    progress_done: n(row.progress_done),
+    progress_total: n(row.progress_total),
+    attempts: Number(row.attempts),
+  };
+}
+
 /** The journal of one runbook version (runbook id + manifest checksum). */
 export class Journal {
   readonly table: string;
@@ -80,7 +98,7 @@ export class Journal {
        FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
       [this.runbook],
     );
-    return r.rows;
+    return r.rows.map(journalRow);
   }
 
   /** The step starts (again): status running, counters reset, one more attempt. */

@@ -3,13 +3,20 @@
  * from `dir`, a session to `url`, confirmations given (`yes`), and no Ctrl-C wiring.
  */
 import { readRunbook } from '../io/runbookFs.js';
-import { connectionTarget } from './connection.js';
-import { runRunbook } from './runner.js';
+import { connectionTarget, type ConnectionTarget } from './connection.js';
+import { runRunbook, type RunDeps } from './runner.js';
 import { openSession } from './session.js';
 import type { RunOptions, RunReport } from './types.js';
 import { silentUi, type RunnerUi } from './ui.js';
 
-export async function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = silentUi): Promise<RunReport> {
+/** `open` connects the runner's session (a test can put a layer in front of it). */
+export async function runInProcess(
+  dir: string,
+  url: string,
+  options: Partial<RunOptions> & { undo?: boolean } = {},
+  ui: RunnerUi = silentUi,
+  open: (target: ConnectionTarget) => ReturnType<RunDeps['connect']> = openSession,
+): Promise<RunReport> {
   const target = connectionTarget(url, {});
   const { undo = false, ...rest } = options;
   const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2, ...rest };
@@ -17,6 +24,6 @@ export async function runInProcess(dir: string, url: string, options: Partial<Ru
     ui,
     signal: new AbortController().signal,
     redact: target.redact,
-    connect: () => openSession(target),
+    connect: () => open(target),
   });
 }

@@ -39,8 +39,13 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   const confirmation = await confirmStep(ctx);
   if (deps.signal.aborted) return { ...base, status: 'interrupted', message: 'stopped by Ctrl-C before the step began' };
   if (confirmation !== null) return { ...base, status: 'stopped', message: confirmation };
+  // Retries are counted per batch: a batch that commits gives the next one the whole budget
+  // again (and the first backoff), so a step of thousands of batches survives a fault per batch.
+  // A change step is one transaction: its budget is the step's.
   let attempt = 0;
+  let committed = 0;
   let journalled = false;
+  const counted: StepContext = { ...ctx, onBatch: () => (committed += 1) };
   for (;;) {
     try {
       await db.settings(stepSettings(step.header.kind, opts));
@@ -50,10 +55,12 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
         await journal.start(step);
         journalled = true;
       }
-      const outcome = await execute(ctx);
+      const outcome = await execute(counted);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
       if (deps.signal.aborted) return await finish('interrupted', null, 'stopped by Ctrl-C; its open transaction was rolled back');
+      if (committed > 0) attempt = 0;
+      committed = 0;
       if (!isTransient(error) || attempt >= opts.retries) {
         const why = describeError(error, ctx);
         return await finish('failed', null, attempt > 0 ? `${why} (after ${attempt} retries)` : why);

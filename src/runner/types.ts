@@ -47,7 +47,7 @@ export interface RunOptions {
   /** Overrides of the per-kind timeouts, in milliseconds (0 = none). */
   statementTimeoutMs?: number;
   lockTimeoutMs?: number;
-  /** Transient-error retries per step before giving up, and the first backoff in ms. */
+  /** Transient-error retries per batch (batch steps) or per step before giving up, and the first backoff in ms. */
   retries: number;
   backoffMs: number;
 }

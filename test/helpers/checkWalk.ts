@@ -14,7 +14,7 @@ import { runInProcess } from './runner.js';
 
 /** crdb_internal.cluster_sessions on PostgreSQL, for the CockroachDB preflight. */
 export const CRDB_SESSIONS = `CREATE SCHEMA crdb_internal;
-CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name FROM pg_stat_activity WHERE pid <> pg_backend_pid();`;
+CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();`;
 const PLATFORM_TABLES: Record<'current' | 'legacy', string[]> = {
   current: ['customer_events', 'customer_attributes'],
   legacy: ['cdp_ps.customer_events_to_process', 'cdp_attr.customer_entities_audit', 'cdp_ps.matching', 'cdp_ce.customer_events'],

@@ -6,14 +6,17 @@
 --   unexpected column type must stop the runbook before it writes.
 -- Expect: Every row has ok = true.
 
--- pg_stat_activity is empty on CockroachDB; sessions of every node are in crdb_internal.cluster_sessions.
--- End them with: CANCEL SESSIONS (SELECT session_id FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS');
+-- pg_stat_activity is empty on CockroachDB; sessions of every node are in crdb_internal.cluster_sessions,
+-- closed ones too (status 'CLOSED', kept for a while): only ACTIVE and IDLE sessions are connected
+-- (as CockroachDB reads it: pkg/sql/sessionprotectedts/session_protected_ts.go in cockroachdb/cockroach).
+-- End them with: CANCEL SESSIONS (SELECT session_id FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE'));
 SELECT
   'no Meiro CPS session is connected' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' Meiro CPS session(s) in crdb_internal.cluster_sessions' AS detail
 FROM crdb_internal.cluster_sessions
 WHERE application_name = 'Meiro CPS'
+  AND status IN ('ACTIVE', 'IDLE')
 UNION ALL
 SELECT
   'no other version of this runbook has used its working tables' AS check_name,

@@ -48,8 +48,11 @@ export const cockroachdb: Dialect = {
   ],
   server: {
     versionPattern: /^CockroachDB /,
+    // Closed sessions stay listed with status 'CLOSED'; only ACTIVE and IDLE ones are connected,
+    // as CockroachDB's own code reads it (pkg/sql/sessionprotectedts/session_protected_ts.go,
+    // pkg/ccl/serverccl/statusccl/tenant_status_test.go).
     cpsSessionsQuery:
-      "SELECT count(*)::int AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS'",
+      "SELECT count(*) AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE')",
     sessionIdQuery: 'SELECT session_id AS id FROM [SHOW session_id]',
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction
