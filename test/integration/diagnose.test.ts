@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { E1, seedCurrent } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { platformBeside, startCli } from '../helpers/runner.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const server = new TestServer();
 let dbCount = 0;
@@ -113,7 +113,7 @@ describe('restitch diagnose on a real PostgreSQL', () => {
   it('diagnose --out, generate multi-entity --entities-file, run with the fixed rule beside it: diagnose again finds nothing', async () => {
     const { db, url } = await fresh();
     await seedEntities(db, SPLIT);
-    const dir = mkdtempSync(join(tmpdir(), 'restitch-diagnose-'));
+    const dir = tempDir('diagnose');
     const file = join(dir, 'entities.txt');
     const first = runCli(['diagnose', '--db', url, '--out', file, '--incident', 'diag-roundtrip']);
     expect(first.code, first.stderr).toBe(1);

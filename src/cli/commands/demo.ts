@@ -45,6 +45,10 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     const report = await runInProcess(out, url, {}, { ...ui, say: () => {} }).finally(() => platform.stop());
     log('\nEntities after re-stitching with the fixed rule:');
     for (const line of await entities(db)) log(line);
+    log(`\nThe demo database is removed when the demo ends; the runbook stays in ${out}. Try next:`);
+    for (const next of [`less ${out}/runbook.md`, `restitch check ${out}`, `restitch bundle ${out} | less`, 'restitch scenarios', 'restitch generate --help']) {
+      log(`  ${next}`);
+    }
     return report.exitCode;
   } finally {
     await db?.end().catch(() => {});
