@@ -63,6 +63,8 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[]):
     eventsBackupDone: ids('events_backup_done', 'uuid'),
     entitiesResetDone: ids('entities_reset_done', entityId),
     eventsResetDone: ids('events_reset_done', 'uuid'),
+    // One row per export batch: the highest customer_events key it read (not every key read).
+    eventsExportDone: ids('events_export_done', 'uuid'),
     entitiesUndoDone: ids('entities_undo_done', entityId),
     eventsUndoDone: ids('events_undo_done', 'uuid'),
     auditQueued: { suffix: 'audit_queued', columns: [['customer_entity_id', 'uuid']] },

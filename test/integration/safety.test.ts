@@ -66,9 +66,9 @@ describe('filters choose entities, so no event is left stitched to a deleted ent
   it('the export check names the events an export would leave out', async () => {
     const dir = generate('multi-entity', 'window-check', ['--entity', E1, '--where', "customer_events.payload->>'ps_identifier' = 'a1'"]);
     const { db, url } = await fresh(false);
-    const report = await runInProcess(dir, url, { to: 6 });
+    const report = await runInProcess(dir, url, { to: 8 });
     expect(report.exitCode).toBe(0);
-    const exportCheck = '07-export-complete.sql';
+    const exportCheck = '09-export-complete.sql';
     expect(failing(await checkRows(db, dir, exportCheck))).toEqual([]);
     // The export as the old filter made it: only the event passing the filter.
     await db.query(`DELETE FROM external_data.rs_window_check_events_backup WHERE id <> '${ev(2)}'`);

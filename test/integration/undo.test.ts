@@ -18,7 +18,7 @@ afterAll(() => server.stop());
 
 const DIR = join(EXAMPLES_DIR, 'multi-entity-postgres');
 const JOURNAL = 'external_data.restitch_journal';
-const ENTITIES_DELETED = 10;
+const ENTITIES_DELETED = 12;
 
 async function fresh(): Promise<{ db: pg.Client; name: string; url: string }> {
   const name = `u${++dbCount}`;
@@ -41,7 +41,7 @@ describe('undo past the point of no return', () => {
     const atRest = await snapshot(db, false);
     const r = runCli(['run', join(DIR, 'undo'), '--db', url, '--yes', ...confirmManual(join(DIR, 'undo'))]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^restitch: undo refused: the forward run is past its point of no return, step 10 \(Wait until the clean-up routine has deleted the entities\): 10-entities-deleted\.sql is done/);
+    expect(r.stderr).toMatch(/^restitch: undo refused: the forward run is past its point of no return, step 12 \(Wait until the clean-up routine has deleted the entities\): 12-entities-deleted\.sql is done/);
     expect(r.stderr).toContain('nothing was changed. The way back is forward: re-stitching');
     expect(await snapshot(db, false)).toEqual(atRest);
     expect(await undoJournalRows(db)).toBe(0);
@@ -58,7 +58,7 @@ describe('undo past the point of no return', () => {
     const atRest = await snapshot(db, false);
     const r = runCli(['run', DIR, '--undo', '--db', url, '--yes', '--dry-run']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/undo refused: the forward run is past its point of no return, step 10 .*: 10-entities-deleted\.sql is done/);
+    expect(r.stderr).toMatch(/undo refused: the forward run is past its point of no return, step 12 .*: 12-entities-deleted\.sql is done/);
     const again = runCli(['run', join(DIR, 'undo'), '--db', url, '--yes', ...confirmManual(join(DIR, 'undo'))]);
     expect(again.code).toBe(1);
     expect(await snapshot(db, false)).toEqual(atRest);

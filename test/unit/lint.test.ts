@@ -104,7 +104,7 @@ describe('lint over the examples', () => {
 
 describe('restitch lint (CLI)', () => {
   it('exits 0 on clean runbooks, the dialect read from their manifests', { timeout: 60_000 }, () => {
-    const r = runCli(['lint', 'generated/examples/full-reset-cockroachdb', 'generated/examples/multi-entity-postgres/11-reset-events.sql']);
+    const r = runCli(['lint', 'generated/examples/full-reset-cockroachdb', 'generated/examples/multi-entity-postgres/13-reset-events.sql']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('');
     expect(r.code).toBe(0);

@@ -1,4 +1,4 @@
--- restitch:step 7/14
+-- restitch:step 9/16
 -- restitch:kind check
 -- restitch:title The export and backups are complete
 --
@@ -11,15 +11,7 @@ SELECT
   'events to reset were exported' AS check_name,
   count(*) > 0 AS ok,
   CAST(count(*) AS text) || ' events in the working table' AS detail
-FROM external_data.rs_example_multi_events_backup
-UNION ALL
-SELECT
-  'every chosen entity is backed up' AS check_name,
-  count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' entities missing from the backup' AS detail
-FROM customer_attributes AS a
-JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup AS b WHERE b.customer_entity_id = a.customer_entity_id)
+FROM external_data.rs_example_window_events_backup
 UNION ALL
 SELECT
   'no event of the entities to reset is left out (it would keep identifiers no entity holds)' AS check_name,
@@ -29,8 +21,8 @@ FROM customer_events
 WHERE array_length(customer_events.identifiers, 1) > 0
   AND EXISTS (
     SELECT 1
-    FROM external_data.rs_example_multi_entities_backup AS a
+    FROM external_data.rs_example_window_entities_backup AS a
     WHERE array_length(a.identifiers, 1) > 0
       AND customer_events.identifiers && a.identifiers
   )
-  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup AS b WHERE b.id = customer_events.id);
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_backup AS b WHERE b.id = customer_events.id);

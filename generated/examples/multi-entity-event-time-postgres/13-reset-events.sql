@@ -1,4 +1,4 @@
--- restitch:step 11/14
+-- restitch:step 13/16
 -- restitch:kind batch
 -- restitch:title Reset the events (stitched and identifiers to NULL)
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_window_events_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_window_events_backup AS src) AS total

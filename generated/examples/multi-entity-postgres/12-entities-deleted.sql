@@ -1,4 +1,4 @@
--- restitch:step 10/14
+-- restitch:step 12/16
 -- restitch:kind wait
 -- restitch:title Wait until the clean-up routine has deleted the entities
 -- restitch:interval 15s
@@ -11,7 +11,7 @@
 --
 -- By hand: run the query every 15s until ok is true on every row; give up after 30m.
 --
--- Point of no return: from step 10 on, the way back is forward: re-stitching. Once this step is
+-- Point of no return: from step 12 on, the way back is forward: re-stitching. Once this step is
 --   done, the clean-up routine has deleted the entities: they cannot be put back, and events
 --   put back for them would belong to no entity. 'restitch run --undo' refuses from here on,
 --   and the undo runbook's first check stops it.

@@ -1,4 +1,4 @@
--- restitch:step 13/14
+-- restitch:step 15/16
 -- restitch:kind manual
 -- restitch:title Deploy the tested PS rule and enable CPS
 --

@@ -1,4 +1,4 @@
--- restitch:step 9/14
+-- restitch:step 11/16
 -- restitch:kind check
 -- restitch:title Every backed-up entity is marked for deletion
 --

@@ -1,4 +1,4 @@
--- restitch:step 12/14
+-- restitch:step 14/16
 -- restitch:kind check
 -- restitch:title Every backed-up event is reset
 --

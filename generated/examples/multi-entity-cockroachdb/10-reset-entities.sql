@@ -1,4 +1,4 @@
--- restitch:step 8/14
+-- restitch:step 10/16
 -- restitch:kind batch
 -- restitch:title Mark the entities for deletion (modified and identifiers to NULL)
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_multi_entities_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_multi_entities_backup AS src) AS total

@@ -1,4 +1,4 @@
--- restitch:step 14/14
+-- restitch:step 16/16
 -- restitch:kind wait
 -- restitch:title Wait until profile stitching has processed every reset event
 -- restitch:interval 1m
