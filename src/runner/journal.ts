@@ -45,6 +45,7 @@ function journalRow(row: JournalRow): JournalRow {
     progress_done: n(row.progress_done),
     progress_total: n(row.progress_total),
     attempts: Number(row.attempts),
+    confirmed_by: row.confirmed_by ?? null,
   };
 }
 
@@ -97,10 +98,10 @@ export class Journal {
     const exists = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
     if (exists.rows[0]?.t == null) return [];
     const r = await this.db.query<JournalRow>(
-      `SELECT runbook, checksum, step, file, kind, title, status, started_at, finished_at,
-              rows_affected::float8 AS rows_affected, batches::float8 AS batches,
-              progress_done::float8 AS progress_done, progress_total::float8 AS progress_total, attempts, error, confirmed_by
-       FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
+      // Every column, not a list: a journal written before confirmed_by existed gains that
+      // column only when a run writes to it, and `status` must still read it. Numbers are parsed
+      // by journalRow (INT8 arrives as a string on CockroachDB).
+      `SELECT * FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
       [this.runbook],
     );
     return r.rows.map(journalRow);
