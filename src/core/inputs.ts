@@ -35,7 +35,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const FORBIDDEN_SCHEMAS = new Set(['public', 'pg_catalog', 'information_schema', 'crdb_internal', 'pg_extension', 'cdp_ce', 'cdp_ps', 'cdp_attr']);
 
-const OPTION_FLAGS: Record<ScenarioOption, string> = {
+/** The flags that set each scenario option (for messages and help). */
+export const OPTION_FLAGS: Record<ScenarioOption, string> = {
   entities: '--entity/--entities-file',
   where: '--where',
   eventTime: '--event-time-from/--event-time-to',
@@ -52,10 +53,20 @@ function positiveInt(flag: string, raw: string | undefined, fallback: number, ma
   return Number(raw);
 }
 
+/** Date.parse rolls 2026-02-30 over to March and takes year 0: check each field against the calendar. */
+function isCalendarTime(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value);
+  if (!m) return false;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1] ?? 0;
+  return y >= 1 && d >= 1 && d <= days && h <= 23 && mi <= 59 && sec <= 59;
+}
+
 function isoTime(flag: string, raw: string | undefined): string | null {
   if (raw === undefined) return null;
   const value = raw.trim();
-  if (!ISO.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!ISO.test(value) || Number.isNaN(Date.parse(value)) || !isCalendarTime(value)) {
     throw inputError(`${flag} must be an ISO 8601 date or time such as 2026-11-01T00:00:00Z, not '${raw}'`);
   }
   return value;
@@ -78,10 +89,12 @@ function collectEntities(raw: RawGenerateOptions, legacy: boolean): string[] {
   if (raw.entitiesFile) {
     const { path, content } = raw.entitiesFile;
     content.split(/\r?\n/).forEach((line, i) => {
-      if (line.trim() === '' || line.trim().startsWith('#')) return;
-      ids.push(entityId(line, legacy, `${path} line ${i + 1}`));
+      const text = line.trim();
+      if (text === '' || text.startsWith('#')) return;
+      // An id that starts with # is written \# so it is not taken for a comment.
+      ids.push(entityId(text.startsWith('\\#') ? text.slice(1) : line, legacy, `${path} line ${i + 1}`));
     });
-    if (ids.length === 0) throw inputError(`${path} holds no entity id (one id a line; blank lines and # comments are skipped)`);
+    if (ids.length === 0) throw inputError(`${path} holds no entity id (one id a line; blank lines and # comments are skipped; write \\# for an id that starts with #)`);
   }
   return [...new Set(ids)];
 }

@@ -88,5 +88,26 @@ export function parseManifest(text: string, where: string): Manifest {
     typeof m.files === 'object' &&
     m.files !== null;
   if (!ok) throw checkError(`${where}: not a restitch manifest (missing tool, version, inputs, steps or files)`);
+  const bad = badFields(m as Manifest);
+  if (bad.length > 0) throw checkError(`${where}: ${bad.join(', ')} missing or of the wrong type; regenerate the runbook`);
   return m as Manifest;
+}
+
+/** The fields a manifest needs to be re-rendered and run, named as `inputs.batchSize`, `steps[2].kind`. */
+function badFields(m: Manifest): string[] {
+  const bad: string[] = [];
+  const i = m.inputs as unknown as Record<string, unknown>;
+  for (const [key, type] of [['scenario', 'string'], ['dialect', 'string'], ['incident', 'string'], ['workSchema', 'string'], ['batchSize', 'number'], ['maxEvents', 'number']] as const) {
+    if (typeof i[key] !== type) bad.push(`inputs.${key}`);
+  }
+  for (const key of ['where', 'eventTimeFrom', 'eventTimeTo', 'deleteWhere']) {
+    if (i[key] != null && typeof i[key] !== 'string') bad.push(`inputs.${key}`);
+  }
+  if (typeof m.schema !== 'string') bad.push('schema');
+  for (const [name, list] of [['steps', m.steps], ['undo', m.undo]] as const) {
+    list.forEach((s, n) => {
+      for (const key of ['file', 'kind', 'title'] as const) if (typeof (s as unknown as Record<string, unknown> | null)?.[key] !== 'string') bad.push(`${name}[${n}].${key}`);
+    });
+  }
+  return bad;
 }

@@ -47,6 +47,9 @@ function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
   const { done, source, filter } = spec.progress;
   const from = ctx.t[source] ?? source;
   const where = filter ? ` WHERE ${filter}` : '';
+  if (spec.progress.perBatch) {
+    return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT (count(*) + ${ctx.n.batchSize} - 1) / ${ctx.n.batchSize} FROM ${from} AS src${where}) AS total`;
+  }
   return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT count(*) FROM ${from} AS src${where}) AS total`;
 }
 

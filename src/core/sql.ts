@@ -5,13 +5,18 @@
 import { inputError } from './errors.js';
 
 /**
- * A standard SQL string literal: quotes doubled, no backslash escapes. Both PostgreSQL
- * (standard_conforming_strings is on by default since 9.1) and CockroachDB read `'...'` literally.
- * https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS
+ * A SQL string literal that reads the same whatever standard_conforming_strings says. A plain
+ * '...' with quotes doubled is enough while the value has no backslash. With one, a plain literal
+ * would end early on a server where the setting is off (the backslash escapes the closing quote),
+ * so the value goes in an escape string, E'...', with quotes and backslashes doubled: escape
+ * strings read backslashes the same under either setting, in PostgreSQL and in CockroachDB.
+ * https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-STRINGS-ESCAPE
+ * CockroachDB: pkg/sql/scanner/scan.go (case 'e', 'E': scanString with allowEscapes).
  */
 export function sqlLiteral(value: string): string {
   if (value.includes('\0')) throw inputError('a SQL value cannot contain a NUL character');
-  return `'${value.replace(/'/g, "''")}'`;
+  const quoted = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
 // Words that may not stand unquoted as a table or schema name in either dialect.

@@ -1,8 +1,11 @@
 /**
  * Proves a --where value is exactly one boolean-shaped expression, with PostgreSQL's own
- * parser (libpg-query): never a second statement, never a clause that escapes the WHERE.
+ * parser (libpg-query): never a second statement, never a clause that escapes the WHERE, and
+ * nothing but what a filter needs (see whereNodes.ts): the condition also runs in read-only
+ * checks and dry runs, so a function with a side effect must never get in.
  */
 import { inputError } from './errors.js';
+import { refuseForeignNodes } from './whereNodes.js';
 
 type PgQuery = typeof import('libpg-query');
 let loaded: Promise<PgQuery> | null = null;
@@ -25,6 +28,13 @@ const ALLOWED_SELECT_KEYS = new Set(['targetList', 'whereClause', 'limitOption',
 export async function validateWhere(raw: string, flag = '--where'): Promise<string> {
   const where = raw.trim();
   if (where === '') throw inputError(`${flag} is empty; give a condition such as "payload->>'id' = 'None'"`);
+  // libpg-query lexes as standard_conforming_strings = on. With it off, a backslash in a string
+  // constant ends or extends the string elsewhere, so the server would read another statement.
+  // Without any backslash both settings read the same tokens.
+  // https://www.postgresql.org/docs/current/runtime-config-compatible.html#GUC-STANDARD-CONFORMING-STRINGS
+  if (where.includes('\\')) {
+    throw inputError(`${flag} must not contain a backslash: it reads differently when standard_conforming_strings is off (write chr(92) for one)`);
+  }
   const pg = await loadPgQuery();
   let stmts: unknown[];
   try {
@@ -43,5 +53,7 @@ export async function validateWhere(raw: string, flag = '--where'): Promise<stri
   if (tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT')) {
     throw inputError(`${flag} must not contain comments (-- or /* */): they would hide the rest of the statement`);
   }
+  const refused = refuseForeignNodes(select.whereClause);
+  if (refused.length > 0) throw inputError(`${flag} may hold only a filter (columns, constants, comparisons, AND/OR/NOT, IN, casts, allowed functions); ${refused.join('; ')}`);
   return where;
 }

@@ -63,6 +63,8 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[]):
     eventsBackupDone: ids('events_backup_done', 'uuid'),
     entitiesResetDone: ids('entities_reset_done', entityId),
     eventsResetDone: ids('events_reset_done', 'uuid'),
+    // One row per export batch: the highest customer_events key it read (not every key read).
+    eventsExportDone: ids('events_export_done', 'uuid'),
     entitiesUndoDone: ids('entities_undo_done', entityId),
     eventsUndoDone: ids('events_undo_done', 'uuid'),
     auditQueued: { suffix: 'audit_queued', columns: [['customer_entity_id', 'uuid']] },
@@ -141,4 +143,11 @@ export function expectedColumns(
     return t.columns.map((c) => ({ schema: workSchema, table: t.table, column: c.name, type: infoSchemaType(c.type) }));
   });
   return [...live, ...work];
+}
+
+/** The platform tables a runbook of this schema reads and changes ('' schema: any schema). */
+export function platformTables(schema: SchemaProfile): { schema: string; table: string }[] {
+  const seen = new Map<string, { schema: string; table: string }>();
+  for (const c of expectedColumns(schema, '', [], false)) seen.set(`${c.schema}.${c.table}`, { schema: c.schema, table: c.table });
+  return [...seen.values()];
 }

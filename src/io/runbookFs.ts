@@ -2,34 +2,91 @@
  * Runbook directories on disk. Writes are all-or-nothing: files go to a hidden sibling
  * directory first, which is renamed into place only when every file is written.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { checkError, inputError } from '../core/errors.js';
 import { parseManifest, type Manifest } from '../core/manifest.js';
 import type { RunbookFile } from '../core/types.js';
 
-export function writeRunbook(dir: string, files: readonly RunbookFile[], force: boolean): void {
-  if (existsSync(dir) && !force) {
+/**
+ * Creates `dir` and its missing parents one level at a time. Node's own recursive mkdir never
+ * returns on some pseudo file systems (mkdir under /proc answers ENOENT and it retries forever).
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  mkdirSync(dir);
+}
+
+/**
+ * What `--force` may replace: only a directory whose manifest.json says it is a restitch runbook
+ * and that holds nothing but the files that manifest lists. Returns a description for the user.
+ */
+function replaceableRunbook(dir: string): string {
+  const refuse = (why: string) => inputError(`--force replaces only a restitch runbook directory; ${dir} ${why}`);
+  const stat = lstatSync(dir);
+  if (stat.isSymbolicLink()) throw refuse('is a symbolic link');
+  if (!stat.isDirectory()) throw refuse('is not a directory');
+  const manifestPath = join(dir, 'manifest.json');
+  if (!existsSync(manifestPath)) throw refuse('has no manifest.json');
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(readFileSync(manifestPath, 'utf8'), manifestPath);
+  } catch (error) {
+    throw refuse(`has a manifest.json that is not restitch's (${(error as Error).message})`);
+  }
+  const listed = new Set([...Object.keys(manifest.files), 'manifest.json']);
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      const rel = relative(dir, full).split(sep).join('/');
+      if (entry.isDirectory()) walk(full);
+      else if (!listed.has(rel)) throw refuse(`holds ${rel}, which is not part of the runbook; move it away first`);
+    }
+  };
+  walk(dir);
+  return `replaced the ${manifest.scenario} runbook of incident ${manifest.inputs.incident} at ${dir}`;
+}
+
+/**
+ * Writes the files as directory `dir`. An existing `dir` is refused unless `force` is set and it
+ * is a restitch runbook; returns what was replaced, if anything.
+ */
+export function writeRunbook(dir: string, files: readonly RunbookFile[], force: boolean): string | null {
+  const exists = existsSync(dir) || isSymlink(dir);
+  if (exists && !force) {
     throw inputError(`${dir} already exists; pass --force to replace it, or choose another --incident or --out`);
   }
+  const replaced = exists ? replaceableRunbook(dir) : null;
   const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
+  makeDirs(parent);
   const staging = join(parent, `.${basename(dir)}.restitch-${process.pid}`);
   const previous = join(parent, `.${basename(dir)}.restitch-old-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
+    mkdirSync(staging);
     for (const f of files) {
       const target = join(staging, f.path);
-      mkdirSync(dirname(target), { recursive: true });
+      makeDirs(dirname(target));
       writeFileSync(target, f.content);
     }
-    if (existsSync(dir)) renameSync(dir, previous);
+    if (exists) renameSync(dir, previous);
     renameSync(staging, dir);
     rmSync(previous, { recursive: true, force: true });
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     if (existsSync(previous) && !existsSync(dir)) renameSync(previous, dir);
     throw error;
+  }
+  return replaced;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
@@ -50,6 +107,10 @@ export function readRunbookFiles(dir: string): RunbookFile[] {
 
 /** Files and parsed manifest of a runbook directory. */
 export function readRunbook(dir: string): { files: RunbookFile[]; manifest: Manifest } {
+  // Look for the manifest before reading anything else: `diff DIR /etc` must not walk /etc.
+  if (existsSync(dir) && statSync(dir).isDirectory() && !existsSync(join(dir, 'manifest.json'))) {
+    throw checkError(`${join(dir, 'manifest.json')} is missing: not a restitch runbook`);
+  }
   const files = readRunbookFiles(dir);
   const manifestFile = files.find((f) => f.path === 'manifest.json');
   if (!manifestFile) throw checkError(`${join(dir, 'manifest.json')} is missing: not a restitch runbook`);

@@ -126,7 +126,8 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
         const floor = floorQuery && site ? (await ctx.db.query<{ floor: unknown }>(floorQuery)).rows[0]?.floor : undefined;
         const body = site && floor !== undefined && floor !== null ? bindFloor(ctx.body, site, String(floor)) : ctx.body;
         const r = await ctx.db.query(body);
-        await journal.batch(step, r.rowCount, progress?.total ?? null);
+        // The last batch, which finds nothing left, is not a batch: it only ends the loop.
+        if (r.rowCount > 0) await journal.batch(step, r.rowCount, progress?.total ?? null);
         return r.rowCount;
       });
       ctx.onBatch?.();

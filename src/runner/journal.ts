@@ -5,7 +5,7 @@
  */
 import { sqlIdent, sqlQualified } from '../core/sql.js';
 import type { Db } from './session.js';
-import type { RunStep, StepStatus } from './types.js';
+import type { Confirmation, RunStep, StepStatus } from './types.js';
 
 /** One journal row, as read back. */
 export interface JournalRow {
@@ -24,6 +24,8 @@ export interface JournalRow {
   progress_total: number | null;
   attempts: number;
   error: string | null;
+  /** How the step was confirmed: 'typed', '--yes', '--confirm', or null (needs none). */
+  confirmed_by?: string | null;
 }
 
 export const JOURNAL_TABLE = 'restitch_journal';
@@ -43,6 +45,7 @@ function journalRow(row: JournalRow): JournalRow {
     progress_done: n(row.progress_done),
     progress_total: n(row.progress_total),
     attempts: Number(row.attempts),
+    confirmed_by: row.confirmed_by ?? null,
   };
 }
 
@@ -80,8 +83,11 @@ export class Journal {
   progress_total bigint,
   attempts integer NOT NULL DEFAULT 0,
   error text,
+  confirmed_by text,
   PRIMARY KEY (runbook, checksum, step)
 )`);
+    // Journals made before the column existed (ADD COLUMN IF NOT EXISTS: PostgreSQL and CockroachDB).
+    await this.db.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS confirmed_by text`);
   }
 
   /**
@@ -92,24 +98,24 @@ export class Journal {
     const exists = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
     if (exists.rows[0]?.t == null) return [];
     const r = await this.db.query<JournalRow>(
-      `SELECT runbook, checksum, step, file, kind, title, status, started_at, finished_at,
-              rows_affected::float8 AS rows_affected, batches::float8 AS batches,
-              progress_done::float8 AS progress_done, progress_total::float8 AS progress_total, attempts, error
-       FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
+      // Every column, not a list: a journal written before confirmed_by existed gains that
+      // column only when a run writes to it, and `status` must still read it. Numbers are parsed
+      // by journalRow (INT8 arrives as a string on CockroachDB).
+      `SELECT * FROM ${this.table} WHERE runbook = $1 ORDER BY checksum, step`,
       [this.runbook],
     );
     return r.rows.map(journalRow);
   }
 
-  /** The step starts (again): status running, counters reset, one more attempt. */
-  async start(step: RunStep): Promise<void> {
+  /** The step starts (again): status running, counters reset, one more attempt, how it was confirmed. */
+  async start(step: RunStep, confirmedBy: Confirmation = null): Promise<void> {
     await this.db.query(
-      `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts)
-       VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1)
+      `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts, confirmed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1, $7)
        ON CONFLICT (runbook, checksum, step) DO UPDATE SET
          status = 'running', started_at = now(), finished_at = NULL, rows_affected = 0, batches = 0,
-         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1`,
-      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title],
+         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1, confirmed_by = $7`,
+      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title, confirmedBy],
     );
   }
 

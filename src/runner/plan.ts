@@ -2,7 +2,7 @@
  * Pure decisions of the runner: whether a runbook's files are the ones its manifest vouches for,
  * where a run starts, and which steps must not run while CPS is connected.
  */
-import { checksumMismatches } from '../core/compare.js';
+import { checksumMismatches, compareFiles } from '../core/compare.js';
 import { checkError, inputError } from '../core/errors.js';
 import { sha256, type Manifest } from '../core/manifest.js';
 import type { RunbookFile } from '../core/types.js';
@@ -17,6 +17,17 @@ export function verifyChecksums(manifest: Manifest, files: readonly RunbookFile[
   }
 }
 
+/**
+ * Refuses (exit 1, naming the files) unless the files are exactly what the generator renders for
+ * the manifest's inputs: a step edited together with its sha256 in manifest.json is caught here.
+ */
+export function verifyRendering(expected: readonly RunbookFile[], files: readonly RunbookFile[], dir: string): void {
+  const drift = compareFiles(expected, files, ['expected', dir]).map((d) => d.path);
+  if (drift.length > 0) {
+    throw checkError(`${dir}: ${drift.join(', ')} differ from what restitch renders for the manifest's inputs (edited by hand, or made by another restitch version; 'restitch check ${dir}' shows the diff); nothing was run. Regenerate the runbook with 'restitch generate --force' and review the diff`);
+  }
+}
+
 /** Identity of a runbook version in the journal: its incident, and the sha256 of manifest.json (which holds every file's). */
 export function runbookIdentity(manifest: Manifest, files: readonly RunbookFile[], undo: boolean): { runbook: string; checksum: string } {
   const manifestText = files.find((f) => f.path === 'manifest.json')?.content ?? '';
@@ -24,8 +35,8 @@ export function runbookIdentity(manifest: Manifest, files: readonly RunbookFile[
 }
 
 /** Refuses (exit 2) step numbers the runbook does not have, and --only with --from/--to. */
-export function checkSelection(total: number, opts: Pick<RunOptions, 'from' | 'only' | 'to'>): void {
-  for (const [flag, value] of [['--from', opts.from], ['--only', opts.only], ['--to', opts.to]] as const) {
+export function checkSelection(total: number, opts: Pick<RunOptions, 'from' | 'only' | 'to' | 'confirm'>): void {
+  for (const [flag, value] of [['--from', opts.from], ['--only', opts.only], ['--to', opts.to], ...(opts.confirm ?? []).map((n) => ['--confirm', n] as const)] as const) {
     if (value !== undefined && (value < 1 || value > total)) throw inputError(`${flag} ${value} is not a step of this runbook (1 to ${total})`);
   }
   if (opts.only !== undefined && (opts.from !== undefined || opts.to !== undefined)) throw inputError('--only cannot be combined with --from or --to');
@@ -71,4 +82,9 @@ export function cpsGuardedSteps(steps: readonly RunStep[]): Set<number> {
     else if (off && (s.header.kind === 'change' || s.header.kind === 'batch')) guarded.add(s.header.number);
   }
   return guarded;
+}
+
+/** Numbers of the steps a person does by hand (the ones `--yes` does not confirm). */
+export function manualSteps(manifest: Manifest, undo: boolean): number[] {
+  return (undo ? manifest.undo : manifest.steps).flatMap((s, i) => (s.kind === 'manual' ? [i + 1] : []));
 }

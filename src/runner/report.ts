@@ -8,12 +8,12 @@ function cell(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** Rows as an aligned text table (columns in the order of the first row). */
+/** Rows as an aligned text table (columns in the order of the first row); only `detail`, which says why a check failed, is never shortened. */
 export function formatTable(rows: readonly Record<string, unknown>[]): string {
   if (rows.length === 0) return '    (no rows)\n';
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cells = rows.map((r) => columns.map((c) => cell(r[c]).replace(/\s+/g, ' ')));
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
+  const widths = columns.map((c, i) => Math.min(c === 'detail' ? Infinity : 60, Math.max(c.length, ...cells.map((row) => row[i]!.length))));
   const line = (values: string[]) => `    ${values.map((v, i) => (v.length > widths[i]! ? `${v.slice(0, widths[i]! - 1)}…` : v.padEnd(widths[i]!))).join(' | ').trimEnd()}\n`;
   return line(columns) + line(widths.map((w) => '-'.repeat(w))) + cells.map(line).join('');
 }

@@ -1,9 +1,13 @@
 /**
  * `restitch run` inside another program (the demo, the tests, the benchmarks): the runbook read
- * from `dir`, a session to `url`, confirmations given (`yes`), and no Ctrl-C wiring.
+ * from `dir`, a session to `url`, confirmations given (`yes`, and `confirm` naming every step done
+ * by hand: the calling program plays the person), and no Ctrl-C wiring.
  */
+import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
+import { loadTemplates } from '../io/templateStore.js';
 import { connectionTarget, type ConnectionTarget } from './connection.js';
+import { manualSteps } from './plan.js';
 import { runRunbook, type RunDeps } from './runner.js';
 import { openSession } from './session.js';
 import type { RunOptions, RunReport } from './types.js';
@@ -19,11 +23,13 @@ export async function runInProcess(
 ): Promise<RunReport> {
   const target = connectionTarget(url, {});
   const { undo = false, ...rest } = options;
-  const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2, ...rest };
-  return runRunbook({ dir, ...readRunbook(dir) }, undo, opts, {
+  const runbook = readRunbook(dir);
+  const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2, confirm: manualSteps(runbook.manifest, undo), ...rest };
+  return runRunbook({ dir, ...runbook }, undo, opts, {
     ui,
     signal: new AbortController().signal,
     redact: target.redact,
     connect: () => open(target),
+    rerender: (manifest) => rerender(manifest, loadTemplates()),
   });
 }

@@ -11,7 +11,12 @@ import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
 import { backoff, isTransient } from './transient.js';
-import type { RunStep, StepResult } from './types.js';
+import type { Confirmation, RunStep, StepResult } from './types.js';
+
+/** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */
+export function stoppedBy(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'Ctrl-C';
+}
 
 /** The result of a step that did not run. */
 export function notExecuted(step: RunStep): StepResult {
@@ -37,8 +42,8 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
     return { ...base, status, rows, ms: Date.now() - started, ...(text === null ? {} : { message: text }), ...(details ? { details } : {}) };
   };
   const confirmation = await confirmStep(ctx);
-  if (deps.signal.aborted) return { ...base, status: 'interrupted', message: 'stopped by Ctrl-C before the step began' };
-  if (confirmation !== null) return { ...base, status: 'stopped', message: confirmation };
+  if (deps.signal.aborted) return { ...base, status: 'interrupted', message: `stopped by ${stoppedBy(deps.signal)} before the step began` };
+  if ('stop' in confirmation) return { ...base, status: 'stopped', message: confirmation.stop };
   // Retries are counted per batch: a batch that commits gives the next one the whole budget
   // again (and the first backoff), so a step of thousands of batches survives a fault per batch.
   // A change step is one transaction: its budget is the step's.
@@ -52,13 +57,13 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
       if (guarded) await assertNoCps(db, ctx.dialect.server, `before step ${step.header.number}`);
       // Once per invocation: a retry continues the same attempt, counts and all.
       if (!journalled) {
-        await journal.start(step);
+        await journal.start(step, confirmation.by);
         journalled = true;
       }
       const outcome = await execute(counted);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
-      if (deps.signal.aborted) return await finish('interrupted', null, 'stopped by Ctrl-C; its open transaction was rolled back');
+      if (deps.signal.aborted) return await finish('interrupted', null, `stopped by ${stoppedBy(deps.signal)}; its open transaction was rolled back`);
       if (committed > 0) attempt = 0;
       committed = 0;
       if (!isTransient(error) || attempt >= opts.retries) {
@@ -93,21 +98,28 @@ async function execute(ctx: StepContext): Promise<Outcome> {
   }
 }
 
-/** Asks before a change or manual step; returns why the run stops, or null to go on. */
-async function confirmStep(ctx: StepContext): Promise<string | null> {
+/**
+ * Asks before a change or manual step. `--yes` confirms change steps only: a manual step (disable
+ * CPS, deploy the rules and enable CPS) is done by a person, who types `done` or names the step
+ * with `--confirm N`. Returns how the step was confirmed, or why the run stops.
+ */
+async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { stop: string }> {
   const { header, body } = ctx.step;
+  const named = ctx.opts.confirm?.includes(header.number) === true;
   if (header.kind === 'manual') {
     const instructions = [...header.notes, ...body.split('\n').map((l) => l.replace(/^--\s?/, ''))].filter((l) => l.trim() !== '');
     ctx.ui.say(`step ${header.number}/${header.total} is done by hand: ${header.title}\n${instructions.map((l) => `    ${l}`).join('\n')}`);
-    if (ctx.opts.yes) return null;
+    if (named) return { by: '--confirm' };
     const answer = await ctx.ui.confirm(`Type 'done' once step ${header.number} is done`, 'done', ctx.signal);
-    if (answer === null) return `step ${header.number} is done by hand and there is no terminal to confirm it: do it, then run again with --only ${header.number} --yes (or --yes)`;
-    return answer ? null : `step ${header.number} was not confirmed`;
+    if (answer === null) return { stop: `step ${header.number} is done by hand and there is no terminal to confirm it (--yes does not confirm steps done by hand): do it, then run again with --confirm ${header.number}` };
+    return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
   }
-  if (header.kind !== 'change' || ctx.opts.yes) return null;
+  if (header.kind !== 'change') return { by: null };
+  if (named) return { by: '--confirm' };
+  if (ctx.opts.yes) return { by: '--yes' };
   const answer = await ctx.ui.confirm(`Run step ${header.number}/${header.total} (change): ${header.title}?`, null, ctx.signal);
-  if (answer === null) return `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes`;
-  return answer ? null : `step ${header.number} was not confirmed`;
+  if (answer === null) return { stop: `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes (or --confirm ${header.number})` };
+  return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
 }
 
 /** A journal write that must not be lost to a connection that just dropped. */

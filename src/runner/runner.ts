@@ -6,13 +6,14 @@
 import { detectDialect, getDialect, type ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
-import type { RunbookFile } from '../core/types.js';
+import type { RunbookFile, SchemaProfile } from '../core/types.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
+import { assertPlatform } from './platform.js';
 import { loadSteps } from '../core/steps.js';
-import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums } from './plan.js';
+import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import type { RunOptions, RunReport } from './types.js';
 import type { Db } from './session.js';
@@ -33,6 +34,8 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Scrubs the password from any text that is stored or shown. */
   redact(text: string): string;
+  /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
+  rerender(manifest: Manifest): Promise<RunbookFile[]>;
 }
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
@@ -56,6 +59,7 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
 export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, deps: RunDeps): Promise<RunReport> {
   const { manifest, files } = source;
   verifyChecksums(manifest, files, source.dir);
+  verifyRendering(await deps.rerender(manifest), files, source.dir);
   const steps = loadSteps(manifest, files, undo);
   checkSelection(steps.length, opts);
   const bodies = new Map<number, string>();
@@ -79,7 +83,10 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     deps.ui.say(`${source.dir}${undo ? ' (undo)' : ''}: ${steps.length} steps, ${note}${opts.dryRun ? '; dry run: nothing will change' : ''}`);
     const guarded = cpsGuardedSteps(steps);
     if (!opts.dryRun && run.some((s) => guarded.has(s.header.number))) await assertNoCps(db, dialect.server, 'before anything runs');
-    if (!opts.dryRun && run.length > 0) await journal.ensure();
+    if (!opts.dryRun && run.length > 0) {
+      await assertPlatform(db, manifest.schema as SchemaProfile);
+      await journal.ensure();
+    }
     for (const [i, step] of run.entries()) {
       if (deps.signal.aborted) break;
       const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal };
@@ -90,7 +97,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       report.exitCode = result.status === 'interrupted' ? 130 : 1;
       report.resume =
         result.status === 'stopped'
-          ? `run the same command again (with --yes once it is done) to go on at step ${step.header.number}`
+          ? `once step ${step.header.number} can be confirmed (typed in a terminal, or --confirm ${step.header.number}${step.header.kind === 'change' ? ' or --yes' : ''}), run again to go on at step ${step.header.number}`
           : `fix the cause, then run the same command again: it resumes at step ${step.header.number}`;
       for (const rest of run.slice(i + 1)) {
         report.steps.push(notExecuted(rest));

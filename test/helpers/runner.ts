@@ -5,6 +5,15 @@ import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 import { platformBeside as beside, type PlatformLoop } from '../../src/sandbox/platformBeside.js';
 import type { PlatformOptions } from '../../src/sandbox/platformModel.js';
 import { BIN, ROOT } from './cli.js';
+import { readRunbook } from '../../src/io/runbookFs.js';
+import { manualSteps } from '../../src/runner/plan.js';
+
+/** `--confirm N,M` naming the steps of `dir` done by hand (--yes does not confirm them); `dir` may end in /undo. */
+export function confirmManual(dir: string): string[] {
+  const undo = /\/undo\/?$/.test(dir);
+  const steps = manualSteps(readRunbook(dir.replace(/\/undo\/?$/, '')).manifest, undo);
+  return steps.length > 0 ? ['--confirm', steps.join(',')] : [];
+}
 
 /** The clean-up routine's delay in tests: long enough to be a real window, short enough to wait out. */
 export const TEST_CLEANUP_DELAY_MS = 200;

@@ -73,6 +73,14 @@ describe('PostgreSQL batch plans at a realistic size', () => {
     expect(runbooks).toHaveLength(3);
   });
 
+  it('multi-entity exports the events in key-range batches, resumable, not in one transaction', () => {
+    const rb = runbooks.find(([s]) => s === 'multi-entity')![1];
+    const exportStep = rb.steps.find((s) => s.slug === 'export-events')!;
+    expect(exportStep.header.kind).toBe('batch');
+    expect(exportStep.header.progress).toMatch(/_events_export_done\) AS done, .* FROM customer_events AS src\) AS total$/);
+    expect(exportStep.file.content).toMatch(/FROM customer_events AS src\n/);
+  });
+
   it.each(['full-reset', 'multi-entity', 'recalc-only'])('%s: no batch step (forward or undo) plans a sequential scan', async (scenario) => {
     const rb = runbooks.find(([s]) => s === scenario)![1];
     const batches = [...rb.steps, ...rb.undo].filter((s) => s.header.kind === 'batch');
@@ -80,7 +88,11 @@ describe('PostgreSQL batch plans at a realistic size', () => {
     for (const step of batches) {
       const body = step.file.content.slice(step.file.content.indexOf('\n\n') + 2);
       const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${body}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-      expect(plan, `${step.file.path}\n${plan}`).not.toMatch(/Seq Scan/);
+      // The export compares each event of its batch with the entities to reset (`&&`): the entity
+      // backup, as small as the list of chosen entities, is read whole; nothing else may be.
+      const seq = plan.split('\n').filter((l) => l.includes('Seq Scan'));
+      const allowed = step.slug === 'export-events' ? /Seq Scan on \S+_entities_backup a\b/ : /$^/;
+      expect(seq.filter((l) => !allowed.test(l)), `${step.file.path}\n${plan}`).toEqual([]);
       // The keyset floor constrains the scan of the batch's source.
       expect(plan, `${step.file.path}\n${plan}`).toMatch(/Index (Only )?Scan using \S+ on \S+ src\s[\s\S]*?Index Cond: \((id|customer_entity_id) > COALESCE\(\(InitPlan/);
     }

@@ -144,10 +144,10 @@ describe('runner on the CockroachDB lane', () => {
     const { db, url } = await lane();
     await seedGluedEvents(db, 20_000);
     const platform = platformBeside(url, false, 'external_data.restitch_journal');
-    expect((await runOnLane(out, url, { to: 10 })).exitCode).toBe(0);
+    expect((await runOnLane(out, url, { to: 12 })).exitCode).toBe(0);
     await platform.stop();
     const said: string[] = [];
-    const run = runOnLane(out, url, { only: 11, retries: 2 }, { ...silentUi, say: (t) => said.push(t) });
+    const run = runOnLane(out, url, { only: 13, retries: 2 }, { ...silentUi, say: (t) => said.push(t) });
     const done = async () => Number((await db.query('SELECT count(*) AS n FROM external_data.rs_per_batch_events_reset_done')).rows[0]?.n);
     let finished = false;
     void run.finally(() => (finished = true));
@@ -160,7 +160,7 @@ describe('runner on the CockroachDB lane', () => {
     }
     const report = await run;
     expect(faults).toBe(4);
-    expect(report.steps[0], JSON.stringify(report.steps)).toMatchObject({ step: 11, status: 'done' });
+    expect(report.steps[0], JSON.stringify(report.steps)).toMatchObject({ step: 13, status: 'done' });
     // Terminated mid-statement: 57P01; terminated while idle: the next statement finds the connection closed.
     expect(said.filter((t) => /retry 1 of 2/.test(t))).toHaveLength(4);
     expect(await done()).toBe(20_005);

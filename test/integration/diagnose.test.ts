@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +9,8 @@ import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, seedCurrent } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
-import { platformBeside, startCli } from '../helpers/runner.js';
+import { confirmManual, platformBeside, startCli } from '../helpers/runner.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const server = new TestServer();
 let dbCount = 0;
@@ -132,7 +132,7 @@ describe('restitch diagnose on a real PostgreSQL', () => {
   it('diagnose --out, generate multi-entity --entities-file, run with the fixed rule beside it: diagnose again finds nothing', async () => {
     const { db, url } = await fresh();
     await seedEntities(db, SPLIT);
-    const dir = mkdtempSync(join(tmpdir(), 'restitch-diagnose-'));
+    const dir = tempDir('diagnose');
     const file = join(dir, 'entities.txt');
     const first = runCli(['diagnose', '--db', url, '--out', file, '--incident', 'diag-roundtrip']);
     expect(first.code, first.stderr).toBe(1);
@@ -145,7 +145,7 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     const { manifest } = readRunbook(runbook);
     expect(manifest.inputs.entities).toEqual([E1, 'split-a', 'split-b']);
     const platform = platformBeside(url, false, sqlQualified(manifest.inputs.workSchema, 'restitch_journal'));
-    const run = await startCli(['run', runbook, '--db', url, '--yes', '--wait-interval', '0.1']).done;
+    const run = await startCli(['run', runbook, '--db', url, '--yes', ...confirmManual(runbook), '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const again = runCli(['diagnose', '--db', url, '--json']);

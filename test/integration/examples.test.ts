@@ -11,7 +11,7 @@ import { TestServer } from '../helpers/database.js';
 import { examples } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
 import { expectPromisedOutcome } from '../helpers/outcome.js';
-import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { platformBeside, confirmManual, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const postgresExamples = examples().filter((e) => e.manifest.dialect === 'postgres');
@@ -39,7 +39,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     const { db, url } = await fresh(legacy);
     const before = await snapshot(db, legacy);
     const platform = platformBeside(url, legacy, journal);
-    const r = await startCli(['run', ex.dir, '--db', url, '--yes', '--wait-interval', '0.1']).done;
+    const r = await startCli(['run', ex.dir, '--db', url, '--yes', ...confirmManual(ex.dir), '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').filter((l) => / done /.test(l))).toHaveLength(ex.manifest.steps.length);
@@ -68,10 +68,10 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     const { db, url } = await fresh(legacy);
     const before = await snapshot(db, legacy);
     expect(destructiveEnd).toBeGreaterThan(0);
-    const run = await startCli(['run', ex.dir, '--db', url, '--yes', '--to', String(destructiveEnd)]).done;
+    const run = await startCli(['run', ex.dir, '--db', url, '--yes', ...confirmManual(ex.dir), '--to', String(destructiveEnd)]).done;
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(await snapshot(db, legacy)).not.toEqual(before);
-    const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes']).done;
+    const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes', ...confirmManual(join(ex.dir, 'undo'))]).done;
     expect(undo.code, undo.stdout + undo.stderr).toBe(0);
     expect(await snapshot(db, legacy)).toEqual(before);
     if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);

@@ -1,4 +1,5 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -9,7 +10,7 @@ import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbo
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
-import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { confirmManual, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 const JOURNAL = 'external_data.restitch_journal';
-const RESET_STEP = 11;
+const RESET_STEP = 13;
 
 /** Counts every UPDATE of each event, so "reset twice" cannot hide behind an idempotent value. */
 const COUNT_UPDATES = `
@@ -52,7 +53,7 @@ function runbook(name: string, batchSize: number): string {
   return out;
 }
 
-/** Runs steps 1..10 (the clean-up routine beside), so the next step is the batched event reset. */
+/** Runs the steps before the event reset (the clean-up routine beside), so the next step is the batched event reset. */
 async function upToReset(dir: string, url: string): Promise<void> {
   const platform = platformBeside(url, false, JOURNAL);
   const report = await runInProcess(dir, url, { to: RESET_STEP - 1 });
@@ -76,7 +77,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = runbook('kill-test', 1000);
     const clean = await seeded(events);
     await upToReset(dir, clean.url);
-    const uninterrupted = await startCli(['run', dir, '--db', clean.url, '--yes', '--to', '12']).done;
+    const uninterrupted = await startCli(['run', dir, '--db', clean.url, '--yes', ...confirmManual(dir), '--to', '14']).done;
     expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
     const expected = await resetState(clean.db);
     const total = events + 5;
@@ -87,7 +88,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const killedAt: number[] = [];
     for (let k = 1; k <= 20; k++) {
       const target = Math.max(Math.floor((k * total) / 21), (killedAt.at(-1) ?? 0) + 1);
-      const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+      const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']);
       let done = 0;
       while ((done = await doneCount(db, 'kill-test')) < target) await new Promise((r) => setTimeout(r, 2));
       child.kill('SIGKILL');
@@ -100,7 +101,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const journalRow = (await db.query(`SELECT status, attempts FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
     expect(journalRow).toEqual({ status: 'running', attempts: 20 });
 
-    const last = await startCli(['run', dir, '--db', url, '--yes', '--to', '12']).done;
+    const last = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']).done;
     expect(last.code, last.stderr).toBe(0);
     expect(last.stderr).toContain(`resuming at step ${RESET_STEP}, which was interrupted`);
     expect(await resetState(db)).toEqual(expected);
@@ -113,13 +114,15 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = runbook('terminate-test', 200);
     const { db, url } = await seeded(20_000);
     await upToReset(dir, url);
-    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']);
     while ((await doneCount(db, 'terminate-test')) < 2000) await new Promise((r) => setTimeout(r, 2));
     const terminated = await count(db, "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'restitch'");
     expect(terminated).toBe(1);
     const exit = await child.done;
     expect(exit.code, exit.stdout + exit.stderr).toBe(0);
-    expect(exit.stderr).toMatch(/57P01.*reconnecting in \d+ ms \(retry 1 of 5\)/);
+    // The termination surfaces as 57P01 when it lands during a statement, or as a lost
+    // connection when it lands between two statements; either way the batch is retried once.
+    expect(exit.stderr).toMatch(/(?:57P01|connection error|Connection terminated).*reconnecting in \d+ ms \(retry 1 of 5\)/);
     expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
     await db.end();
   });
@@ -132,7 +135,7 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
-    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12', '--lock-timeout', '1s']);
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s']);
     await new Promise((r) => setTimeout(r, 2500));
     await locker.query('COMMIT');
     await locker.end();
@@ -147,29 +150,69 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = runbook('sigint-test', 100);
     const { db, url } = await seeded(20_000);
     await upToReset(dir, url);
-    const child = startCli(['run', dir, '--db', url, '--yes', '--to', '12']);
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']);
     while ((await doneCount(db, 'sigint-test')) < 1000) await new Promise((r) => setTimeout(r, 2));
     child.kill('SIGINT');
     const exit = await child.done;
     expect(exit.code, exit.stdout + exit.stderr).toBe(130);
-    expect(exit.stdout).toMatch(/11\/14 batch\s+interrupted/);
+    expect(exit.stdout).toMatch(/13\/16 batch\s+interrupted/);
     const row = (await db.query(`SELECT status, error FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
     expect(row?.status).toBe('interrupted');
-    const again = await startCli(['run', dir, '--db', url, '--yes', '--to', '12']).done;
+    const again = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']).done;
     expect(again.code, again.stderr).toBe(0);
     expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
+    await db.end();
+  });
+
+  it('refuses a database without the platform tables before creating its journal or working schema', async () => {
+    const db = await server.database('noplatform', 'SELECT 1');
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const r = runCli(['run', dir, '--db', server.url('noplatform'), '--yes', ...confirmManual(dir)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/this database has no customer_attributes, customer_events: it is not the platform's database \(wrong --db\?\); nothing was created or run/);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'external_data'")).toBe(0);
+    await db.end();
+  });
+
+  it('names SIGTERM as what stopped the run, and a second signal exits at once', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const waiting = async () => {
+      for (;;) {
+        const exists = await count(db, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename = 'restitch_journal'");
+        if (exists > 0 && (await count(db, `SELECT count(*) AS n FROM ${JOURNAL} WHERE step = 12 AND status = 'running'`)) > 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    expect((await runInProcess(dir, url, { to: 11 })).exitCode).toBe(0);
+    const child = startCli(['run', dir, '--db', url, '--only', '12', '--wait-interval', '0.2']);
+    await waiting();
+    child.kill('SIGTERM');
+    const exit = await child.done;
+    expect(exit.code, exit.stderr).toBe(130);
+    expect(exit.stderr).toMatch(/restitch: SIGTERM: stopping/);
+    expect(exit.stdout).toMatch(/stopped by SIGTERM;/);
+    expect(exit.stdout + exit.stderr).not.toMatch(/Ctrl-C;/);
+    expect((await db.query(`SELECT status, error FROM ${JOURNAL} WHERE step = 12`)).rows[0]).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/^stopped by SIGTERM/) as unknown });
+    const twice = startCli(['run', dir, '--db', url, '--only', '12', '--wait-interval', '0.2']);
+    await waiting();
+    twice.kill('SIGTERM');
+    twice.kill('SIGINT');
+    const forced = await twice.done;
+    expect(forced.code, forced.stderr).toBe(130);
+    expect(forced.stderr).toMatch(/second (Ctrl-C|SIGTERM): exiting now/);
     await db.end();
   });
 
   it('refuses an edited step file, naming it, before connecting: nothing changes', async () => {
     const dir = join(work, 'edited');
     cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
-    appendFileSync(join(dir, '08-reset-entities.sql'), '\n-- tweak\n');
+    appendFileSync(join(dir, '10-reset-entities.sql'), '\n-- tweak\n');
     const { db, url } = await seeded(0);
     const before = await snapshot(db, false);
-    const r = runCli(['run', dir, '--db', url, '--yes']);
+    const r = runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir)]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^restitch: .*08-reset-entities\.sql differs from its sha256 in manifest\.json.*nothing was run/);
+    expect(r.stderr).toMatch(/^restitch: .*10-reset-entities\.sql differs from its sha256 in manifest\.json.*nothing was run/);
     expect(await snapshot(db, false)).toEqual(before);
     expect(await count(db, "SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = 'external_data'")).toBe(0);
     await db.end();
@@ -178,7 +221,7 @@ describe('restitch run on a real PostgreSQL', () => {
   it('refuses a runbook of the other dialect: nothing changes', async () => {
     const { db, url } = await seeded(0);
     const before = await snapshot(db, false);
-    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-cockroachdb'), '--db', url, '--yes']);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-cockroachdb'), '--db', url, '--yes', ...confirmManual(join(EXAMPLES_DIR, 'multi-entity-cockroachdb'))]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^restitch: this runbook is for CockroachDB, but the server is PostgreSQL/);
     expect(await snapshot(db, false)).toEqual(before);
@@ -191,7 +234,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
     await cps.connect();
     const before = await snapshot(db, false);
-    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes']);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes', ...confirmManual(join(EXAMPLES_DIR, 'multi-entity-postgres'))]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^restitch: 1 'Meiro CPS' session\(s\) connected before anything runs/m);
     expect(await snapshot(db, false)).toEqual(before);
@@ -203,11 +246,11 @@ describe('restitch run on a real PostgreSQL', () => {
   it('stops at a failed check with its rows as a table, and runs nothing after it', async () => {
     const { db, url } = await seeded(0);
     await db.query('DELETE FROM customer_attributes WHERE customer_entity_id = $1', [E2]);
-    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes']);
+    const r = runCli(['run', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', url, '--yes', ...confirmManual(join(EXAMPLES_DIR, 'multi-entity-postgres'))]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/5\/14 check\s+failed/);
+    expect(r.stdout).toMatch(/5\/16 check\s+failed/);
     expect(r.stdout).toMatch(/check_name\s+\| ok\s+\| detail/);
-    expect(r.stdout).toMatch(/6\/14 change not-executed/);
+    expect(r.stdout).toMatch(/6\/16 change not-executed/);
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_events_backup')).toBe(0);
     await db.end();
   });
@@ -215,7 +258,7 @@ describe('restitch run on a real PostgreSQL', () => {
   it('--dry-run changes nothing and says what the changes would touch', async () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
-    expect(runCli(['run', dir, '--db', url, '--yes', '--to', '5']).code).toBe(0);
+    expect(runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '5']).code).toBe(0);
     const before = await snapshot(db, false);
     const journalBefore = (await db.query(`SELECT * FROM ${JOURNAL} ORDER BY step`)).rows;
     const r = runCli(['run', dir, '--db', url, '--dry-run', '--json']);
@@ -234,9 +277,9 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = join(work, 'secret');
     cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
     const outputs = [
-      runCli(['run', dir, '--db', url, '--yes', '--to', '9']),
+      runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '11']),
       runCli(['run', dir, '--db', url, '--only', '4', '--json']),
-      runCli(['run', dir, '--db', url, '--only', '12', '--yes']),
+      runCli(['run', dir, '--db', url, '--only', '14', '--yes']),
       runCli(['status', dir, '--db', url]),
       runCli(['status', dir, '--db', url, '--json']),
       runCli(['run', dir, '--db', url.replace(/\/r\d+$/, '/missing_db')]),
@@ -265,21 +308,61 @@ describe('restitch run on a real PostgreSQL', () => {
         return answer(q, typed);
       },
     });
-    let report = await runInProcess(dir, url, { yes: false, to: 4 }, answering((q) => !q.includes('step 4')));
+    let report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering((q) => !q.includes('step 4')));
     expect(asked).toEqual([
       "done: Type 'done' once step 1 is done",
-      'y/N: Run step 2/14 (change): Create the working schema and tables?',
-      'y/N: Run step 4/14 (change): Load the chosen entity ids into the working table?',
+      'y/N: Run step 2/16 (change): Create the working schema and tables?',
+      'y/N: Run step 4/16 (change): Load the chosen entity ids into the working table?',
     ]);
     expect(report.exitCode).toBe(1);
     expect(report.steps.at(-1)).toMatchObject({ step: 4, status: 'stopped', message: 'step 4 was not confirmed' });
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(0);
-    report = await runInProcess(dir, url, { yes: false, to: 4 }, answering(() => null));
+    report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering(() => null));
     expect(report.steps[0]).toMatchObject({ step: 4, status: 'stopped' });
     expect(report.steps[0]?.message).toMatch(/no terminal to confirm it: run in a terminal, or pass --yes/);
-    report = await runInProcess(dir, url, { yes: false, to: 4 }, answering(() => true));
+    report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering(() => true));
     expect(report.exitCode).toBe(0);
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(2);
+    await db.end();
+  });
+
+  it('--yes does not confirm steps done by hand: --confirm names them, and the journal records how each step was confirmed', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename <> 'restitch_journal'`)).toBe(0);
+    const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
+    expect(r.code, r.stderr).toBe(0);
+    const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);
+    expect(how.rows).toEqual([
+      { step: 1, confirmed_by: '--confirm' },
+      { step: 2, confirmed_by: '--yes' },
+      { step: 3, confirmed_by: null },
+      { step: 4, confirmed_by: '--yes' },
+    ]);
+    const typed = await runInProcess(dir, url, { yes: false, confirm: [], only: 1 }, { ...silentUi, confirm: async () => true });
+    expect(typed.exitCode).toBe(0);
+    expect((await db.query(`SELECT confirmed_by FROM ${JOURNAL} WHERE step = 1`)).rows).toEqual([{ confirmed_by: 'typed' }]);
+    await db.end();
+  });
+
+  it('refuses a runbook whose step was edited together with its sha256 in manifest.json, changing nothing', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(work, 'edited-with-sha256');
+    cpSync(join(EXAMPLES_DIR, 'multi-entity-postgres'), dir, { recursive: true });
+    const file = '02-create-working-tables.sql';
+    const edited = `${readFileSync(join(dir, file), 'utf8')}CREATE TABLE public.planted (x int);\n`;
+    writeFileSync(join(dir, file), edited);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, string> };
+    manifest.files[file] = createHash('sha256').update(edited).digest('hex');
+    writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const r = runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/02-create-working-tables\.sql.*differ from what restitch renders for the manifest's inputs.*nothing was run/);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'external_data'")).toBe(0);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'planted'")).toBe(0);
     await db.end();
   });
 
@@ -287,11 +370,15 @@ describe('restitch run on a real PostgreSQL', () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
     const platform = platformBeside(url, false, JOURNAL);
-    const r = await startCli(['run', dir, '--db', url, '--yes', '--to', '12', '--batch-size', '1', '--wait-interval', '0.1']).done;
+    const r = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--batch-size', '1', '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(r.code, r.stderr).toBe(0);
     const batches = await db.query(`SELECT step, batches::int AS b, rows_affected::int AS n FROM ${JOURNAL} WHERE kind = 'batch' ORDER BY step`);
-    expect(batches.rows).toEqual([{ step: 8, b: 3, n: 2 }, { step: RESET_STEP, b: 6, n: 5 }]);
+    // The export (step 8) walks every event, one a batch, one progress row each: events may arrive meanwhile.
+    const [exported, ...rest] = batches.rows as { step: number; b: number; n: number }[];
+    expect(exported).toMatchObject({ step: 8, b: exported!.n });
+    expect(exported!.n).toBeGreaterThanOrEqual(7);
+    expect(rest).toEqual([{ step: 10, b: 2, n: 2 }, { step: RESET_STEP, b: 5, n: 5 }]);
     await db.end();
   });
 
@@ -299,7 +386,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
     const cases: [string[], RegExp][] = [
       [['--only', 'abc'], /--only must be a whole number of at least 1, not 'abc'/],
-      [['--from', '99'], /--from 99 is not a step of this runbook \(1 to 14\)/],
+      [['--from', '99'], /--from 99 is not a step of this runbook \(1 to 16\)/],
       [['--statement-timeout', '5 minutes'], /--statement-timeout must look like 30s, 10m or 2h/],
       [['--db', 'mysql://x@y/z'], /--db must start with postgresql:\/\//],
     ];
@@ -317,13 +404,18 @@ describe('restitch run on a real PostgreSQL', () => {
   it('status shows what ran and where it stopped', async () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
-    expect(runCli(['run', dir, '--db', url, '--yes', '--to', '8']).code).toBe(0);
+    expect(runCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '10']).code).toBe(0);
     const r = runCli(['status', dir, '--db', url, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { stoppedAt: number; steps: { status: string; journal: { rows_affected: number; batches: number } | null }[] };
-    expect(report.stoppedAt).toBe(9);
-    expect(report.steps.map((s) => s.status)).toEqual([...Array(8).fill('done'), ...Array(6).fill('pending')]);
-    expect(report.steps[7]?.journal).toMatchObject({ rows_affected: 2, batches: 2 });
+    expect(report.stoppedAt).toBe(11);
+    expect(report.steps.map((s) => s.status)).toEqual([...Array(10).fill('done'), ...Array(6).fill('pending')]);
+    expect(report.steps[9]?.journal).toMatchObject({ rows_affected: 2, batches: 1 });
+    // A journal from before confirmed_by existed is still read.
+    await db.query(`ALTER TABLE ${JOURNAL} DROP COLUMN confirmed_by`);
+    const old = runCli(['status', dir, '--db', url, '--json']);
+    expect(old.code, old.stderr).toBe(0);
+    expect((JSON.parse(old.stdout) as { stoppedAt: number }).stoppedAt).toBe(11);
     await db.end();
   });
 });

@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
-import { platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { platformBeside, confirmManual, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-safety-'));
@@ -66,9 +66,9 @@ describe('filters choose entities, so no event is left stitched to a deleted ent
   it('the export check names the events an export would leave out', async () => {
     const dir = generate('multi-entity', 'window-check', ['--entity', E1, '--where', "customer_events.payload->>'ps_identifier' = 'a1'"]);
     const { db, url } = await fresh(false);
-    const report = await runInProcess(dir, url, { to: 6 });
+    const report = await runInProcess(dir, url, { to: 8 });
     expect(report.exitCode).toBe(0);
-    const exportCheck = '07-export-complete.sql';
+    const exportCheck = '09-export-complete.sql';
     expect(failing(await checkRows(db, dir, exportCheck))).toEqual([]);
     // The export as the old filter made it: only the event passing the filter.
     await db.query(`DELETE FROM external_data.rs_window_check_events_backup WHERE id <> '${ev(2)}'`);
@@ -130,7 +130,7 @@ describe('the information a wait ends on', () => {
     const dir = join(EXAMPLES_DIR, 'legacy-steps-postgres');
     const { db, url } = await fresh(true);
     const platform = platformBeside(url, true, 'temp_table.restitch_journal');
-    const r = await startCli(['run', dir, '--db', url, '--yes', '--wait-interval', '0.1']).done;
+    const r = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--wait-interval', '0.1']).done;
     await platform.stop();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toContain('step 17: passed: 0 events still queued; 2 processed events left without a matching row (information)');

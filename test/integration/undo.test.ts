@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
-import { platformBeside, runInProcess } from '../helpers/runner.js';
+import { confirmManual, platformBeside, runInProcess } from '../helpers/runner.js';
 
 const server = new TestServer();
 let dbCount = 0;
@@ -18,7 +18,7 @@ afterAll(() => server.stop());
 
 const DIR = join(EXAMPLES_DIR, 'multi-entity-postgres');
 const JOURNAL = 'external_data.restitch_journal';
-const ENTITIES_DELETED = 10;
+const ENTITIES_DELETED = 12;
 
 async function fresh(): Promise<{ db: pg.Client; name: string; url: string }> {
   const name = `u${++dbCount}`;
@@ -39,9 +39,9 @@ describe('undo past the point of no return', () => {
     await platform.stop();
     expect(forward.exitCode, JSON.stringify(forward.steps.filter((s) => s.status !== 'done'))).toBe(0);
     const atRest = await snapshot(db, false);
-    const r = runCli(['run', join(DIR, 'undo'), '--db', url, '--yes']);
+    const r = runCli(['run', join(DIR, 'undo'), '--db', url, '--yes', ...confirmManual(join(DIR, 'undo'))]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^restitch: undo refused: the forward run is past its point of no return, step 10 \(Wait until the clean-up routine has deleted the entities\): 10-entities-deleted\.sql is done/);
+    expect(r.stderr).toMatch(/^restitch: undo refused: the forward run is past its point of no return, step 12 \(Wait until the clean-up routine has deleted the entities\): 12-entities-deleted\.sql is done/);
     expect(r.stderr).toContain('nothing was changed. The way back is forward: re-stitching');
     expect(await snapshot(db, false)).toEqual(atRest);
     expect(await undoJournalRows(db)).toBe(0);
@@ -58,8 +58,8 @@ describe('undo past the point of no return', () => {
     const atRest = await snapshot(db, false);
     const r = runCli(['run', DIR, '--undo', '--db', url, '--yes', '--dry-run']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/undo refused: the forward run is past its point of no return, step 10 .*: 10-entities-deleted\.sql is done/);
-    const again = runCli(['run', join(DIR, 'undo'), '--db', url, '--yes']);
+    expect(r.stderr).toMatch(/undo refused: the forward run is past its point of no return, step 12 .*: 12-entities-deleted\.sql is done/);
+    const again = runCli(['run', join(DIR, 'undo'), '--db', url, '--yes', ...confirmManual(join(DIR, 'undo'))]);
     expect(again.code).toBe(1);
     expect(await snapshot(db, false)).toEqual(atRest);
     expect(await undoJournalRows(db)).toBe(0);
@@ -110,7 +110,7 @@ describe('undo past the point of no return', () => {
     expect((await runInProcess(DIR, url, { undo: true })).exitCode).toBe(0);
     expect(await snapshot(db, false)).toEqual(before);
     const journal = await db.query(`SELECT * FROM ${JOURNAL} ORDER BY runbook, step`);
-    const r = runCli(['run', DIR, '--db', url, '--yes']);
+    const r = runCli(['run', DIR, '--db', url, '--yes', ...confirmManual(DIR)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^restitch: the undo runbook has put rows back \(undo\/04-restore-entities\.sql: 2 rows, .*\), so this forward run cannot resume where it stopped.*generate the runbook with another --incident/);
     expect(await snapshot(db, false)).toEqual(before);

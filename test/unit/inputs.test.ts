@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateInputs } from '../../src/core/inputs.js';
 import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const UUID = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11';
 const base = ['--incident', 'bad-input'];
@@ -34,7 +34,7 @@ describe('input validation (message and exit 2, nothing written)', () => {
   ];
 
   it.each(cases)('%s', (_name, args, message) => {
-    const out = mkdtempSync(join(tmpdir(), 'restitch-bad-'));
+    const out = tempDir('bad');
     const target = join(out, 'runbook');
     const r = runCli([...args, '--out', target]);
     expect(r.code).toBe(2);
@@ -44,7 +44,7 @@ describe('input validation (message and exit 2, nothing written)', () => {
   });
 
   it('refuses to overwrite a runbook without --force, and replaces it with --force', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'restitch-force-')), 'rb');
+    const out = join(tempDir('force'), 'rb');
     const args = ['generate', 'full-reset', '--dialect', 'postgres', '--incident', 'force-test', '--out', out];
     expect(runCli(args).code).toBe(0);
     const again = runCli(args);
@@ -54,7 +54,7 @@ describe('input validation (message and exit 2, nothing written)', () => {
   });
 
   it('reads an entities file, skipping blanks and comments, and names the line of a bad id', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'restitch-ids-'));
+    const dir = tempDir('ids');
     const file = join(dir, 'ids.txt');
     writeFileSync(file, `# incident ids\n${UUID}\n\n${UUID.toUpperCase()}\nnot-a-uuid\n`);
     const r = runCli(['generate', 'legacy-steps', '--dialect', 'postgres', '--incident', 'ids', '--entities-file', file, '--out', join(dir, 'rb')]);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleRunbook } from '../../src/core/bundle.js';
@@ -8,6 +7,7 @@ import { lintSql } from '../../src/lint/lintSql.js';
 import { RULES } from '../../src/lint/rules.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { examples } from '../helpers/examples.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const pg = await loadPgQuery();
 const lint = (sql: string, dialect: 'cockroachdb' | 'postgres' = 'cockroachdb') => lintSql(sql, dialect, pg);
@@ -104,7 +104,7 @@ describe('lint over the examples', () => {
 
 describe('restitch lint (CLI)', () => {
   it('exits 0 on clean runbooks, the dialect read from their manifests', { timeout: 60_000 }, () => {
-    const r = runCli(['lint', 'generated/examples/full-reset-cockroachdb', 'generated/examples/multi-entity-postgres/11-reset-events.sql']);
+    const r = runCli(['lint', 'generated/examples/full-reset-cockroachdb', 'generated/examples/multi-entity-postgres/13-reset-events.sql']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('');
     expect(r.code).toBe(0);
@@ -120,7 +120,7 @@ describe('restitch lint (CLI)', () => {
   });
 
   it('exits 2 without a dialect outside a runbook, for an unknown dialect and for a missing file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'restitch-lint-'));
+    const dir = tempDir('lint');
     const file = join(dir, 'hand.sql');
     writeFileSync(file, 'UPDATE t SET a = 1;\n');
     for (const args of [['lint', file], ['lint', '--dialect', 'oracle', file], ['lint', '--dialect', 'postgres', join(dir, 'nope.sql')], ['lint']]) {

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseManifest } from '../../src/core/manifest.js';
+import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { DIALECTS, detectDialect } from '../../src/core/dialects/index.js';
 import { withBatchSize } from '../../src/runner/batchSize.js';
 import { connectionTarget } from '../../src/runner/connection.js';
@@ -29,7 +33,7 @@ describe('plan', () => {
   it('gives every batch step a progress query (done, total) for the progress bar and the journal', () => {
     for (const ex of all) {
       for (const s of [...loadSteps(ex.manifest, ex.files, false), ...loadSteps(ex.manifest, ex.files, true)]) {
-        if (s.header.kind === 'batch') expect(s.header.progress, `${ex.name}/${s.file}`).toMatch(/^SELECT \(SELECT count\(\*\) FROM .+\) AS done, \(SELECT count\(\*\) FROM .+\) AS total$/);
+        if (s.header.kind === 'batch') expect(s.header.progress, `${ex.name}/${s.file}`).toMatch(/^SELECT \(SELECT count\(\*\) FROM .+\) AS done, \(SELECT (count\(\*\)|\(count\(\*\) \+ \d+ - 1\) \/ \d+) FROM .+\) AS total$/);
       }
     }
   });
@@ -38,31 +42,31 @@ describe('plan', () => {
     expect(selectSteps(steps, [], {}).run[0]?.header.number).toBe(1);
     const journal = [row(1, 'done'), row(2, 'done'), row(3, 'running'), row(5, 'done')];
     const { run, note } = selectSteps(steps, journal, {});
-    expect(run.map((s) => s.header.number)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(run.map((s) => s.header.number)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
     expect(note).toBe('resuming at step 3, which was interrupted; it runs again from its start');
     expect(selectSteps(steps, steps.map((s) => row(s.header.number, 'done')), {}).run).toEqual([]);
   });
 
   it('honours --from, --only and --to, and refuses steps that do not exist', () => {
     expect(selectSteps(steps, [], { only: 4 }).run.map((s) => s.header.number)).toEqual([4]);
-    expect(selectSteps(steps, [], { from: 12, to: 13 }).run.map((s) => s.header.number)).toEqual([12, 13]);
+    expect(selectSteps(steps, [], { from: 14, to: 15 }).run.map((s) => s.header.number)).toEqual([14, 15]);
     expect(selectSteps(steps, [], { from: 3 }).note).toBe('from step 3 (--from); steps 1, 2 were never done');
-    expect(() => selectSteps(steps, [], { only: 15 })).toThrow(/--only 15 is not a step of this runbook \(1 to 14\)/);
+    expect(() => selectSteps(steps, [], { only: 17 })).toThrow(/--only 17 is not a step of this runbook \(1 to 16\)/);
     expect(() => selectSteps(steps, [], { only: 2, to: 3 })).toThrow(/cannot be combined/);
     expect(() => selectSteps(steps, [row(1, 'done'), row(2, 'done')], { to: 1 })).toThrow(/--to 1 is before the first step to run \(3\)/);
   });
 
   it('guards the change and batch steps between disabling and enabling CPS', () => {
-    expect([...cpsGuardedSteps(steps)]).toEqual([2, 4, 6, 8, 11]);
+    expect([...cpsGuardedSteps(steps)]).toEqual([2, 4, 6, 8, 10, 13]);
     const recalc = all.find((e) => e.name === 'recalc-only-postgres')!;
     expect([...cpsGuardedSteps(loadSteps(recalc.manifest, recalc.files, false))]).toEqual([]);
   });
 
   it('refuses a file that does not match the manifest, naming it', () => {
-    const edited = multi.files.map((f) => (f.path === '11-reset-events.sql' ? { ...f, content: `${f.content} ` } : f));
-    expect(() => verifyChecksums(multi.manifest, edited, 'rb')).toThrow(/^rb: 11-reset-events\.sql differs from its sha256/);
-    const extra = [...multi.files, { path: '15-extra.sql', content: 'DELETE FROM customer_events;' }];
-    expect(() => verifyChecksums(multi.manifest, extra, 'rb')).toThrow(/15-extra\.sql is not listed in manifest\.json/);
+    const edited = multi.files.map((f) => (f.path === '13-reset-events.sql' ? { ...f, content: `${f.content} ` } : f));
+    expect(() => verifyChecksums(multi.manifest, edited, 'rb')).toThrow(/^rb: 13-reset-events\.sql differs from its sha256/);
+    const extra = [...multi.files, { path: '17-extra.sql', content: 'DELETE FROM customer_events;' }];
+    expect(() => verifyChecksums(multi.manifest, extra, 'rb')).toThrow(/17-extra\.sql is not listed in manifest\.json/);
     expect(() => verifyChecksums(multi.manifest, multi.files, 'rb')).not.toThrow();
   });
 });
@@ -121,8 +125,25 @@ describe('checks and batches', () => {
   });
 
   it('prints rows as an aligned table', () => {
+    const why = `entity ${'e'.repeat(40)} still has 3 events stitched to it and 2 identifiers left`;
+    expect(formatTable([{ check_name: 'x'.repeat(70), ok: false, detail: why }])).toContain(`| ${why}\n`);
+    expect(formatTable([{ check_name: 'x'.repeat(70), ok: false, detail: why }])).toContain(`${'x'.repeat(59)}…`);
     expect(formatTable([{ check_name: 'a', ok: false, detail: null }, { check_name: 'longer', ok: true, detail: 'x' }])).toBe(
       ['    check_name | ok    | detail', '    ---------- | ----- | ------', '    a          | false |', '    longer     | true  | x', ''].join('\n'),
     );
+  });
+});
+
+describe('manifest.json with fields missing', () => {
+  it('names the missing fields instead of reporting a --batch-size error', () => {
+    const text = readFileSync(join(EXAMPLES_DIR, 'multi-entity-postgres', 'manifest.json'), 'utf8');
+    const m = JSON.parse(text) as { inputs: Record<string, unknown>; steps: Record<string, unknown>[] };
+    delete m.inputs.batchSize;
+    delete m.inputs.incident;
+    delete m.steps[1]?.kind;
+    expect(() => parseManifest(JSON.stringify(m), 'x/manifest.json')).toThrow(
+      'x/manifest.json: inputs.incident, inputs.batchSize, steps[1].kind missing or of the wrong type; regenerate the runbook',
+    );
+    expect(() => parseManifest(text, 'x/manifest.json')).not.toThrow();
   });
 });

@@ -15,6 +15,12 @@ describe('SQL helpers', () => {
     expect(() => sqlLiteral('a\0b')).toThrow(/NUL/);
   });
 
+  it('writes a value with a backslash as an escape string, which reads the same whatever standard_conforming_strings says', () => {
+    expect(sqlLiteral('x\\')).toBe("E'x\\\\'");
+    expect(sqlLiteral("a\\'b")).toBe("E'a\\\\''b'");
+    expect(sqlLiteral('plain')).toBe("'plain'");
+  });
+
   it('leaves plain names bare and quotes the rest', () => {
     expect(sqlIdent('external_data')).toBe('external_data');
     expect(sqlIdent('select')).toBe('"select"');

@@ -58,13 +58,13 @@ describe('point of no return', () => {
     const ex = byName('multi-entity-postgres');
     const steps = loadSteps(ex.manifest, ex.files, false);
     expect(noReturnPassed(steps, [])).toBeNull();
-    expect(noReturnPassed(steps, [row('08-reset-entities.sql', 'done'), row('09-entities-reset.sql', 'done')])).toBeNull();
+    expect(noReturnPassed(steps, [row('10-reset-entities.sql', 'done'), row('11-entities-reset.sql', 'done')])).toBeNull();
     // A wait that has begun proves nothing yet: the undo runbook's first check decides.
-    expect(noReturnPassed(steps, [row('10-entities-deleted.sql', 'running')])).toBeNull();
-    expect(noReturnPassed(steps, [row('10-entities-deleted.sql', 'done')])?.step.header.number).toBe(10);
-    expect(noReturnPassed(steps, [row('11-reset-events.sql', 'interrupted')])?.row.file).toBe('11-reset-events.sql');
+    expect(noReturnPassed(steps, [row('12-entities-deleted.sql', 'running')])).toBeNull();
+    expect(noReturnPassed(steps, [row('12-entities-deleted.sql', 'done')])?.step.header.number).toBe(12);
+    expect(noReturnPassed(steps, [row('13-reset-events.sql', 'interrupted')])?.row.file).toBe('13-reset-events.sql');
     // Another version numbered the same step differently.
-    expect(noReturnPassed(steps, [row('12-entities-deleted.sql', 'done', 'b')])?.row.checksum).toBe('b');
+    expect(noReturnPassed(steps, [row('14-entities-deleted.sql', 'done', 'b')])?.row.checksum).toBe('b');
     const recalc = byName('recalc-only-postgres');
     expect(noReturnPassed(loadSteps(recalc.manifest, recalc.files, false), [row('09-recalculated.sql', 'done')])).toBeNull();
   });

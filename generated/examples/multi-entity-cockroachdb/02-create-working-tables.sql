@@ -1,4 +1,4 @@
--- restitch:step 2/14
+-- restitch:step 2/16
 -- restitch:kind change
 -- restitch:title Create the working schema and tables
 --
@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_backup (
   id uuid,
   stitched timestamptz,
   identifiers text[],
+  PRIMARY KEY (id)
+);
+
+CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_export_done (
+  id uuid,
   PRIMARY KEY (id)
 );
 
@@ -61,6 +66,7 @@ WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS ot
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup)
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_export_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_reset_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_reset_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_undo_done)

@@ -1,4 +1,4 @@
--- restitch:step 4/14
+-- restitch:step 4/16
 -- restitch:kind change
 -- restitch:title Load the chosen entity ids into the working table
 --

@@ -1,4 +1,4 @@
--- restitch:step 1/14
+-- restitch:step 1/16
 -- restitch:kind manual
 -- restitch:title Test the corrected PS rule, then disable the Meiro CPS component
 --

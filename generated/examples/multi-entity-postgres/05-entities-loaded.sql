@@ -1,4 +1,4 @@
--- restitch:step 5/14
+-- restitch:step 5/16
 -- restitch:kind check
 -- restitch:title Every chosen entity is loaded and exists
 --

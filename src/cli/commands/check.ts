@@ -2,7 +2,7 @@ import { compareFiles, type FileDrift } from '../../core/compare.js';
 import { inputError } from '../../core/errors.js';
 import { findRunbooks, readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
-import { rerender } from './rerender.js';
+import { rerender } from '../../io/rerender.js';
 
 export interface CheckResult {
   dir: string;

@@ -37,7 +37,7 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
     writeRunbook(out, runbook.files, true);
     log(`\nGenerated ${out} (${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);
-    log(`restitch run ${out} --yes, with the platform (clean-up, stitcher with the fixed rule) beside it:\n`);
+    log(`restitch run ${out} --yes --confirm ${runbook.steps.filter((s) => s.header.kind === 'manual').map((s) => s.header.number).join(',')}, with the platform (clean-up, stitcher with the fixed rule) beside it:\n`);
     const url = server.url('postgres');
     // The clean-up routine takes about a minute in production; 2 s here, so the demo shows the wait.
     const platform = platformBeside(url, false, sqlQualified(inputs.workSchema, JOURNAL_TABLE), { cleanupDelayMs: 2000 });
@@ -45,6 +45,10 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     const report = await runInProcess(out, url, {}, { ...ui, say: () => {} }).finally(() => platform.stop());
     log('\nEntities after re-stitching with the fixed rule:');
     for (const line of await entities(db)) log(line);
+    log(`\nThe demo database is removed when the demo ends; the runbook stays in ${out}. Try next:`);
+    for (const next of [`less ${out}/runbook.md`, `restitch check ${out}`, `restitch bundle ${out} | less`, 'restitch scenarios', 'restitch generate --help']) {
+      log(`  ${next}`);
+    }
     return report.exitCode;
   } finally {
     await db?.end().catch(() => {});

@@ -18,13 +18,38 @@ export interface GenerateOptions extends Omit<RawGenerateOptions, 'entitiesFile'
 export interface GenerateResult {
   dir: string;
   runbook: Runbook;
+  /** What --force replaced, said to the user. */
+  replaced: string | null;
 }
 
 function readEntitiesFile(path: string): { path: string; content: string } {
+  let bytes: Buffer;
   try {
-    return { path, content: readFileSync(path, 'utf8') };
+    bytes = readFileSync(path);
   } catch (error) {
     throw inputError(`--entities-file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return { path, content: strictUtf8(bytes, path) };
+}
+
+/** Decodes UTF-8, refusing invalid bytes (naming the line) instead of turning them into U+FFFD. */
+function strictUtf8(bytes: Buffer, path: string): string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, end === -1 ? bytes.length : end);
+      try {
+        decoder.decode(slice);
+      } catch {
+        throw inputError(`--entities-file ${path} line ${line} is not valid UTF-8`);
+      }
+      if (end === -1) throw inputError(`--entities-file ${path} is not valid UTF-8`);
+      start = end + 1;
+    }
   }
 }
 
@@ -37,15 +62,16 @@ export async function generate(scenario: string, options: GenerateOptions): Prom
   });
   const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
   const dir = options.out ?? join('generated', inputs.incident);
-  writeRunbook(dir, runbook.files, options.force === true);
-  return { dir, runbook };
+  const replaced = writeRunbook(dir, runbook.files, options.force === true);
+  return { dir, runbook, replaced };
 }
 
-export function generateSummary({ dir, runbook }: GenerateResult, json: boolean): string {
+export function generateSummary({ dir, runbook, replaced }: GenerateResult, json: boolean): string {
   if (json) {
     return `${JSON.stringify(
       {
         dir,
+        replaced,
         scenario: runbook.inputs.scenario,
         dialect: runbook.inputs.dialect,
         steps: runbook.steps.length,
@@ -56,7 +82,8 @@ export function generateSummary({ dir, runbook }: GenerateResult, json: boolean)
       2,
     )}\n`;
   }
-  const lines = [`wrote ${dir}: ${runbook.steps.length} steps, ${runbook.undo.length} undo steps`];
+  const lines = replaced ? [replaced] : [];
+  lines.push(`wrote ${dir}: ${runbook.steps.length} steps, ${runbook.undo.length} undo steps`);
   for (const s of runbook.steps) lines.push(`  ${s.file.path}  [${s.header.kind}] ${s.header.title}`);
   lines.push(`  undo/ (${runbook.undo.length} files), runbook.md, manifest.json`);
   return `${lines.join('\n')}\n`;

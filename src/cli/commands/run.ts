@@ -1,10 +1,13 @@
 /** `restitch run` and `restitch status`: thin handlers over src/runner. */
 import { inputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/directives.js';
+import { rerender } from '../../io/rerender.js';
 import { readRunbook } from '../../io/runbookFs.js';
+import { loadTemplates } from '../../io/templateStore.js';
 import { connectionTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
 import { runRunbook, type RunbookSource } from '../../runner/runner.js';
+import { stoppedBy } from '../../runner/runStep.js';
 import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunOptions, RunReport } from '../../runner/types.js';
@@ -33,6 +36,12 @@ function duration(flag: string, raw: unknown): number | undefined {
   return seconds * 1000;
 }
 
+/** `--confirm 1,14`: step numbers, each a whole number of at least 1. */
+function stepList(flag: string, raw: unknown): number[] | undefined {
+  if (raw === undefined) return undefined;
+  return String(raw).split(',').map((part) => whole(flag, part.trim()) as number);
+}
+
 /** Options as given on the command line, validated. */
 export function runOptions(o: Record<string, unknown>): RunOptions {
   const waitInterval = o.waitInterval === undefined ? undefined : Number(o.waitInterval);
@@ -45,6 +54,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   set('only', whole('--only', o.only));
   set('to', whole('--to', o.to));
   set('batchSize', whole('--batch-size', o.batchSize));
+  set('confirm', stepList('--confirm', o.confirm));
   set('waitInterval', waitInterval);
   set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));
   set('lockTimeoutMs', duration('--lock-timeout', o.lockTimeout));
@@ -62,6 +72,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     ui,
     signal,
     redact: target.redact,
+    rerender: (manifest) => rerender(manifest, loadTemplates()),
     async connect() {
       const session = await openSession(target);
       onSession(session);
@@ -72,7 +83,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
   const tail =
     report.exitCode === 0
       ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
-      : `stopped${report.exitCode === 130 ? ' by Ctrl-C' : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
+      : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : tail;
   return { report, text };
 }
@@ -80,21 +91,27 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
 /**
  * `run` with Ctrl-C (and SIGTERM) wired: the first signal aborts, which ends the running
  * statement from a second connection; the runner then rolls back, records and returns 130.
+ * A second signal exits at once (the database rolls back the open transaction when the
+ * connection closes; the journal shows the step as running, which resume treats as interrupted).
  */
 export async function runWithSignals(dir: string, o: Record<string, unknown>): Promise<{ report: RunReport; text: string }> {
   const controller = new AbortController();
   let session: PgSession | null = null;
-  const onSignal = () => {
-    if (controller.signal.aborted) return;
-    process.stderr.write('\nrestitch: stopping: ending the running statement and rolling back its transaction\n');
-    controller.abort();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    if (controller.signal.aborted) {
+      process.stderr.write(`\nrestitch: second ${name}: exiting now; the server rolls back the open transaction\n`);
+      process.exit(130);
+    }
+    process.stderr.write(`\nrestitch: ${name}: stopping: ending the running statement and rolling back its transaction (${name} again exits at once)\n`);
+    controller.abort(name);
     void session?.interrupt().catch(() => {});
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     return await run(dir, o, controller.signal, (s) => {
-      session = s;
+      session ??= s;
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -11,7 +11,7 @@ export const multiEntity: Scenario = {
   defaultWorkSchema: 'external_data',
   entityColumns: ['modified', 'identifiers'],
   tables: () => [
-    'entities', 'entitiesBackup', 'eventsBackup', 'entitiesResetDone', 'eventsResetDone',
+    'entities', 'entitiesBackup', 'eventsBackup', 'eventsExportDone', 'entitiesResetDone', 'eventsResetDone',
     'eventsUndoDone',
   ],
   steps: () => [
@@ -21,13 +21,30 @@ export const multiEntity: Scenario = {
     loadEntities,
     entitiesLoaded,
     {
-      slug: 'export-events',
+      slug: 'backup-entities',
       kind: 'change',
-      title: 'Export the events to reset, and back up the entities and events',
-      template: 'current/export-events',
+      title: 'Back up the entities to reset',
+      template: 'current/export-entities',
       params: { resetStep: 'reset-entities' },
-      why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup.",
-      expect: 'Two INSERTs succeed; running again adds nothing (ON CONFLICT DO NOTHING).',
+      why: 'Step {{p.resetStep}} changes these columns; the backup is what undo puts back, and its identifiers choose the events to export next.',
+      expect: 'One INSERT succeeds; running again adds nothing (ON CONFLICT DO NOTHING).',
+    },
+    {
+      slug: 'entities-backed-up',
+      kind: 'check',
+      title: 'Every entity to reset is backed up',
+      template: 'current/entities-exported',
+      why: 'The export of the events reads the identifiers from this backup, and undo puts it back: an entity missing here would keep its events out of the export.',
+      expect: 'ok = true on every row.',
+    },
+    {
+      slug: 'export-events',
+      kind: 'batch',
+      title: 'Export the events to reset (their ids, stitched and identifiers), in batches',
+      template: 'current/export-events',
+      why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup. It walks customer_events by key in batches, each its own short transaction, and resumes where it stopped.",
+      expect: 'Each batch reads up to {{n.batchSize}} events and records one row; repeat until 0.',
+      progress: { done: 'eventsExportDone', source: 'customer_events', perBatch: true },
     },
     {
       slug: 'export-complete',
@@ -42,7 +59,7 @@ export const multiEntity: Scenario = {
   undo: () => currentUndo(true),
   watch: [
     'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
-    'The export step reads every event sharing an identifier with the entities: on a huge entity it is long; it can also be done through a Meiro Integrations workspace.',
+    'The export walks all of customer_events by key, in batches (progress and ETA from the runner): on a large table it is long, each batch comparing its events with every entity to reset; it can also be done through a Meiro Integrations workspace.',
   ],
   pointOfNoReturn: { slug: 'entities-deleted', why: 'the clean-up routine has deleted the entities: they cannot be put back, and events put back for them would belong to no entity.' },
   undoValidity:

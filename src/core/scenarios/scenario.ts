@@ -13,6 +13,11 @@ export interface ProgressSpec {
   /** Work-table key, or a live table name (used as is). */
   source: string;
   filter?: string;
+  /**
+   * The done table holds one row per batch (the highest key it read), not every key: progress
+   * then counts batches, against the source's rows divided by the batch size.
+   */
+  perBatch?: boolean;
 }
 
 /**

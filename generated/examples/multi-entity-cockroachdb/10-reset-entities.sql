@@ -1,0 +1,36 @@
+-- restitch:step 10/16
+-- restitch:kind batch
+-- restitch:title Mark the entities for deletion (modified and identifiers to NULL)
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_multi_entities_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_multi_entities_backup AS src) AS total
+-- restitch:floor SELECT done.id AS floor FROM external_data.rs_example_multi_entities_reset_done AS done ORDER BY done.id DESC LIMIT 1
+--
+-- Why: modified = NULL is the signal for the clean-up routine to delete the entity from
+--   customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events.
+-- Expect: Each batch touches up to 2 rows; repeat until 0.
+--
+-- By hand: run the statement again until the shell prints INSERT 0. The runner puts the
+-- result of the restitch:floor query (the highest key done) in place of the key literal after
+-- src.<key> > before every batch, so each batch reads only its own rows. Pasted as it is, the
+-- statement stays correct (keys done are skipped through the done table) but every batch reads
+-- again the keys done before it: on a long step, paste that result in place of the literal.
+
+-- modified = NULL tells the clean-up routine to delete the entity (here and in OpenSearch);
+-- identifiers = NULL cuts the link between the entity and its events at once.
+WITH batch AS (
+  SELECT src.customer_entity_id AS id
+  FROM external_data.rs_example_multi_entities_backup AS src
+  WHERE src.customer_entity_id > ''
+    AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_reset_done AS done WHERE done.id = src.customer_entity_id)
+  ORDER BY src.customer_entity_id
+  LIMIT 2
+),
+changed AS (
+  UPDATE customer_attributes
+  SET modified = NULL, identifiers = NULL
+  FROM batch
+  WHERE customer_attributes.customer_entity_id = batch.id
+  RETURNING customer_attributes.customer_entity_id
+)
+INSERT INTO external_data.rs_example_multi_entities_reset_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

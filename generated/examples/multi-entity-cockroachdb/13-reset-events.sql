@@ -1,0 +1,36 @@
+-- restitch:step 13/16
+-- restitch:kind batch
+-- restitch:title Reset the events (stitched and identifiers to NULL)
+-- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_multi_events_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_multi_events_backup AS src) AS total
+-- restitch:floor SELECT done.id AS floor FROM external_data.rs_example_multi_events_reset_done AS done ORDER BY done.id DESC LIMIT 1
+--
+-- Why: stitched = NULL tells profile stitching to stitch the event again. Batches keep each
+--   transaction small; each batch records its ids as done in the same transaction.
+-- Expect: Each batch touches up to 2 rows; repeat until 0.
+--
+-- By hand: run the statement again until the shell prints INSERT 0. The runner puts the
+-- result of the restitch:floor query (the highest key done) in place of the key literal after
+-- src.<key> > before every batch, so each batch reads only its own rows. Pasted as it is, the
+-- statement stays correct (keys done are skipped through the done table) but every batch reads
+-- again the keys done before it: on a long step, paste that result in place of the literal.
+
+-- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
+-- it parse the identifiers anew with the corrected rules.
+WITH batch AS (
+  SELECT src.id AS id
+  FROM external_data.rs_example_multi_events_backup AS src
+  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid
+    AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_reset_done AS done WHERE done.id = src.id)
+  ORDER BY src.id
+  LIMIT 2
+),
+changed AS (
+  UPDATE customer_events
+  SET stitched = NULL, identifiers = NULL
+  FROM batch
+  WHERE customer_events.id = batch.id
+  RETURNING customer_events.id
+)
+INSERT INTO external_data.rs_example_multi_events_reset_done (id)
+SELECT batch.id FROM batch
+WHERE (SELECT count(*) FROM changed) >= 0;

@@ -1,0 +1,14 @@
+-- restitch:step 15/16
+-- restitch:kind manual
+-- restitch:title Deploy the tested PS rule and enable CPS
+--
+-- Why: Re-stitching starts only when CPS runs again, with the corrected rule tested before step
+--   1.
+-- Expect: CPS is enabled; the plumbing queue grows, then drains.
+
+-- By hand:
+--   1. Deploy the corrected profile stitching rule tested before step 1 (the same version, no
+--      change since).
+--   2. Enable the Meiro CPS component in Meiro Integrations again.
+-- From here on the undo runbook no longer applies: stitching writes new data.
+-- Watch the plumbing queue in Grafana (Business Explorer) while CPS catches up.

@@ -1,0 +1,29 @@
+-- restitch:step 7/16
+-- restitch:kind check
+-- restitch:title Every entity to reset is backed up
+--
+-- Why: The export of the events reads the identifiers from this backup, and undo puts it back:
+--   an entity missing here would keep its events out of the export.
+-- Expect: ok = true on every row.
+
+SELECT
+  'every chosen entity with an event passing the filter is backed up' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' entities missing from the backup' AS detail
+FROM customer_attributes AS a
+JOIN external_data.rs_example_window_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_backup AS b WHERE b.customer_entity_id = a.customer_entity_id)
+  AND array_length(a.identifiers, 1) > 0
+  AND EXISTS (
+    SELECT 1
+    FROM customer_events
+    WHERE array_length(customer_events.identifiers, 1) > 0
+      AND customer_events.identifiers && a.identifiers
+      AND (customer_events.event_time >= CAST('2026-01-01T11:30:00Z' AS timestamptz))
+  )
+UNION ALL
+SELECT
+  'the event filter chooses at least one entity' AS check_name,
+  count(*) > 0 AS ok,
+  CAST(count(*) AS text) || ' of ' || '2' || ' chosen entities have an event passing the filter; all their events are reset, the other entities stay as they are' AS detail
+FROM external_data.rs_example_window_entities_backup;

@@ -1,0 +1,15 @@
+-- restitch:step 7/16
+-- restitch:kind check
+-- restitch:title Every entity to reset is backed up
+--
+-- Why: The export of the events reads the identifiers from this backup, and undo puts it back:
+--   an entity missing here would keep its events out of the export.
+-- Expect: ok = true on every row.
+
+SELECT
+  'every chosen entity is backed up' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' entities missing from the backup' AS detail
+FROM customer_attributes AS a
+JOIN external_data.rs_example_multi_entities AS chosen ON chosen.customer_entity_id = a.customer_entity_id
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup AS b WHERE b.customer_entity_id = a.customer_entity_id);

@@ -1,0 +1,62 @@
+/**
+ * What `--help` shows after each command's options: real examples, the exit codes, and for
+ * generate which options each scenario takes, read from the scenario definitions.
+ */
+import { OPTION_FLAGS } from '../core/inputs.js';
+import { SCENARIOS } from '../core/scenarios/index.js';
+
+const E1 = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11';
+const E2 = '9b2e7c14-1a3f-4d5e-8f60-7c9d0e1f2a33';
+
+const EXIT_CODES = {
+  generate: '0 written, 2 bad usage or input (nothing written)',
+  check: '0 every runbook matches its manifest, 1 drift (the files are named), 2 bad usage',
+  diff: '0 the runbooks are the same, 1 they differ, 2 bad usage',
+  bundle: '0 printed, 1 the runbook does not match its manifest, 2 bad usage',
+  run: '0 finished (or stopped where asked), 1 a step or check failed or was refused, 2 bad usage, 130 Ctrl-C',
+  status: '0 shown, 1 the runbook does not match its manifest, 2 bad usage',
+  demo: '0 the demo runbook finished, 1 it stopped at a failed step, 2 the sandbox server cannot start here',
+  scenarios: '0 listed, 2 bad usage',
+} as const;
+
+const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
+  generate: [
+    'restitch generate full-reset --dialect cockroachdb --incident 2026-11-none-identifier',
+    `restitch generate multi-entity --dialect postgres --incident inc-42 --entity ${E1} --entity ${E2} --batch-size 5000`,
+    `restitch generate legacy-steps --dialect postgres --incident inc-43 --where "customer_events.payload->>'ps_identifier' = 'None'"`,
+  ],
+  check: ['restitch check', 'restitch check generated/inc-42 generated/inc-43'],
+  diff: ['restitch diff generated/inc-42 generated/inc-42-v2'],
+  bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -v ON_ERROR_STOP=1 -f inc-42.sql', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
+  run: [
+    'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run',
+    'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp"',
+    'restitch run generated/inc-42 --undo --from 3',
+  ],
+  status: ['restitch status generated/inc-42 --db "postgresql://me@db:5432/cdp"'],
+  demo: ['restitch demo', 'restitch demo --out /tmp/demo-runbook'],
+  scenarios: ['restitch scenarios', 'restitch scenarios --json'],
+};
+
+/** Which options each scenario takes, from the scenario definitions. */
+export function scenarioOptionsText(): string {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return SCENARIOS.map((s) => {
+    const takes = s.options.map((o) => OPTION_FLAGS[o]).join(', ') || 'no scenario option';
+    return `  ${s.name.padEnd(width)}  ${s.dialects.join('/')}: ${takes}`;
+  }).join('\n');
+}
+
+/** Every command with help text. */
+export type HelpCommand = keyof typeof EXIT_CODES;
+
+/** The examples shown for `command` (tests run the generate ones). */
+export const examplesOf = (command: HelpCommand): readonly string[] => EXAMPLES[command];
+
+/** The text after a command's option list. */
+export function helpAfter(command: HelpCommand): string {
+  const parts = [`\nExamples:\n${EXAMPLES[command].map((e) => `  ${e}`).join('\n')}`];
+  if (command === 'generate') parts.push(`\nOptions each scenario takes (besides --dialect, --incident, --work-schema, --out, --force, --json):\n${scenarioOptionsText()}`);
+  parts.push(`\nExit codes: ${EXIT_CODES[command]}\n`);
+  return parts.join('\n');
+}

@@ -1,0 +1,25 @@
+/**
+ * The platform check the runner makes before it creates anything (its journal, the working
+ * schema): a database without the platform's tables is the wrong database, and must be left as
+ * it was. The runbook's preflight then checks every column and type.
+ */
+import { checkError } from '../core/errors.js';
+import type { SchemaProfile } from '../core/types.js';
+import { platformTables } from '../core/workTables.js';
+import type { Db } from './session.js';
+
+/** Refuses (exit 1, naming them) when a platform table of `schema` is missing from the database. */
+export async function assertPlatform(db: Db, schema: SchemaProfile): Promise<void> {
+  const missing: string[] = [];
+  for (const t of platformTables(schema)) {
+    // information_schema.tables lists the current database's tables on PostgreSQL and CockroachDB alike.
+    const r = await db.query<{ n: unknown }>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = $1::text AND ($2::text = '' OR table_schema = $2::text)`,
+      [t.table, t.schema],
+    );
+    if (Number(r.rows[0]?.n ?? 0) === 0) missing.push(t.schema === '' ? t.table : `${t.schema}.${t.table}`);
+  }
+  if (missing.length > 0) {
+    throw checkError(`this database has no ${missing.join(', ')}: it is not the platform's database (wrong --db?); nothing was created or run`);
+  }
+}
