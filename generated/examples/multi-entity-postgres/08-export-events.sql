@@ -29,8 +29,8 @@ WITH batch AS (
   LIMIT 2
 ),
 changed AS (
-  INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers)
-  SELECT e.id, e.stitched, e.identifiers
+  INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers, ord)
+  SELECT e.id, e.stitched, e.identifiers, ((e.ctid::text::point)[0]::bigint * 65536 + (e.ctid::text::point)[1]::bigint)
   FROM customer_events AS e
   WHERE e.id = ANY (ARRAY(SELECT batch.id FROM batch))
   AND array_length(e.identifiers, 1) > 0

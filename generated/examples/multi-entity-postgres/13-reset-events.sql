@@ -12,13 +12,13 @@
 -- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
 -- it parse the identifiers anew with the corrected rules.
 WITH batch AS (
-  SELECT src.id AS id
+  SELECT src.ord, src.id AS id
   FROM external_data.rs_example_multi_events_backup AS src
-  WHERE src.id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_multi_events_reset_done AS done ORDER BY done.id DESC LIMIT 1),
-    '00000000-0000-0000-0000-000000000000'::uuid
+  WHERE (src.ord, src.id) > (
+    coalesce((SELECT done.ord FROM external_data.rs_example_multi_events_reset_done AS done ORDER BY done.ord DESC, done.id DESC LIMIT 1), -1),
+    coalesce((SELECT done.id FROM external_data.rs_example_multi_events_reset_done AS done ORDER BY done.ord DESC, done.id DESC LIMIT 1), '00000000-0000-0000-0000-000000000000'::uuid)
   )
-  ORDER BY src.id
+  ORDER BY src.ord, src.id
   LIMIT 2
 ),
 changed AS (
@@ -27,6 +27,6 @@ changed AS (
   WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
   RETURNING customer_events.id
 )
-INSERT INTO external_data.rs_example_multi_events_reset_done (id)
-SELECT batch.id FROM batch
+INSERT INTO external_data.rs_example_multi_events_reset_done (ord, id)
+SELECT batch.ord, batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

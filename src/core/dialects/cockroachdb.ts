@@ -31,6 +31,11 @@ export const cockroachdb: Dialect = {
   supportsTransactionPriority: true,
   defaultBatchSize: 2000,
   subqueryResultsConstrainScans: false,
+  // A table's rows are KV pairs keyed by the primary key (cockroachdb/cockroach
+  // docs/tech-notes/encoding.md), in one sorted map split into ranges of contiguous keys
+  // (https://www.cockroachlabs.com/docs/stable/architecture/distribution-layer): walking the
+  // backup by id walks customer_events range by range, in the order it is stored.
+  eventsInStorageOrder: false,
   supportsDeleteLimit: true,
   foreignClauses: [
     {

@@ -56,6 +56,15 @@ export interface Dialect {
    * join the batch CTE for a lookup join and start at a literal floor the runner binds.
    */
   subqueryResultsConstrainScans: boolean;
+  /**
+   * The events backup records where each event lies in customer_events (column `ord`, from
+   * PostgreSQL's `ctid`: block number * 65536 + line pointer, partial `position`), and the batches
+   * over that backup walk `(ord, id)`: each batch touches neighbouring heap pages instead of pages
+   * all over the table (UUID order). The backup is a snapshot, so the walk and its resume stay
+   * exact whatever moves in customer_events later. When false (CockroachDB) the backup has no
+   * `ord` and batches walk the primary key: there the primary key order is the storage order.
+   */
+  eventsInStorageOrder: boolean;
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */

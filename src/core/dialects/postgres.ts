@@ -12,6 +12,7 @@ export const postgres: Dialect = {
   supportsTransactionPriority: false,
   defaultBatchSize: 10_000,
   subqueryResultsConstrainScans: true,
+  eventsInStorageOrder: true,
   supportsDeleteLimit: false,
   foreignClauses: [],
   batchByHand: ['By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.'],
