@@ -68,6 +68,12 @@ export interface StepHeader {
    */
   floor?: string;
   /**
+   * `batch` only, for a walk that may be split into key ranges (`restitch run --parallel`): a
+   * one-line query returning `lo` and `hi`, the lowest and highest key of the walk (text). On
+   * such a step `floor` takes the range as $1 (after) and $2 (up to and including).
+   */
+  ranges?: string;
+  /**
    * The runbook's point of no return: once this step is done (or any later step has begun), undo
    * can no longer put back what it promises and the runner refuses it; the way back is forward.
    */

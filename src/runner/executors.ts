@@ -5,7 +5,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import type { Journal } from './journal.js';
-import { bindFloor, findFloor } from './keysetFloor.js';
 import type { Db } from './session.js';
 import type { RunnerUi } from './ui.js';
 import type { RunOptions, RunStep } from './types.js';
@@ -22,6 +21,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** Called after each batch commits (the runner gives each batch its own retries). */
   onBatch?: () => void;
+  /** Opens another session to the same server (workers of `--parallel`). */
+  connect?: () => Promise<Db>;
 }
 
 /** What a step came to, short of an exception. */
@@ -56,8 +57,8 @@ export async function readOnly<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function inTransaction<T>(ctx: StepContext, priorityHigh: boolean, fn: () => Promise<T>): Promise<T> {
-  await ctx.db.query(ctx.dialect.server.begin(priorityHigh));
+async function inTransaction<T>(ctx: StepContext, fn: () => Promise<T>): Promise<T> {
+  await ctx.db.query(ctx.dialect.server.begin(false));
   try {
     const result = await fn();
     await ctx.db.query('COMMIT');
@@ -97,7 +98,7 @@ export async function runWait(ctx: StepContext): Promise<Outcome> {
 }
 
 export async function runChange(ctx: StepContext): Promise<Outcome> {
-  const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
+  const result = await inTransaction(ctx, () => ctx.db.query(ctx.body));
   return { status: 'done', rows: result.rowCount };
 }
 
@@ -107,36 +108,4 @@ export async function readProgress(ctx: Pick<StepContext, 'db' | 'step'>): Promi
   if (!sql) return null;
   const row = (await readOnly(ctx.db, () => ctx.db.query<{ done: unknown; total: unknown }>(sql))).rows[0];
   return row ? { done: Number(row.done), total: Number(row.total) } : null;
-}
-
-export async function runBatch(ctx: StepContext): Promise<Outcome> {
-  const { step, journal } = ctx;
-  const progress = await readProgress(ctx);
-  if (progress) await journal.progress(step, progress.done, progress.total);
-  let done = progress?.done ?? 0;
-  const floorQuery = step.header.floor;
-  const site = floorQuery ? await findFloor(ctx.body, step.file) : null;
-  const bar = ctx.ui.progress(`step ${step.header.number}`, progress?.total ?? null, done);
-  let rows = 0;
-  try {
-    for (;;) {
-      ctx.signal.throwIfAborted();
-      const affected = await inTransaction(ctx, step.header.priority === 'high', async () => {
-        // Read in the batch's own transaction: the floor is the highest key this batch sees as done.
-        const floor = floorQuery && site ? (await ctx.db.query<{ floor: unknown }>(floorQuery)).rows[0]?.floor : undefined;
-        const body = site && floor !== undefined && floor !== null ? bindFloor(ctx.body, site, String(floor)) : ctx.body;
-        const r = await ctx.db.query(body);
-        // The last batch, which finds nothing left, is not a batch: it only ends the loop.
-        if (r.rowCount > 0) await journal.batch(step, r.rowCount, progress?.total ?? null);
-        return r.rowCount;
-      });
-      ctx.onBatch?.();
-      rows += affected;
-      done += affected;
-      bar.update(done);
-      if (affected === 0) return { status: 'done', rows };
-    }
-  } finally {
-    bar.stop();
-  }
 }

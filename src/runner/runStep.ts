@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
-import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
+import { runBatch } from './batchStep.js';
+import { readOnly, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { RunDeps } from './runner.js';
 import type { Db } from './session.js';
 import { describeError } from './sqlError.js';

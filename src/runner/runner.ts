@@ -65,7 +65,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
   const bodies = new Map<number, string>();
   for (const s of steps) {
     const size = opts.batchSize;
-    bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? await withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
+    bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
   }
   const id = runbookIdentity(manifest, files, undo);
   const { db, dialect } = await connectChecked(deps, manifest);
@@ -89,7 +89,12 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     }
     for (const [i, step] of run.entries()) {
       if (deps.signal.aborted) break;
-      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal };
+      const connect = async () => {
+        const worker = await deps.connect();
+        await worker.useTraits(dialect.server);
+        return worker;
+      };
+      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal, connect };
       const result = opts.dryRun ? await dryRunStep(ctx, deps.redact) : await runStep(ctx, guarded.has(step.header.number), deps);
       report.steps.push(result);
       deps.ui.step(result);

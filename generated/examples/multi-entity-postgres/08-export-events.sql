@@ -26,7 +26,7 @@ WITH batch AS (
     '00000000-0000-0000-0000-000000000000'::uuid
   )
   ORDER BY src.id
-  LIMIT 2
+  LIMIT 2 -- restitch:batch-size
 ),
 changed AS (
   INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers, ord)
@@ -42,7 +42,7 @@ changed AS (
     )
   ON CONFLICT (id) DO NOTHING
   RETURNING id
-)
+) -- restitch:journal per-batch
 INSERT INTO external_data.rs_example_multi_events_export_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0

@@ -30,6 +30,9 @@ export const cockroachdb: Dialect = {
   staleReadClause: 'AS OF SYSTEM TIME follower_read_timestamp()',
   supportsTransactionPriority: true,
   defaultBatchSize: 2000,
+  // Never above the generated size unless --batch-max says so: the bulk-update guide's slices of
+  // 1,000-2,000 rows keep each transaction short; slower batches (contention) shrink it.
+  batchGrowth: 1,
   subqueryResultsConstrainScans: false,
   // A table's rows are KV pairs keyed by the primary key (cockroachdb/cockroach
   // docs/tech-notes/encoding.md), in one sorted map split into ranges of contiguous keys

@@ -50,6 +50,11 @@ export interface Dialect {
   /** Rows per batch when `--batch-size` is not given. */
   defaultBatchSize: number;
   /**
+   * How far the runner's adaptive batch size may grow above the runbook's (its default
+   * `--batch-max` is this many times the generated size); it may always shrink to a tenth.
+   */
+  batchGrowth: number;
+  /**
    * The planner uses the value of an uncorrelated subquery to constrain an index scan
    * (PostgreSQL: an InitPlan parameter becomes an Index Cond). When false (CockroachDB plans
    * such subqueries once and never re-optimises the main query with their result), batches

@@ -11,6 +11,7 @@ export const postgres: Dialect = {
   staleReadClause: '',
   supportsTransactionPriority: false,
   defaultBatchSize: 10_000,
+  batchGrowth: 10,
   subqueryResultsConstrainScans: true,
   eventsInStorageOrder: true,
   supportsDeleteLimit: false,
