@@ -30,6 +30,6 @@ export async function runInProcess(
     signal: new AbortController().signal,
     redact: target.redact,
     connect: () => open(target),
-    rerender: (manifest) => rerender(manifest, loadTemplates()),
+    rerender: (manifest, files) => rerender(manifest, loadTemplates(), files),
   });
 }

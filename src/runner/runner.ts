@@ -35,7 +35,7 @@ export interface RunDeps {
   /** Scrubs the password from any text that is stored or shown. */
   redact(text: string): string;
   /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
-  rerender(manifest: Manifest): Promise<RunbookFile[]>;
+  rerender(manifest: Manifest, files: readonly RunbookFile[]): Promise<RunbookFile[]>;
 }
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
@@ -59,9 +59,10 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
 export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, deps: RunDeps): Promise<RunReport> {
   const { manifest, files } = source;
   verifyChecksums(manifest, files, source.dir);
-  verifyRendering(await deps.rerender(manifest), files, source.dir);
+  verifyRendering(await deps.rerender(manifest, files), files, source.dir);
   const steps = loadSteps(manifest, files, undo);
   checkSelection(steps.length, opts);
+  const byPath = new Map(files.map((f) => [f.path, f.content]));
   const bodies = new Map<number, string>();
   for (const s of steps) {
     const size = opts.batchSize;
@@ -89,7 +90,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     }
     for (const [i, step] of run.entries()) {
       if (deps.signal.aborted) break;
-      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal };
+      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal, files: byPath };
       const result = opts.dryRun ? await dryRunStep(ctx, deps.redact) : await runStep(ctx, guarded.has(step.header.number), deps);
       report.steps.push(result);
       deps.ui.step(result);

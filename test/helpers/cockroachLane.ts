@@ -73,6 +73,9 @@ FROM crdb_internal.closed_sessions AS c;
 GRANT USAGE ON SCHEMA crdb_internal TO PUBLIC;
 GRANT SELECT ON crdb_internal.cluster_sessions TO PUBLIC;
 CREATE FUNCTION follower_read_timestamp() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT now() - interval '4.8 seconds' $$;
+-- CockroachDB's sha256(STRING) returns the hex digest of the string's bytes
+-- (https://www.cockroachlabs.com/docs/stable/functions-and-operators).
+CREATE FUNCTION sha256(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT encode(pg_catalog.sha256(convert_to($1, 'UTF8')), 'hex') $$;
 `;
 
 /** An error as CockroachDB would raise it: message and SQLSTATE. */
@@ -170,6 +173,11 @@ export class LaneSession implements Db {
     if (word === 'BEGIN') this.state.inTransaction = true;
     if (word === 'COMMIT' || word === 'ROLLBACK') this.state.inTransaction = false;
     return result;
+  }
+
+  copyFrom(sql: string, data: string): Promise<number> {
+    // CockroachDB runs COPY ... FROM STDIN as PostgreSQL does (pkg/sql/copy_from.go); nothing to translate.
+    return this.inner.copyFrom(sql, data);
   }
 
   async settings(values: Record<string, string>): Promise<void> {

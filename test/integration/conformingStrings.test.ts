@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { psqlStep } from '../helpers/psqlPaste.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, seedCurrent } from '../../src/sandbox/seed.js';
@@ -50,7 +51,7 @@ describe('standard_conforming_strings = off on a real PostgreSQL', () => {
     expect((await db.query('SELECT 1')).rows).toHaveLength(1);
     const dir = generate('scspsql');
     for (const file of ['02-create-working-tables.sql', '04-load-entities.sql']) {
-      const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', join(dir, file)], { env: server.env(name), encoding: 'utf8' });
+      const r = psqlStep(dir, file, server.env(name));
       expect(r.status, `${file}: ${r.stderr}`).toBe(0);
     }
     await expectIntact(db, 'scspsql');

@@ -72,7 +72,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     ui,
     signal,
     redact: target.redact,
-    rerender: (manifest) => rerender(manifest, loadTemplates()),
+    rerender: (manifest, files) => rerender(manifest, loadTemplates(), files),
     async connect() {
       const session = await openSession(target);
       onSession(session);

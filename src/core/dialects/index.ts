@@ -1,3 +1,4 @@
+import { blankCopyData } from '../entitiesFile.js';
 import { inputError } from '../errors.js';
 import type { DialectName } from '../types.js';
 import { cockroachdb } from './cockroachdb.js';
@@ -24,5 +25,5 @@ export function detectDialect(version: string): Dialect | null {
 
 /** `sql` with the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
 export function forPostgresParser(dialect: Dialect, sql: string): string {
-  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), sql);
+  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), blankCopyData(sql));
 }
