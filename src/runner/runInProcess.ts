@@ -6,7 +6,7 @@
 import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
 import { loadTemplates } from '../io/templateStore.js';
-import { connectionTarget, type ConnectionTarget } from './connection.js';
+import { connectionTarget, leaseTarget, type ConnectionTarget } from './connection.js';
 import { manualSteps } from './plan.js';
 import { runRunbook, type RunDeps } from './runner.js';
 import { openSession } from './session.js';
@@ -29,7 +29,7 @@ export async function runInProcess(
     ui,
     signal: new AbortController().signal,
     redact: target.redact,
-    connect: () => open(target),
+    connect: (purpose) => open(purpose === 'lease' ? leaseTarget(target) : target),
     rerender: (manifest) => rerender(manifest, loadTemplates()),
   });
 }

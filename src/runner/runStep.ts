@@ -8,6 +8,7 @@ import { checkError } from '../core/errors.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { RunDeps } from './runner.js';
 import type { Db } from './session.js';
+import { LeaseLostError } from './lease.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
 import { backoff, isTransient } from './transient.js';
@@ -63,6 +64,10 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
       const outcome = await execute(counted);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
+      // A run that lost its lease writes nothing more, not even the step's end: the run that took
+      // it over owns the journal now.
+      const lost = ctx.leaseLost?.() ?? (error instanceof LeaseLostError ? error : null);
+      if (lost) throw lost;
       if (deps.signal.aborted) return await finish('interrupted', null, `stopped by ${stoppedBy(deps.signal)}; its open transaction was rolled back`);
       if (committed > 0) attempt = 0;
       committed = 0;
@@ -122,11 +127,12 @@ async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { s
   return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
 }
 
-/** A journal write that must not be lost to a connection that just dropped. */
+/** A journal write that must not be lost to a connection that just dropped (a lost lease is no dropped connection). */
 async function recordSafely(ctx: StepContext, write: () => Promise<void>): Promise<void> {
   try {
     await write();
-  } catch {
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
     await ctx.db.reconnect();
     await write();
   }
