@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
+import { sqlIdent } from '../core/sql.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { RunDeps } from './runner.js';
 import type { Db } from './session.js';
@@ -24,8 +25,21 @@ export function notExecuted(step: RunStep): StepResult {
   return { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'not-executed', rows: null, ms: null };
 }
 
-/** Refuses (exit 1) while a 'Meiro CPS' session is connected. */
+/**
+ * Refuses (exit 1) while a 'Meiro CPS' session is connected, and first, where the dialect needs
+ * it, unless this session can see other users' sessions at all (else "none connected" proves nothing).
+ */
 export async function assertNoCps(db: Db, traits: ServerTraits, when: string): Promise<void> {
+  const vis = traits.sessionVisibility;
+  if (vis) {
+    const row = (await readOnly(db, () => db.query<{ visible: unknown; who: unknown }>(`SELECT ${vis.condition} AS visible, current_user AS who`))).rows[0];
+    if (row?.visible !== true) {
+      const who = String(row?.who ?? '<user>');
+      throw checkError(
+        `user ${who} sees only its own sessions, so the check for a 'Meiro CPS' session (another user's) proves nothing ${when}; nothing was changed. Ask for: ${vis.grant.replaceAll('<user>', sqlIdent(who))}`,
+      );
+    }
+  }
   const n = Number((await readOnly(db, () => db.query<{ n: number }>(traits.cpsSessionsQuery))).rows[0]?.n ?? 0);
   if (n > 0) {
     throw checkError(`${n} 'Meiro CPS' session(s) connected ${when}; nothing may change while profile stitching runs. Disable the CPS component and wait for its runs to end, then run again`);
