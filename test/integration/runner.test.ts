@@ -139,7 +139,14 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
     const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s']);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Held until the batch has waited on it, timed out and been retried on a new connection (a
+    // second backend waiting), however long the run takes to get there.
+    const waiting = new Set<number>();
+    while (waiting.size < 2) {
+      const r = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'restitch' AND wait_event_type = 'Lock'");
+      for (const row of r.rows) waiting.add(row.pid);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await locker.query('COMMIT');
     await locker.end();
     const exit = await child.done;
