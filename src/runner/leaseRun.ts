@@ -2,7 +2,7 @@
 import type { RunbookInputs } from '../core/types.js';
 import { acquireLease, describeHolder, isLive, LeaseTable, takeoverAfter } from './lease.js';
 import { HeldLease } from './heldLease.js';
-import type { RunDeps } from './runner.js';
+import type { RunDeps } from './types.js';
 import type { Db } from './session.js';
 import type { RunnerUi } from './ui.js';
 
