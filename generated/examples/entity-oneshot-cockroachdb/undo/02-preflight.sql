@@ -31,7 +31,7 @@ FROM (SELECT (crdb_internal.has_role_option('VIEWACTIVITY')
     OR EXISTS (
       SELECT 1 FROM crdb_internal.kv_system_privileges AS p
       WHERE p.path LIKE '/global%'
-        AND p.privileges && ARRAY['ALL', 'VIEWACTIVITY', 'VIEWACTIVITYREDACTED']
+        AND ('VIEWACTIVITY' = ANY (p.privileges) OR 'VIEWACTIVITYREDACTED' = ANY (p.privileges) OR 'ALL' = ANY (p.privileges))
         AND CASE WHEN p.username IN (current_user, 'public') THEN true ELSE pg_has_role(current_user, p.username, 'MEMBER') END)) AS visible) AS s
 UNION ALL
 SELECT
