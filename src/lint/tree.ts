@@ -15,6 +15,21 @@ export function walk(node: unknown, visit: (type: string, fields: Node) => void)
   }
 }
 
+/**
+ * Like `walk`, but stops at subqueries: a SubLink is visited, what is inside it is not (its own
+ * clauses belong to another query level).
+ */
+export function walkOutsideSubqueries(node: unknown, visit: (type: string, fields: Node) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walkOutsideSubqueries(item, visit);
+  } else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (/^[A-Z]/.test(key) && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as Node);
+      if (key !== 'SubLink') walkOutsideSubqueries(value, visit);
+    }
+  }
+}
+
 /** Every typed node of `type` under `node`. */
 export function findAll(node: unknown, type: string): Node[] {
   const out: Node[] = [];
