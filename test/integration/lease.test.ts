@@ -22,7 +22,7 @@ import { loadSteps } from '../../src/core/steps.js';
 import { runCli } from '../helpers/cli.js';
 import { COCKROACH_COMPAT_SQL, runOnLane } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
-import { confirmManual, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-lease-'));
@@ -39,16 +39,6 @@ const RESET_STEP = 13;
 const EVENTS = 20_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Counts every committed UPDATE of each event: an event reset twice shows n = 2. */
-const COUNT_UPDATES = `
-CREATE TABLE update_counts (id uuid PRIMARY KEY, n int NOT NULL);
-CREATE FUNCTION count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO update_counts VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = update_counts.n + 1;
-  RETURN NEW;
-END $$;
-CREATE TRIGGER count_update BEFORE UPDATE ON customer_events FOR EACH ROW EXECUTE FUNCTION count_update();
-`;
 
 async function seeded(compat = ''): Promise<{ db: pg.Client; url: string }> {
   const name = `lease${++dbCount}`;

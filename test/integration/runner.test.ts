@@ -10,7 +10,7 @@ import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbo
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
-import { confirmManual, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -25,16 +25,6 @@ afterAll(async () => {
 const JOURNAL = 'external_data.restitch_journal';
 const RESET_STEP = 13;
 
-/** Counts every UPDATE of each event, so "reset twice" cannot hide behind an idempotent value. */
-const COUNT_UPDATES = `
-CREATE TABLE update_counts (id uuid PRIMARY KEY, n int NOT NULL);
-CREATE FUNCTION count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO update_counts VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = update_counts.n + 1;
-  RETURN NEW;
-END $$;
-CREATE TRIGGER count_update BEFORE UPDATE ON customer_events FOR EACH ROW EXECUTE FUNCTION count_update();
-`;
 
 async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string }> {
   const name = `r${++dbCount}`;
