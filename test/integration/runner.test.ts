@@ -271,6 +271,31 @@ describe('restitch run on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('--dry-run estimates a change step by the rows it writes (the planner estimate of the writing node input), not 0', async () => {
+    const { db, url } = await seeded(0);
+    const n = 3000;
+    await db.query(`INSERT INTO customer_attributes (customer_entity_id, modified, identifiers) SELECT 'bulk-' || g, '2026-01-01', ARRAY['b' || g] FROM generate_series(1, ${n}) AS g`);
+    await db.query('ANALYZE');
+    const dir = join(work, 'estimate');
+    const ids = join(work, 'estimate-ids.txt');
+    writeFileSync(ids, Array.from({ length: n }, (_, i) => `bulk-${i + 1}`).join('\n'));
+    const gen = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'estimate', '--entities-file', ids, '--out', dir]);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect((await runInProcess(dir, url, { to: 3 })).exitCode).toBe(0);
+    // Step 4 loads the ids (INSERT ... VALUES), step 6 backs the entities up (INSERT ... SELECT ... JOIN).
+    for (const step of [4, 6]) {
+      if (step === 6) expect((await runInProcess(dir, url, { from: 4, to: 5 })).exitCode).toBe(0);
+      const dry = await runInProcess(dir, url, { only: step, dryRun: true });
+      expect(dry.steps[0]?.wouldTouch).toMatch(/^~\d+ rows \(planner estimate\)$/);
+      const estimate = dry.steps[0]?.rows ?? 0;
+      const changed = (await runInProcess(dir, url, { only: step })).steps[0]?.rows ?? 0;
+      expect(changed).toBe(n);
+      expect(estimate, `step ${step}: estimated ${estimate}, changed ${changed}`).toBeGreaterThan(changed / 3);
+      expect(estimate).toBeLessThan(changed * 3);
+    }
+    await db.end();
+  });
+
   it('never writes the password given in --db to output, journal or files', async () => {
     const { db, url } = await seeded(0);
     expect(url).toContain(server.password);

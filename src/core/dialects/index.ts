@@ -4,7 +4,7 @@ import { cockroachdb } from './cockroachdb.js';
 import type { Dialect } from './dialect.js';
 import { postgres } from './postgres.js';
 
-export type { Dialect, ForeignClause, ServerTraits } from './dialect.js';
+export type { Dialect, ExplainEstimate, ForeignClause, ServerTraits } from './dialect.js';
 
 /** Every dialect, by name. */
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { cockroachdb, postgres };
