@@ -6,7 +6,9 @@
 import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
+import { bindFloor, findFloor } from './keysetFloor.js';
 import { rowsWritten } from './planEstimate.js';
+import type { FloorBinding, StepScript } from './stepScript.js';
 import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import type { StepResult } from './types.js';
@@ -62,7 +64,37 @@ export function describeEstimate(e: { rows: number; unknown: number; statements:
   return [e.statements > 0 ? `~${e.rows} rows (planner estimate${unknown})` : '', e.ddl > 0 ? `${e.ddl} DDL statement(s)` : ''].filter(Boolean).join(', ');
 }
 
-export async function dryRunStep(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {
+/**
+ * The dry run of one step: what it would touch, and with `script` (`--sql`) the statements as the
+ * runner would send them. `guarded`: the runner checks for CPS sessions before the step.
+ */
+export async function dryRunStep(ctx: StepContext, redact: (t: string) => string, script?: { sql: StepScript; guarded: boolean }): Promise<StepResult> {
+  const result = await dryRunResult(ctx, redact);
+  if (!script) return result;
+  return { ...result, sql: redact(script.sql.step(ctx.step, await boundBody(ctx), script.guarded, await floorNow(ctx))) };
+}
+
+/** The first batch's keyset floor as the runner would read it now, for a step that has one. */
+async function floorNow(ctx: StepContext): Promise<FloorBinding | null> {
+  const query = ctx.step.header.floor;
+  if (!query) return null;
+  const site = await findFloor(ctx.body, ctx.step.file);
+  try {
+    const value = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(query))).rows[0]?.floor;
+    return { literal: site.literal, value: value === undefined || value === null ? null : String(value) };
+  } catch (error) {
+    return { literal: site.literal, value: null, unreadable: describeError(error, ctx) };
+  }
+}
+
+/** The body as the first batch would run it: the floor read now bound in place of the literal. */
+async function boundBody(ctx: StepContext): Promise<string> {
+  const floor = await floorNow(ctx);
+  if (!floor || floor.value === null) return ctx.body;
+  return bindFloor(ctx.body, await findFloor(ctx.body, ctx.step.file), floor.value);
+}
+
+async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {
   const { step, db } = ctx;
   const base: StepResult = { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'done', rows: null, ms: null };
   const started = Date.now();

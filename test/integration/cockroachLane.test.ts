@@ -138,6 +138,25 @@ describe('runner on the CockroachDB lane', () => {
     await db.end();
   });
 
+  it('dry run --sql binds the keyset floor as the first batch would: the file literal before any batch, the highest done key after', async () => {
+    const { db, url } = await lane();
+    const platform = platformBeside(url, false, 'external_data.restitch_journal');
+    expect((await runOnLane(dir, url, { to: 12 })).exitCode).toBe(0);
+    await platform.stop();
+    const shown = async () => (await runOnLane(dir, url, { only: 13, dryRun: true, sql: true })).steps[0]?.sql ?? '';
+    const before = await shown();
+    const literal = /src\.id > ('[^']*')/.exec(readFileSync(join(dir, '13-reset-events.sql'), 'utf8'))?.[1];
+    expect(before).toContain(`src.id > ${literal}`);
+    expect(before).toContain(`the first batch's: none yet (nothing is done), so it keeps the file's ${literal}`);
+    expect(before).toMatch(/^BEGIN;\n-- the floor is bound per batch.*\nSELECT done\.id AS floor .*;\n/m);
+    expect((await runOnLane(dir, url, { only: 13 })).exitCode).toBe(0);
+    const highest = String((await db.query('SELECT id::text AS m FROM external_data.rs_example_multi_events_reset_done ORDER BY id DESC LIMIT 1')).rows[0]?.m);
+    const after = await shown();
+    expect(after).toContain(`src.id > '${highest}'`);
+    expect(after).toContain(`read now, bound below: ${highest}`);
+    await db.end();
+  });
+
   it('retries are counted per batch: four faults at four batches of one step, with --retries 2, and the step finishes', async () => {
     const out = join(work, 'per-batch');
     const gen = runCli(['generate', 'multi-entity', '--dialect', 'cockroachdb', '--incident', 'per-batch', '--entity', E1, '--entity', E2, '--batch-size', '100', '--out', out]);
