@@ -80,5 +80,13 @@ export const cockroachdb: Dialect = {
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction
     begin: (high) => (high ? 'BEGIN TRANSACTION PRIORITY HIGH' : 'BEGIN'),
+    // Plain EXPLAIN prints `estimated row count` only where table statistics exist; VERBOSE
+    // prints it on every node, with "(missing stats)" where they do not
+    // (pkg/sql/opt/exec/explain/emit.go, emitNodeAttributes). The writing node estimates its own
+    // output: `• update` shows "estimated row count: 0" without RETURNING, its child the rows it
+    // reads (pkg/sql/opt/exec/execbuilder/testdata/update: EXPLAIN (VERBOSE) UPDATE xyz ...).
+    // Node names from nodeNames in emit.go; a data-modifying CTE is planned as a `• subquery`
+    // with its own writing node.
+    explain: { prefix: 'EXPLAIN (VERBOSE)', format: 'tree', writeNodes: ['insert', 'insert fast path', 'update', 'upsert', 'delete', 'delete range'] },
   },
 };

@@ -30,5 +30,10 @@ export const postgres: Dialect = {
     // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
     cancelStatement: (id) => `SELECT pg_cancel_backend(${id}::int)`,
     begin: () => 'BEGIN',
+    // One ModifyTable per table written (data-modifying CTEs included, as InitPlans); its own
+    // estimate is 0 rows without RETURNING, its input (the subplan related as Outer, Member
+    // before PostgreSQL 14) estimates what it writes.
+    // https://www.postgresql.org/docs/current/using-explain.html
+    explain: { prefix: 'EXPLAIN (FORMAT JSON)', format: 'json', writeNodes: ['ModifyTable'] },
   },
 };
