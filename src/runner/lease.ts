@@ -43,8 +43,10 @@ export class LeaseLostError extends RestitchError {
   }
 }
 
+// The age is computed by the server (its clock only), as FLOAT8 on both databases: extract
+// returns numeric on PostgreSQL 14+ and FLOAT on CockroachDB.
 const COLUMNS = `incident, run_id, runbook, checksum, host, pid, step, started_at, heartbeat_at, timeout_ms,
-  extract(epoch FROM now() - heartbeat_at) AS age_s`;
+  CAST(extract(epoch FROM now() - heartbeat_at) AS FLOAT8) AS age_s`;
 
 type Raw = Record<string, unknown>;
 
@@ -158,7 +160,8 @@ export async function acquireLease(table: LeaseTable, db: Db, me: LeaseIdentity,
     const taken = await db.query(
       `UPDATE ${table.table} SET run_id = $2, runbook = $3, checksum = $4, host = $5, pid = $6, step = NULL,
          started_at = now(), heartbeat_at = now(), timeout_ms = $7
-       WHERE incident = $1 AND run_id = $8 AND extract(epoch FROM now() - heartbeat_at) * 1000 >= greatest(timeout_ms, CAST($7 AS INT8))`,
+       WHERE incident = $1 AND run_id = $8
+         AND CAST(extract(epoch FROM now() - heartbeat_at) AS FLOAT8) * 1000 >= CAST(greatest(timeout_ms, CAST($7 AS INT8)) AS FLOAT8)`,
       [...values, old.runId],
     );
     if (taken.rowCount === 1) return { runId, tookOverFrom: old };
