@@ -9,6 +9,7 @@ import type { Manifest } from '../core/manifest.js';
 import type { SchemaProfile } from '../core/types.js';
 import { join } from 'node:path';
 import { formatBanner, sessionIdentity } from './banner.js';
+import { APPLICATION_NAME } from './connection.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
@@ -76,6 +77,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       await journal.ensure();
     }
     const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table) : null;
+    if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     for (const [i, step] of run.entries()) {
       if (deps.signal.aborted) break;
       const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal: deps.signal };
