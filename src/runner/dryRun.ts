@@ -6,7 +6,7 @@
 import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
-import { bindFloor, findFloor } from './keysetFloor.js';
+import { bindFloor, findFloor, type FloorSite } from './keysetFloor.js';
 import { rowsWritten } from './planEstimate.js';
 import type { FloorBinding, StepScript } from './stepScript.js';
 import type { Db } from './session.js';
@@ -58,7 +58,7 @@ export async function estimateChange(ctx: Pick<StepContext, 'db' | 'dialect' | '
   return total;
 }
 
-/** "~50,004 rows (planner estimate), 2 DDL statement(s)". */
+/** "~50004 rows (planner estimate), 2 DDL statement(s)". */
 export function describeEstimate(e: { rows: number; unknown: number; statements: number; ddl: number }): string {
   const unknown = e.unknown > 0 ? ` and ${e.unknown} write(s) it cannot estimate` : '';
   return [e.statements > 0 ? `~${e.rows} rows (planner estimate${unknown})` : '', e.ddl > 0 ? `${e.ddl} DDL statement(s)` : ''].filter(Boolean).join(', ');
@@ -71,27 +71,23 @@ export function describeEstimate(e: { rows: number; unknown: number; statements:
 export async function dryRunStep(ctx: StepContext, redact: (t: string) => string, script?: { sql: StepScript; guarded: boolean }): Promise<StepResult> {
   const result = await dryRunResult(ctx, redact);
   if (!script) return result;
-  return { ...result, sql: redact(script.sql.step(ctx.step, await boundBody(ctx), script.guarded, await floorNow(ctx))) };
+  const floor = await floorNow(ctx);
+  // The body as the first batch would run it: the floor read now bound in place of the literal.
+  const body = floor?.value != null ? bindFloor(ctx.body, floor.site, floor.value) : ctx.body;
+  return { ...result, sql: redact(script.sql.step(ctx.step, body, script.guarded, floor)) };
 }
 
 /** The first batch's keyset floor as the runner would read it now, for a step that has one. */
-async function floorNow(ctx: StepContext): Promise<FloorBinding | null> {
+async function floorNow(ctx: StepContext): Promise<(FloorBinding & { site: FloorSite }) | null> {
   const query = ctx.step.header.floor;
   if (!query) return null;
   const site = await findFloor(ctx.body, ctx.step.file);
   try {
     const value = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(query))).rows[0]?.floor;
-    return { literal: site.literal, value: value === undefined || value === null ? null : String(value) };
+    return { site, literal: site.literal, value: value === undefined || value === null ? null : String(value) };
   } catch (error) {
-    return { literal: site.literal, value: null, unreadable: describeError(error, ctx) };
+    return { site, literal: site.literal, value: null, unreadable: describeError(error, ctx) };
   }
-}
-
-/** The body as the first batch would run it: the floor read now bound in place of the literal. */
-async function boundBody(ctx: StepContext): Promise<string> {
-  const floor = await floorNow(ctx);
-  if (!floor || floor.value === null) return ctx.body;
-  return bindFloor(ctx.body, await findFloor(ctx.body, ctx.step.file), floor.value);
 }
 
 async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {

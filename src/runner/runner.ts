@@ -9,6 +9,7 @@ import type { Manifest } from '../core/manifest.js';
 import type { SchemaProfile } from '../core/types.js';
 import { join } from 'node:path';
 import { formatBanner, sessionIdentity } from './banner.js';
+import { APPLICATION_NAME } from './connection.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
@@ -89,6 +90,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     }
     if (!opts.dryRun && run.length > 0) await journal.ensure();
     const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table) : null;
+    if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     const signal = lease ? AbortSignal.any([deps.signal, lease.signal]) : deps.signal;
     for (const [i, step] of run.entries()) {
       if (signal.aborted) break;

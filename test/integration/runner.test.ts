@@ -341,6 +341,7 @@ describe('restitch run on a real PostgreSQL', () => {
     expect(session).toContain("SET default_transaction_read_only = 'on'");
     expect(session.filter((s) => s === 'BEGIN').length).toBe(steps.filter((s) => s.header.kind === 'change' || s.header.kind === 'batch').length);
     expect(r.stdout).toMatch(/^-- restitch run: dry run \(nothing changes\) against$/m);
+    expect(r.stdout).toMatch(/^-- the session connects with application_name = 'restitch'/m);
     expect(r.stdout).toContain(`BEGIN;\n${steps[5]!.body.trim()}\nCOMMIT;`);
     expect(r.stdout).toMatch(/^-- step 6\/16 change +not-executed .*\n-- +would: cannot tell until the steps before it have run/m);
     expect(r.stdout).toMatch(/-- dry run: nothing was changed\n$/);

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { terminalUi } from '../../src/cli/terminalUi.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { formatBanner } from '../../src/runner/banner.js';
+import { DIALECTS } from '../../src/core/dialects/index.js';
 import { changePrompt } from '../../src/runner/prompt.js';
+import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';
 
 const multi = examples().find((e) => e.name === 'multi-entity-postgres')!;
@@ -75,5 +77,42 @@ describe('a step that runs for a while, without a terminal', () => {
     vi.advanceTimersByTime(31_000);
     p.update(500);
     expect(err.text).toMatch(/^step 13: 500\/1000 rows, 16 rows\/s ETA 31 s, 31\.0 s elapsed\n$/);
+  });
+});
+
+describe('the script of run --dry-run --sql', () => {
+  const crdb = examples().find((e) => e.name === 'multi-entity-cockroachdb')!;
+  const crdbSteps = loadSteps(crdb.manifest, crdb.files, false);
+
+  it('ends every statement, also after a trailing comment', () => {
+    expect(terminated('SELECT 1')).toBe('SELECT 1;');
+    expect(terminated('SELECT 1;\n-- done\n')).toBe('SELECT 1;\n-- done');
+    expect(terminated('SELECT 1\n-- no semicolon above')).toBe('SELECT 1\n-- no semicolon above\n;');
+  });
+
+  it('a CockroachDB batch: its settings once, the CPS check, progress, then per batch BEGIN (priority), the floor query and the bound statement, COMMIT', () => {
+    const script = new StepScript(DIALECTS.cockroachdb, {}, 'external_data.restitch_journal');
+    const reset = crdbSteps.find((s) => s.slug === 'reset-events')!;
+    const high = { ...reset, header: { ...reset.header, priority: 'high' as const } };
+    const text = script.step(high, reset.body.replace(/src\.id > '[^']*'/, "src.id > 'ffff'"), true, { literal: "'0000'", value: 'ffff' });
+    const known = [reset.header.progress, reset.header.floor, DIALECTS.cockroachdb.server.cpsSessionsQuery];
+    const statements = text.split('\n').filter((l) => /^(SET|BEGIN|COMMIT)\b/.test(l) || known.includes(l.replace(/;$/, '')));
+    expect(statements).toEqual([
+      "SET statement_timeout = '600000ms';",
+      "SET lock_timeout = '30000ms';",
+      "SET default_transaction_read_only = 'on';",
+      `${DIALECTS.cockroachdb.server.cpsSessionsQuery};`,
+      "SET default_transaction_read_only = 'off';",
+      "SET default_transaction_read_only = 'on';",
+      `${reset.header.progress};`,
+      "SET default_transaction_read_only = 'off';",
+      'BEGIN TRANSACTION PRIORITY HIGH;',
+      `${reset.header.floor};`,
+      'COMMIT;',
+    ]);
+    expect(text).toContain("src.id > 'ffff'");
+    expect(text).toContain("this query's result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ffff)");
+    // The same kind again: the session already has its timeouts, no SET is repeated.
+    expect(script.step(reset, reset.body, false, { literal: "'0000'", value: null })).not.toMatch(/^SET statement_timeout/m);
   });
 });
