@@ -57,5 +57,8 @@ export const cockroachdb: Dialect = {
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction
     begin: (high) => (high ? 'BEGIN TRANSACTION PRIORITY HIGH' : 'BEGIN'),
+    // standard_conforming_strings is a compatibility variable fixed at on
+    // (makeCompatBoolVar(`standard_conforming_strings`, true, ...) in cockroachdb/cockroach pkg/sql/vars.go).
+    requiredSettings: {},
   },
 };

@@ -78,4 +78,9 @@ export interface ServerTraits {
   cancelStatement: (idLiteral: string) => string;
   /** Statements that start a transaction; `priorityHigh` for steps that ask for it. */
   begin: (priorityHigh: boolean) => string;
+  /**
+   * Session settings the runner sets after every connect and proves with SHOW, refusing to go on
+   * when the server does not keep them (name → value as SHOW prints it).
+   */
+  requiredSettings: Readonly<Record<string, string>>;
 }

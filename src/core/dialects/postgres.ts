@@ -24,5 +24,9 @@ export const postgres: Dialect = {
     // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
     cancelStatement: (id) => `SELECT pg_cancel_backend(${id}::int)`,
     begin: () => 'BEGIN',
+    // With it off a backslash escapes inside '...': the runner's own literals and any bound
+    // text would read differently. A server (or a role, a database) may default to off.
+    // https://www.postgresql.org/docs/current/runtime-config-compatible.html#GUC-STANDARD-CONFORMING-STRINGS
+    requiredSettings: { standard_conforming_strings: 'on' },
   },
 };
