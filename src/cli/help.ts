@@ -27,7 +27,7 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
   ],
   check: ['restitch check', 'restitch check generated/inc-42 generated/inc-43'],
   diff: ['restitch diff generated/inc-42 generated/inc-42-v2'],
-  bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -v ON_ERROR_STOP=1 -f inc-42.sql', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
+  bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -f inc-42.sql (it stops at the first failing check)', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
   run: [
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run',
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp"',

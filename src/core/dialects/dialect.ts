@@ -21,8 +21,15 @@ export interface Dialect {
   label: string;
   /** Table layouts this dialect's runbooks can address. */
   schemas: readonly SchemaProfile[];
-  /** The shell a person pastes into, and how it is started. */
-  console: { name: string; command: string };
+  /** The shell a person pastes into, how it is started, and how a bundle stops in it. */
+  console: {
+    name: string;
+    command: string;
+    /** Lines a bundle starts with, so the shell stops at the first error however it was started. */
+    preamble: readonly string[];
+    /** A text expression that raises an error whose message is the text expression `message`, only when evaluated. */
+    raise: (message: string) => string;
+  };
   /**
    * `pg_stat_activity` shows every session and `pg_terminate_backend(pid)` ends one.
    * When false (CockroachDB), sessions are listed in `crdb_internal.cluster_sessions`
