@@ -8,9 +8,9 @@ import { readRunbook } from '../io/runbookFs.js';
 import { loadTemplates } from '../io/templateStore.js';
 import { connectionTarget, type ConnectionTarget } from './connection.js';
 import { manualSteps } from './plan.js';
-import { runRunbook, type RunDeps } from './runner.js';
+import { runRunbook } from './runner.js';
 import { openSession } from './session.js';
-import type { RunOptions, RunReport } from './types.js';
+import type { RunDeps, RunOptions, RunReport } from './types.js';
 import { silentUi, type RunnerUi } from './ui.js';
 
 /** `open` connects the runner's session (a test can put a layer in front of it). */

@@ -6,12 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
-import type { RunDeps } from './runner.js';
 import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
 import { backoff, isTransient } from './transient.js';
-import type { Confirmation, RunStep, StepResult } from './types.js';
+import type { Confirmation, RunDeps, RunStep, StepResult } from './types.js';
 
 /** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */
 export function stoppedBy(signal: AbortSignal): string {

@@ -3,10 +3,10 @@
  * journal. Returns one result per step (done / failed / stopped / not-executed) instead of
  * throwing through; refusals before anything ran are thrown as RestitchError.
  */
-import { detectDialect, getDialect, type ServerTraits } from '../core/dialects/index.js';
+import { detectDialect, getDialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
-import type { RunbookFile, SchemaProfile } from '../core/types.js';
+import type { SchemaProfile } from '../core/types.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
@@ -15,28 +15,8 @@ import { assertPlatform } from './platform.js';
 import { loadSteps } from '../core/steps.js';
 import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
-import type { RunOptions, RunReport } from './types.js';
-import type { Db } from './session.js';
-import type { RunnerUi } from './ui.js';
+import type { RunbookSource, RunDeps, RunOptions, RunReport } from './types.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
-
-/** A runbook as read from disk. */
-export interface RunbookSource {
-  dir: string;
-  files: RunbookFile[];
-  manifest: Manifest;
-}
-
-/** IO the runner is given: how to connect (called only after the files are verified), the person, Ctrl-C. */
-export interface RunDeps {
-  connect(): Promise<Db & { useTraits(traits: ServerTraits): Promise<void> }>;
-  ui: RunnerUi;
-  signal: AbortSignal;
-  /** Scrubs the password from any text that is stored or shown. */
-  redact(text: string): string;
-  /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
-  rerender(manifest: Manifest): Promise<RunbookFile[]>;
-}
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
 export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: Manifest) {

@@ -3,8 +3,8 @@ import type { Manifest } from '../core/manifest.js';
 import { Journal, type JournalRow } from './journal.js';
 import { loadSteps } from '../core/steps.js';
 import { runbookIdentity } from './plan.js';
-import { connectChecked, type RunbookSource, type RunDeps } from './runner.js';
-import type { StepStatus } from './types.js';
+import { connectChecked } from './runner.js';
+import type { RunbookSource, RunDeps, StepStatus } from './types.js';
 
 /** One step of the status report. */
 export interface StepStatusRow {

@@ -2,7 +2,10 @@
  * The runner's contract: what it is asked to do, what it reports per step, and the small
  * interfaces it does IO through (database session, journal, person at the terminal).
  */
-import type { ParsedStep, StepHeader } from '../core/types.js';
+import type { ServerTraits } from '../core/dialects/index.js';
+import type { Manifest } from '../core/manifest.js';
+import type { ParsedStep, RunbookFile, StepHeader } from '../core/types.js';
+import type { Db } from './session.js';
 
 /** One step as the runner sees it: its header, its SQL body and its file. */
 export type RunStep = ParsedStep;
@@ -67,4 +70,43 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** How to go on, when it did not finish. */
   resume?: string;
+}
+
+/** A runbook as read from disk. */
+export interface RunbookSource {
+  dir: string;
+  files: RunbookFile[];
+  manifest: Manifest;
+}
+
+/** A progress display for one batch step. */
+export interface Progress {
+  update(done: number): void;
+  stop(): void;
+}
+
+/** How the runner talks to the person running it; the CLI provides the terminal version. */
+export interface RunnerUi {
+  /** The one report line of a finished (or stopped) step. */
+  step(result: StepResult): void;
+  /** A message for the person: what is about to happen, a retry, how to resume. */
+  say(text: string): void;
+  /**
+   * Asks a yes/no question; `typed` asks for the word to be typed (manual steps). Resolves null
+   * when there is no terminal to ask, and false when the signal aborts the question.
+   */
+  confirm(question: string, typed: string | null, signal: AbortSignal): Promise<boolean | null>;
+  /** Starts a progress display; `total` from the step's progress query, null when unknown. */
+  progress(title: string, total: number | null, done: number): Progress;
+}
+
+/** IO the runner is given: how to connect (called only after the files are verified), the person, Ctrl-C. */
+export interface RunDeps {
+  connect(): Promise<Db & { useTraits(traits: ServerTraits): Promise<void> }>;
+  ui: RunnerUi;
+  signal: AbortSignal;
+  /** Scrubs the password from any text that is stored or shown. */
+  redact(text: string): string;
+  /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
+  rerender(manifest: Manifest): Promise<RunbookFile[]>;
 }

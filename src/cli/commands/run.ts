@@ -6,11 +6,11 @@ import { readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
 import { connectionTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
-import { runRunbook, type RunbookSource } from '../../runner/runner.js';
+import { runRunbook } from '../../runner/runner.js';
 import { stoppedBy } from '../../runner/runStep.js';
 import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
-import type { RunOptions, RunReport } from '../../runner/types.js';
+import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
 import { terminalUi } from '../terminalUi.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
