@@ -136,7 +136,13 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
     const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s']);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Hold the lock until the run has waited on it past its 1 s lock timeout at least once, however long it took to get there.
+    for (let i = 0; i < 600; i++) {
+      const waiting = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'restitch' AND wait_event_type = 'Lock'");
+      if (waiting.rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
     await locker.query('COMMIT');
     await locker.end();
     const exit = await child.done;

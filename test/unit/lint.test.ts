@@ -139,7 +139,7 @@ describe('restitch lint (CLI)', () => {
     expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:14: aost-top-level-select: AS OF SYSTEM TIME `));
   });
 
-  it('exits 2 without a dialect outside a runbook, for an unknown dialect and for a missing file', () => {
+  it('exits 2 without a dialect outside a runbook, for an unknown dialect and for a missing file', { timeout: 60_000 }, () => {
     const dir = tempDir('lint');
     const file = join(dir, 'hand.sql');
     writeFileSync(file, 'UPDATE t SET a = 1;\n');
