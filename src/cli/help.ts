@@ -31,7 +31,7 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
   diff: ['restitch diff generated/inc-42 generated/inc-42-v2'],
   bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -f inc-42.sql (it stops at the first failing check)', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
   run: [
-    'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run',
+    'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run --sql > inc-42-plan.sql',
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp"',
     'restitch run generated/inc-42 --undo --from 3',
   ],

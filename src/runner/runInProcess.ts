@@ -29,6 +29,7 @@ export async function runInProcess(
     ui,
     signal: new AbortController().signal,
     redact: target.redact,
+    address: target.address,
     connect: () => open(target),
     rerender: (manifest) => rerender(manifest, loadTemplates()),
   });

@@ -5,8 +5,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
+import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { Db } from './session.js';
+import { changePrompt } from './prompt.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
 import { backoff, isTransient } from './transient.js';
@@ -82,7 +84,19 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   }
 }
 
+/** A change or check runs as one statement that may take long: its elapsed time is shown while it runs. */
 async function execute(ctx: StepContext): Promise<Outcome> {
+  const { header } = ctx.step;
+  if (header.kind !== 'change' && header.kind !== 'check') return executeKind(ctx);
+  const activity = ctx.ui.activity(`step ${header.number}: ${header.kind === 'change' ? 'changing' : 'checking'}`, 'running');
+  try {
+    return await executeKind(ctx);
+  } finally {
+    activity.stop();
+  }
+}
+
+async function executeKind(ctx: StepContext): Promise<Outcome> {
   switch (ctx.step.header.kind) {
     case 'check':
       return runCheck(ctx);
@@ -116,9 +130,19 @@ async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { s
   if (header.kind !== 'change') return { by: null };
   if (named) return { by: '--confirm' };
   if (ctx.opts.yes) return { by: '--yes' };
+  ctx.ui.say(changePrompt(ctx.step, ctx.body, ctx.path, await estimateFor(ctx)));
   const answer = await ctx.ui.confirm(`Run step ${header.number}/${header.total} (change): ${header.title}?`, null, ctx.signal);
   if (answer === null) return { stop: `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes (or --confirm ${header.number})` };
   return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
+}
+
+/** The dry run's estimate of a change step, or why there is none (its tables may not exist before the steps before it run). */
+async function estimateFor(ctx: StepContext): Promise<string> {
+  try {
+    return describeEstimate(await estimateChange(ctx));
+  } catch (error) {
+    return `none: EXPLAIN failed (${describeError(error, ctx)})`;
+  }
 }
 
 /** A journal write that must not be lost to a connection that just dropped. */

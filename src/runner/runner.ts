@@ -7,6 +7,9 @@ import { detectDialect, getDialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
 import type { SchemaProfile } from '../core/types.js';
+import { join } from 'node:path';
+import { formatBanner, sessionIdentity } from './banner.js';
+import { APPLICATION_NAME } from './connection.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
@@ -16,6 +19,7 @@ import { loadSteps } from '../core/steps.js';
 import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import type { RunbookSource, RunDeps, RunOptions, RunReport } from './types.js';
+import { StepScript } from './stepScript.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
@@ -29,7 +33,7 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
       throw checkError(`this runbook is for ${expected.label}, but the server is ${actual?.label ?? 'unknown'} (${version.split(' ').slice(0, 2).join(' ')}); nothing was run. Generate the runbook with --dialect ${actual?.name ?? '…'} or connect to the right server`);
     }
     await db.useTraits(expected.server);
-    return { db, dialect: expected };
+    return { db, dialect: expected, version };
   } catch (error) {
     await db.close();
     throw error;
@@ -48,7 +52,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? await withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
   }
   const id = runbookIdentity(manifest, files, undo);
-  const { db, dialect } = await connectChecked(deps, manifest);
+  const { db, dialect, version } = await connectChecked(deps, manifest);
   try {
     if (undo) await refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir);
     else await refuseForwardAfterUndo(db, manifest, id.checksum);
@@ -61,16 +65,24 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     const { run, note } = selectSteps(steps, history, opts);
     const report: RunReport = { runbook: id.runbook, checksum: id.checksum, dialect: dialect.name, steps: [], exitCode: 0 };
     deps.ui.say(`${source.dir}${undo ? ' (undo)' : ''}: ${steps.length} steps, ${note}${opts.dryRun ? '; dry run: nothing will change' : ''}`);
+    if (run.length > 0) {
+      const who = await sessionIdentity(db);
+      const w = { address: deps.address, version, ...who, incident: manifest.inputs.incident, scenario: manifest.scenario, dialect: dialect.name, undo, dryRun: opts.dryRun };
+      deps.ui.say(deps.redact(formatBanner(w)));
+    }
     const guarded = cpsGuardedSteps(steps);
     if (!opts.dryRun && run.some((s) => guarded.has(s.header.number))) await assertNoCps(db, dialect.server, 'before anything runs');
     if (!opts.dryRun && run.length > 0) {
       await assertPlatform(db, manifest.schema as SchemaProfile);
       await journal.ensure();
     }
+    const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table) : null;
+    if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     for (const [i, step] of run.entries()) {
       if (deps.signal.aborted) break;
-      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal };
-      const result = opts.dryRun ? await dryRunStep(ctx, deps.redact) : await runStep(ctx, guarded.has(step.header.number), deps);
+      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal: deps.signal };
+      const shown = script ? { sql: script, guarded: guarded.has(step.header.number) } : undefined;
+      const result = opts.dryRun ? await dryRunStep(ctx, deps.redact, shown) : await runStep(ctx, guarded.has(step.header.number), deps);
       report.steps.push(result);
       deps.ui.step(result);
       if (result.status === 'done' || opts.dryRun) continue;

@@ -27,6 +27,11 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** The statement that applies one session setting (as run, and as `run --dry-run --sql` prints it). */
+export function setStatement(name: string, value: string): string {
+  return `SET ${name} = ${sqlLiteral(value)}`;
+}
+
 export class PgSession implements Db {
   private client: pg.Client | null = null;
   private sessionId: string | null = null;
@@ -70,7 +75,7 @@ export class PgSession implements Db {
   }
 
   private async set(name: string, value: string): Promise<void> {
-    await this.query(`SET ${name} = ${sqlLiteral(value)}`);
+    await this.query(setStatement(name, value));
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {

@@ -30,6 +30,8 @@ export interface StepResult {
   wouldTouch?: string;
   /** The rows of a check or wait that did not pass, as the database returned them. */
   details?: Record<string, unknown>[];
+  /** --dry-run --sql: the step's statements as the runner would send them. */
+  sql?: string;
 }
 
 /** What `restitch run` was asked to do. */
@@ -39,6 +41,8 @@ export interface RunOptions {
   /** Step numbers confirmed on the command line (`--confirm 1,14`): the only way to confirm a manual step without a terminal. */
   confirm?: readonly number[];
   dryRun: boolean;
+  /** With dryRun: put each step's statements, as they would run, in its result (`run --dry-run --sql`). */
+  sql?: boolean;
   /** Run from this step number regardless of the journal. */
   from?: number;
   /** Run only this step. */
@@ -85,6 +89,13 @@ export interface Progress {
   stop(): void;
 }
 
+/** A step that runs for a while (a wait, a long change or check): elapsed time and the latest answer. */
+export interface Activity {
+  /** The latest answer (a wait's last check result); shown with the elapsed time. */
+  update(latest: string): void;
+  stop(): void;
+}
+
 /** How the runner talks to the person running it; the CLI provides the terminal version. */
 export interface RunnerUi {
   /** The one report line of a finished (or stopped) step. */
@@ -98,6 +109,8 @@ export interface RunnerUi {
   confirm(question: string, typed: string | null, signal: AbortSignal): Promise<boolean | null>;
   /** Starts a progress display; `total` from the step's progress query, null when unknown. */
   progress(title: string, total: number | null, done: number): Progress;
+  /** Starts showing that a step is running: its elapsed time and `latest`, until stopped. */
+  activity(title: string, latest: string): Activity;
 }
 
 /** IO the runner is given: how to connect (called only after the files are verified), the person, Ctrl-C. */
@@ -107,6 +120,8 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Scrubs the password from any text that is stored or shown. */
   redact(text: string): string;
+  /** host:port of the server, for the banner (never the password). */
+  address: string;
   /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
   rerender(manifest: Manifest): Promise<RunbookFile[]>;
 }

@@ -22,7 +22,8 @@
  * read-only SELECT, outside explicit transactions: cockroachdb/cockroach issue 71034, isAsOf in
  * pkg/sql/exec_util.go), casts to INT become INT8, and EXPLAIN of a change is refused in a
  * read-only session as CockroachDB did before v25.3 (cockroachdb/cockroach issue 103754, fixed
- * by PR 149449).
+ * by PR 149449), and EXPLAIN (VERBOSE) answers with PostgreSQL's plan drawn as CockroachDB's
+ * text tree (crdbTree).
  */
 import { loadPgQuery } from '../../src/core/where.js';
 import type { ServerTraits } from '../../src/core/dialects/index.js';
@@ -179,6 +180,29 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   return edits.length > 0 ? replaceAt(text, edits) : text;
 }
 
+interface PgPlan {
+  'Node Type': string;
+  Operation?: string;
+  'Plan Rows': number;
+  Plans?: PgPlan[];
+}
+
+/**
+ * PostgreSQL's plan drawn as CockroachDB's EXPLAIN (VERBOSE) draws one (shapes from
+ * cockroachdb/cockroach pkg/sql/opt/exec/execbuilder/testdata/update and insert): `• name` per
+ * node, children under `└── `, `estimated row count: N (missing stats)` on every node, 0 on the
+ * writing node (its output without RETURNING), a VALUES list as `• values` with its `size`.
+ */
+function crdbTree(plan: PgPlan | undefined, indent = ''): string[] {
+  if (!plan) return [];
+  const writing = plan['Node Type'] === 'ModifyTable';
+  const name = writing ? (plan.Operation ?? 'update').toLowerCase() : plan['Node Type'] === 'Values Scan' ? 'values' : plan['Node Type'].toLowerCase();
+  const attribute = name === 'values' ? `size: 1 column, ${plan['Plan Rows']} rows` : `estimated row count: ${writing ? 0 : Math.round(plan['Plan Rows']).toLocaleString('en-US')} (missing stats)`;
+  const children = plan.Plans ?? [];
+  const bar = children.length > 0 ? '│ ' : '  ';
+  return [`• ${name}`, `${bar}${attribute}`, ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
+}
+
 /** The runner's session on the lane: every statement goes through `translate`. */
 export class LaneSession implements Db {
   private readonly state: LaneState = { inTransaction: false, readOnly: false };
@@ -187,6 +211,11 @@ export class LaneSession implements Db {
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     const text = await translate(sql, this.state);
     const word = text.trim().split(/\s+/)[0]?.toUpperCase();
+    const verbose = /^\s*EXPLAIN\s+\(VERBOSE\)\s+/i.exec(text);
+    if (verbose) {
+      const plan = await this.inner.query<{ 'QUERY PLAN': { Plan: PgPlan }[] }>(`EXPLAIN (FORMAT JSON) ${text.slice(verbose[0].length)}`, params);
+      return { rows: crdbTree(plan.rows[0]?.['QUERY PLAN'][0]?.Plan).map((info) => ({ info })) as R[], rowCount: 0 };
+    }
     const result = await this.inner.query<R>(text, params);
     if (word === 'BEGIN') this.state.inTransaction = true;
     if (word === 'COMMIT' || word === 'ROLLBACK') this.state.inTransaction = false;

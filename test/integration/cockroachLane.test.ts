@@ -172,8 +172,28 @@ describe('runner on the CockroachDB lane', () => {
     const { db, url } = await lane();
     expect((await runOnLane(dir, url, { to: 3 })).exitCode).toBe(0);
     const dry = await runOnLane(dir, url, { only: 4, dryRun: true });
-    expect(dry.steps[0], JSON.stringify(dry.steps)).toMatchObject({ step: 4, kind: 'change', status: 'skipped', wouldTouch: expect.stringMatching(/rows \(planner estimate\)/) });
+    // Step 4 inserts the two chosen ids (VALUES): the estimate is what the insert reads, not its own 0.
+    expect(dry.steps[0], JSON.stringify(dry.steps)).toMatchObject({ step: 4, kind: 'change', status: 'skipped', rows: 2, wouldTouch: '~2 rows (planner estimate)' });
     expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows).toEqual([{ n: 0 }]);
+    await db.end();
+  });
+
+  it('dry run --sql binds the keyset floor as the first batch would: the file literal before any batch, the highest done key after', async () => {
+    const { db, url } = await lane();
+    const platform = platformBeside(url, false, 'external_data.restitch_journal');
+    expect((await runOnLane(dir, url, { to: 12 })).exitCode).toBe(0);
+    await platform.stop();
+    const shown = async () => (await runOnLane(dir, url, { only: 13, dryRun: true, sql: true })).steps[0]?.sql ?? '';
+    const before = await shown();
+    const literal = /src\.id > ('[^']*')/.exec(readFileSync(join(dir, '13-reset-events.sql'), 'utf8'))?.[1];
+    expect(before).toContain(`src.id > ${literal}`);
+    expect(before).toContain(`the first batch's: none yet (nothing is done), so it keeps the file's ${literal}`);
+    expect(before).toMatch(/^BEGIN;\n-- the floor is bound per batch.*\nSELECT done\.id AS floor .*;\n/m);
+    expect((await runOnLane(dir, url, { only: 13 })).exitCode).toBe(0);
+    const highest = String((await db.query('SELECT id::text AS m FROM external_data.rs_example_multi_events_reset_done ORDER BY id DESC LIMIT 1')).rows[0]?.m);
+    const after = await shown();
+    expect(after).toContain(`src.id > '${highest}'`);
+    expect(after).toContain(`read now, bound below: ${highest}`);
     await db.end();
   });
 

@@ -11,6 +11,7 @@ import { stoppedBy } from '../../runner/runStep.js';
 import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
+import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
@@ -46,7 +47,10 @@ function stepList(flag: string, raw: unknown): number[] | undefined {
 export function runOptions(o: Record<string, unknown>): RunOptions {
   const waitInterval = o.waitInterval === undefined ? undefined : Number(o.waitInterval);
   if (waitInterval !== undefined && !(waitInterval > 0 && waitInterval <= 3600)) throw inputError(`--wait-interval must be a number of seconds above 0, not '${String(o.waitInterval)}'`);
+  if (o.sql === true && o.dryRun !== true) throw inputError('--sql prints what a dry run would send: use it with --dry-run');
+  if (o.sql === true && o.json === true) throw inputError('--sql prints a SQL script; it cannot be combined with --json');
   const opts: RunOptions = { yes: o.yes === true, dryRun: o.dryRun === true, retries: whole('--retries', o.retries) ?? 5, backoffMs: 500 };
+  if (o.sql === true) opts.sql = true;
   const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
     if (value !== undefined) opts[key] = value;
   };
@@ -67,11 +71,12 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const steps = (undo ? src.manifest.undo : src.manifest.steps).length;
-  const ui = terminalUi(o.json === true, () => steps);
+  const ui = opts.sql ? sqlScriptUi(() => steps) : terminalUi(o.json === true, () => steps);
   const report = await runRunbook(src, undo, opts, {
     ui,
     signal,
     redact: target.redact,
+    address: target.address,
     rerender: (manifest) => rerender(manifest, loadTemplates()),
     async connect() {
       const session = await openSession(target);
@@ -84,7 +89,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     report.exitCode === 0
       ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
       : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
-  const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : tail;
+  const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }
 

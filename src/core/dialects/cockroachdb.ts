@@ -75,5 +75,13 @@ export const cockroachdb: Dialect = {
     // standard_conforming_strings is a compatibility variable fixed at on
     // (makeCompatBoolVar(`standard_conforming_strings`, true, ...) in cockroachdb/cockroach pkg/sql/vars.go).
     requiredSettings: {},
+    // Plain EXPLAIN prints `estimated row count` only where table statistics exist; VERBOSE
+    // prints it on every node, with "(missing stats)" where they do not
+    // (pkg/sql/opt/exec/explain/emit.go, emitNodeAttributes). The writing node estimates its own
+    // output: `• update` shows "estimated row count: 0" without RETURNING, its child the rows it
+    // reads (pkg/sql/opt/exec/execbuilder/testdata/update: EXPLAIN (VERBOSE) UPDATE xyz ...).
+    // Node names from nodeNames in emit.go; a data-modifying CTE is planned as a `• subquery`
+    // with its own writing node.
+    explain: { prefix: 'EXPLAIN (VERBOSE)', format: 'tree', writeNodes: ['insert', 'insert fast path', 'update', 'upsert', 'delete', 'delete range'] },
   },
 };

@@ -73,6 +73,24 @@ export interface Dialect {
   server: ServerTraits;
 }
 
+/**
+ * How the dry run reads the planner's estimate of the rows a change touches. The node that
+ * writes (PostgreSQL's ModifyTable, CockroachDB's `update`/`insert`/...) estimates its own output,
+ * which is no rows without RETURNING; the rows it writes are the rows its input yields.
+ */
+export interface ExplainEstimate {
+  /** EXPLAIN with the options that print a row estimate on every plan node (without executing). */
+  prefix: string;
+  /**
+   * `json`: one JSON plan tree (PostgreSQL's FORMAT JSON: `Node Type`, `Plan Rows`, `Plans`).
+   * `tree`: one text line per row, `• name` starting a node and `estimated row count: N` its
+   * attribute lines, children indented deeper (CockroachDB's EXPLAIN).
+   */
+  format: 'json' | 'tree';
+  /** Names of the plan nodes that write rows. */
+  writeNodes: readonly string[];
+}
+
 /** How the runner recognises, guards and interrupts a server of one dialect. */
 export interface ServerTraits {
   /** Matches `SELECT version()` of this server and not of the other dialect's. */
@@ -90,4 +108,6 @@ export interface ServerTraits {
    * when the server does not keep them (name → value as SHOW prints it).
    */
   requiredSettings: Readonly<Record<string, string>>;
+  /** How the dry run asks for and reads the rows a change would write. */
+  explain: ExplainEstimate;
 }

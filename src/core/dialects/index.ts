@@ -5,7 +5,7 @@ import type { Dialect } from './dialect.js';
 import { postgres } from './postgres.js';
 import { blankMetaCommands } from '../psqlMeta.js';
 
-export type { Dialect, ForeignClause, ServerTraits } from './dialect.js';
+export type { Dialect, ExplainEstimate, ForeignClause, ServerTraits } from './dialect.js';
 
 /** Every dialect, by name. */
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { cockroachdb, postgres };

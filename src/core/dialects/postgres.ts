@@ -42,5 +42,10 @@ export const postgres: Dialect = {
     // text would read differently. A server (or a role, a database) may default to off.
     // https://www.postgresql.org/docs/current/runtime-config-compatible.html#GUC-STANDARD-CONFORMING-STRINGS
     requiredSettings: { standard_conforming_strings: 'on' },
+    // One ModifyTable per table written (data-modifying CTEs included, as InitPlans); its own
+    // estimate is 0 rows without RETURNING, its input (the subplan related as Outer, Member
+    // before PostgreSQL 14) estimates what it writes.
+    // https://www.postgresql.org/docs/current/using-explain.html
+    explain: { prefix: 'EXPLAIN (FORMAT JSON)', format: 'json', writeNodes: ['ModifyTable'] },
   },
 };
