@@ -5,7 +5,7 @@
  * from a second connection, the way the dialect allows.
  */
 import pg from 'pg';
-import { inputError } from '../core/errors.js';
+import { checkError, inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
@@ -47,13 +47,26 @@ export class PgSession implements Db {
     await client.connect();
     this.client = client;
     for (const [name, value] of Object.entries(this.applied)) await this.set(name, value);
+    await this.requireSettings();
     await this.readSessionId();
   }
 
-  /** Tells the session which server it talks to, once known, so it can be interrupted. */
+  /** Tells the session which server it talks to, once known, so it can be interrupted and hold the settings it needs. */
   async useTraits(traits: ServerTraits): Promise<void> {
     this.traits = traits;
+    await this.requireSettings();
     await this.readSessionId();
+  }
+
+  /** Sets the server's required settings and proves them with SHOW (a pooler may not keep a SET). */
+  private async requireSettings(): Promise<void> {
+    for (const [name, value] of Object.entries(this.traits?.requiredSettings ?? {})) {
+      await this.set(name, value);
+      const shown = String(Object.values((await this.query(`SHOW ${name}`)).rows[0] ?? {})[0] ?? '');
+      if (shown !== value) {
+        throw checkError(`the session's ${name} is '${shown}' right after SET ${name} = ${value} (a connection pooler that does not keep session settings?); the runbook's SQL relies on it being ${value}: nothing more was run. Connect to the server directly or in session pooling mode`);
+      }
+    }
   }
 
   /** A new connection is a new session, with a new id to interrupt. */

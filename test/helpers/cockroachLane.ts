@@ -15,6 +15,8 @@
  * - Other users' sessions are listed only to a session allowed to see them (admin,
  *   VIEWACTIVITY or VIEWACTIVITYREDACTED), from an emulated privilege catalog
  *   (CRDB_PRIVILEGE_CATALOG_SQL); the lane's test user is admin, as root is.
+ * - crdb_internal.force_error(code, message): raises `message` with SQLSTATE `code` (XXUUU when
+ *   empty), as the builtin does; the lane first checks each call has the builtin's shape.
  *
  * In front of the runner's session (LaneSession), each CockroachDB statement is first checked to
  * be legal where it stands, then translated: `SELECT version()` answers CockroachDB, `[SHOW
@@ -126,7 +128,25 @@ FROM crdb_internal.closed_sessions AS c
 WHERE c.user_name = current_user OR crdb_internal.compat_sees_all_sessions();
 GRANT SELECT ON crdb_internal.cluster_sessions, crdb_internal.closed_sessions TO PUBLIC;
 CREATE FUNCTION follower_read_timestamp() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT now() - interval '4.8 seconds' $$;
+CREATE FUNCTION crdb_internal.force_error(code text, message text) RETURNS int8 LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RAISE EXCEPTION USING MESSAGE = message, ERRCODE = CASE WHEN code = '' THEN 'XXUUU' ELSE code END;
+END $$;
+GRANT EXECUTE ON FUNCTION crdb_internal.force_error(text, text) TO PUBLIC;
 `;
+
+/** Refuses a crdb_internal.force_error call CockroachDB would not take: two arguments, the first a SQLSTATE literal ('' or 5 characters). */
+function checkForceError(tree: unknown): void {
+  for (const call of findAll(tree, 'FuncCall')) {
+    const name = ((call.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval).join('.');
+    if (name !== 'crdb_internal.force_error') continue;
+    const args = (call.args as Node[] | undefined) ?? [];
+    const code = ((args[0]?.A_Const as Node | undefined)?.sval as Node | undefined)?.sval;
+    if (args.length !== 2 || typeof code !== 'string' || !/^(|[0-9A-Z]{5})$/.test(code)) {
+      throw crdbError('unknown signature: crdb_internal.force_error() takes (STRING error code, STRING message)', '42883');
+    }
+  }
+}
 
 /** An error as CockroachDB would raise it: message and SQLSTATE. */
 function crdbError(message: string, code: string): Error {
@@ -192,6 +212,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   } catch {
     return text;
   }
+  checkForceError(tree);
   for (const { stmt } of tree.stmts ?? []) {
     const explain = (stmt as Node).ExplainStmt as Node | undefined;
     if (explain && state.readOnly && MODIFYING.some((t) => findAll(explain.query, t).length > 0)) {

@@ -24,7 +24,22 @@ export const cockroachdb: Dialect = {
   name: 'cockroachdb',
   label: 'CockroachDB',
   schemas: ['current'],
-  console: { name: 'cockroach sql', command: 'cockroach sql --url "$DATABASE_URL"' },
+  console: {
+    name: 'cockroach sql',
+    command: 'cockroach sql --url "$DATABASE_URL"',
+    // The shell's client-side option errexit ("exit the shell upon a query error",
+    // cockroachdb/cockroach pkg/cli/clisqlshell/sql.go; https://www.cockroachlabs.com/docs/stable/cockroach-sql#client-side-options),
+    // set here rather than trusted to its default for piped input.
+    preamble: ['\\set errexit'],
+    // crdb_internal.force_error(code, message) raises `message` with SQLSTATE `code`; it is
+    // volatile, so it runs only in the CASE branch taken (CockroachDB uses it this way itself:
+    // https://www.cockroachlabs.com/docs/stable/known-limitations, "crdb_internal.force_error('23514', ...)";
+    // pkg/sql/logictest and pkg/sql/conn_executor tests call crdb_internal.force_error('', 'error')).
+    // It returns INT, hence the cast to the CASE's text. Where allow_unsafe_internals is off
+    // (pkg/sql/unsafesql: crdb_internal builtins are refused with 42501) the call itself fails:
+    // the script still stops, with that error instead of the check's message.
+    raise: (message) => `crdb_internal.force_error('P0001', ${message})::text`,
+  },
   hasPgStatActivity: false,
   rejectsUnfilteredWrites: true,
   staleReadClause: 'AS OF SYSTEM TIME follower_read_timestamp()',
@@ -80,6 +95,9 @@ export const cockroachdb: Dialect = {
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction
     begin: (high) => (high ? 'BEGIN TRANSACTION PRIORITY HIGH' : 'BEGIN'),
+    // standard_conforming_strings is a compatibility variable fixed at on
+    // (makeCompatBoolVar(`standard_conforming_strings`, true, ...) in cockroachdb/cockroach pkg/sql/vars.go).
+    requiredSettings: {},
     // Plain EXPLAIN prints `estimated row count` only where table statistics exist; VERBOSE
     // prints it on every node, with "(missing stats)" where they do not
     // (pkg/sql/opt/exec/explain/emit.go, emitNodeAttributes). The writing node estimates its own

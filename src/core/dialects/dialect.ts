@@ -21,8 +21,15 @@ export interface Dialect {
   label: string;
   /** Table layouts this dialect's runbooks can address. */
   schemas: readonly SchemaProfile[];
-  /** The shell a person pastes into, and how it is started. */
-  console: { name: string; command: string };
+  /** The shell a person pastes into, how it is started, and how a bundle stops in it. */
+  console: {
+    name: string;
+    command: string;
+    /** Lines a bundle starts with, so the shell stops at the first error however it was started. */
+    preamble: readonly string[];
+    /** A text expression that raises an error whose message is the text expression `message`, only when evaluated. */
+    raise: (message: string) => string;
+  };
   /**
    * `pg_stat_activity` shows every session and `pg_terminate_backend(pid)` ends one.
    * When false (CockroachDB), sessions are listed in `crdb_internal.cluster_sessions`
@@ -114,6 +121,11 @@ export interface ServerTraits {
   cancelStatement: (idLiteral: string) => string;
   /** Statements that start a transaction; `priorityHigh` for steps that ask for it. */
   begin: (priorityHigh: boolean) => string;
+  /**
+   * Session settings the runner sets after every connect and proves with SHOW, refusing to go on
+   * when the server does not keep them (name → value as SHOW prints it).
+   */
+  requiredSettings: Readonly<Record<string, string>>;
   /** How the dry run asks for and reads the rows a change would write. */
   explain: ExplainEstimate;
 }

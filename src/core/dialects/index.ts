@@ -3,6 +3,7 @@ import type { DialectName } from '../types.js';
 import { cockroachdb } from './cockroachdb.js';
 import type { Dialect, SessionVisibility } from './dialect.js';
 import { postgres } from './postgres.js';
+import { blankMetaCommands } from '../psqlMeta.js';
 
 export type { Dialect, ExplainEstimate, ForeignClause, ServerTraits, SessionVisibility } from './dialect.js';
 
@@ -27,7 +28,7 @@ export function sessionVisibilityQuery(v: SessionVisibility): string {
   return `SELECT ${v.condition} AS visible, current_user AS who`;
 }
 
-/** `sql` with the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
+/** `sql` with the console's meta-commands and the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
 export function forPostgresParser(dialect: Dialect, sql: string): string {
-  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), sql);
+  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), blankMetaCommands(sql));
 }

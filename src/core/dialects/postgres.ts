@@ -5,7 +5,21 @@ export const postgres: Dialect = {
   name: 'postgres',
   label: 'PostgreSQL',
   schemas: ['current', 'legacy'],
-  console: { name: 'psql', command: 'psql -v ON_ERROR_STOP=1' },
+  console: {
+    name: 'psql',
+    command: 'psql -v ON_ERROR_STOP=1',
+    // psql goes on after an error unless ON_ERROR_STOP is set, also with -f
+    // (https://www.postgresql.org/docs/current/app-psql.html#APP-PSQL-VARIABLES). PostgreSQL has
+    // no function that raises, so the bundle defines one for its session: a function in pg_temp
+    // goes with the session and is called only schema-qualified
+    // (https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-SEARCH-PATH). A
+    // plpgsql function is VOLATILE, so a CASE branch calling it runs only when taken.
+    preamble: [
+      '\\set ON_ERROR_STOP on',
+      "CREATE OR REPLACE FUNCTION pg_temp.restitch_check_failed(message text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', message; END $$;",
+    ],
+    raise: (message) => `pg_temp.restitch_check_failed(${message})`,
+  },
   hasPgStatActivity: true,
   rejectsUnfilteredWrites: false,
   staleReadClause: '',
@@ -30,6 +44,10 @@ export const postgres: Dialect = {
     // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
     cancelStatement: (id) => `SELECT pg_cancel_backend(${id}::int)`,
     begin: () => 'BEGIN',
+    // With it off a backslash escapes inside '...': the runner's own literals and any bound
+    // text would read differently. A server (or a role, a database) may default to off.
+    // https://www.postgresql.org/docs/current/runtime-config-compatible.html#GUC-STANDARD-CONFORMING-STRINGS
+    requiredSettings: { standard_conforming_strings: 'on' },
     // One ModifyTable per table written (data-modifying CTEs included, as InitPlans); its own
     // estimate is 0 rows without RETURNING, its input (the subplan related as Outer, Member
     // before PostgreSQL 14) estimates what it writes.
