@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { inputError } from '../core/errors.js';
+import { checkError, inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
@@ -30,6 +30,11 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** The statement that applies one session setting (as run, and as `run --dry-run --sql` prints it). */
+export function setStatement(name: string, value: string): string {
+  return `SET ${name} = ${sqlLiteral(value)}`;
+}
+
 export class PgSession implements Db {
   private client: pg.Client | null = null;
   private sessionId: string | null = null;
@@ -45,13 +50,26 @@ export class PgSession implements Db {
     await client.connect();
     this.client = client;
     for (const [name, value] of Object.entries(this.applied)) await this.set(name, value);
+    await this.requireSettings();
     await this.readSessionId();
   }
 
-  /** Tells the session which server it talks to, once known, so it can be interrupted. */
+  /** Tells the session which server it talks to, once known, so it can be interrupted and hold the settings it needs. */
   async useTraits(traits: ServerTraits): Promise<void> {
     this.traits = traits;
+    await this.requireSettings();
     await this.readSessionId();
+  }
+
+  /** Sets the server's required settings and proves them with SHOW (a pooler may not keep a SET). */
+  private async requireSettings(): Promise<void> {
+    for (const [name, value] of Object.entries(this.traits?.requiredSettings ?? {})) {
+      await this.set(name, value);
+      const shown = String(Object.values((await this.query(`SHOW ${name}`)).rows[0] ?? {})[0] ?? '');
+      if (shown !== value) {
+        throw checkError(`the session's ${name} is '${shown}' right after SET ${name} = ${value} (a connection pooler that does not keep session settings?); the runbook's SQL relies on it being ${value}: nothing more was run. Connect to the server directly or in session pooling mode`);
+      }
+    }
   }
 
   /** A new connection is a new session, with a new id to interrupt. */
@@ -60,7 +78,7 @@ export class PgSession implements Db {
   }
 
   private async set(name: string, value: string): Promise<void> {
-    await this.query(`SET ${name} = ${sqlLiteral(value)}`);
+    await this.query(setStatement(name, value));
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
