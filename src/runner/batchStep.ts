@@ -57,15 +57,24 @@ async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size:
 async function oneBatch(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<number> {
   const { sql, oneTrip } = await statement(ctx, db, range, size, total);
   const begin = ctx.dialect.server.begin(ctx.step.header.priority === 'high');
+  const lease = ctx.lease;
   try {
-    if (oneTrip) return (await db.query(`${begin};\n${sql}\nCOMMIT;`)).rowCount;
+    if (oneTrip) {
+      // The lease row is locked last, as confirmWithin does; its row counts as one.
+      const lock = lease ? `\n${lease.lockStatement()};` : '';
+      const r = await db.query(`${begin};\n${sql}${lock}\nCOMMIT;`);
+      return r.rowCount - (lease ? 1 : 0);
+    }
+    if (db !== ctx.db) throw new Error(`${ctx.step.file}: a batch without -- restitch:journal runs on the step's own session only`);
     await db.query(begin);
     const r = await db.query(sql);
     if (r.rowCount > 0) await ctx.journal.batch(ctx.step, r.rowCount, total);
+    await ctx.beforeCommit?.();
     await db.query('COMMIT');
     return r.rowCount;
   } catch (error) {
     await db.query('ROLLBACK').catch(() => {});
+    if (lease && (error as { code?: unknown }).code === '22012') throw await lease.lost();
     throw error;
   }
 }
