@@ -119,6 +119,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--statement-timeout <duration>', 'statement_timeout for every step, e.g. 2h (default: per step kind)')
     .option('--lock-timeout <duration>', 'lock_timeout for every step, e.g. 1m (default: per step kind)')
     .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')
+    .option('--lease-timeout <duration>', "how long this run's heartbeat may stop before another run may take over its lease (default 2m)")
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { runWithSignals } = await import('./commands/run.js');

@@ -19,6 +19,14 @@ export interface ConnectionTarget {
 /** `application_name` of every runner session, so it is never mistaken for the stitching component. */
 export const APPLICATION_NAME = 'restitch';
 
+/** `application_name` of the lease's heartbeat connection (see heldLease.ts). */
+export const LEASE_APPLICATION_NAME = 'restitch lease';
+
+/** The same target, for the lease's heartbeat connection. */
+export function leaseTarget(target: ConnectionTarget): ConnectionTarget {
+  return { ...target, config: { ...target.config, application_name: LEASE_APPLICATION_NAME } };
+}
+
 export function connectionTarget(db: string | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
   const url = db ?? env.DATABASE_URL;
   let config: ClientConfig;

@@ -23,6 +23,10 @@ export interface StepContext {
   signal: AbortSignal;
   /** Called after each batch commits (the runner gives each batch its own retries). */
   onBatch?: () => void;
+  /** The last statement of every change and batch transaction: confirms (and locks) the lease, or throws. */
+  beforeCommit?: () => Promise<void>;
+  /** The error that stops the run once its lease was taken over, else null. */
+  leaseLost?: () => Error | null;
 }
 
 /** What a step came to, short of an exception. */
@@ -61,6 +65,7 @@ async function inTransaction<T>(ctx: StepContext, priorityHigh: boolean, fn: () 
   await ctx.db.query(ctx.dialect.server.begin(priorityHigh));
   try {
     const result = await fn();
+    await ctx.beforeCommit?.();
     await ctx.db.query('COMMIT');
     return result;
   } catch (error) {

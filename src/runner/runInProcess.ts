@@ -6,7 +6,7 @@
 import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
 import { loadTemplates } from '../io/templateStore.js';
-import { connectionTarget, type ConnectionTarget } from './connection.js';
+import { connectionTarget, leaseTarget, type ConnectionTarget } from './connection.js';
 import { manualSteps } from './plan.js';
 import { runRunbook } from './runner.js';
 import { openSession } from './session.js';
@@ -30,7 +30,7 @@ export async function runInProcess(
     signal: new AbortController().signal,
     redact: target.redact,
     address: target.address,
-    connect: () => open(target),
+    connect: (purpose) => open(purpose === 'lease' ? leaseTarget(target) : target),
     rerender: (manifest) => rerender(manifest, loadTemplates()),
   });
 }

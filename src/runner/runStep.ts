@@ -3,11 +3,13 @@
  * bounded reconnect-and-retry on transient errors. Returns a result, never throws a step error.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerTraits } from '../core/dialects/index.js';
+import { sessionVisibilityQuery, type ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
+import { sqlIdent } from '../core/sql.js';
 import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { Db } from './session.js';
+import { LeaseLostError } from './lease.js';
 import { changePrompt } from './prompt.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
@@ -24,8 +26,21 @@ export function notExecuted(step: RunStep): StepResult {
   return { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'not-executed', rows: null, ms: null };
 }
 
-/** Refuses (exit 1) while a 'Meiro CPS' session is connected. */
+/**
+ * Refuses (exit 1) while a 'Meiro CPS' session is connected, and first, where the dialect needs
+ * it, unless this session can see other users' sessions at all (else "none connected" proves nothing).
+ */
 export async function assertNoCps(db: Db, traits: ServerTraits, when: string): Promise<void> {
+  const vis = traits.sessionVisibility;
+  if (vis) {
+    const row = (await readOnly(db, () => db.query<{ visible: unknown; who: unknown }>(sessionVisibilityQuery(vis)))).rows[0];
+    if (row?.visible !== true) {
+      const who = String(row?.who ?? '<user>');
+      throw checkError(
+        `user ${who} sees only its own sessions, so the check for a 'Meiro CPS' session (another user's) proves nothing ${when}; nothing was changed. Ask for: ${vis.grant.replaceAll('<user>', sqlIdent(who))}`,
+      );
+    }
+  }
   const n = Number((await readOnly(db, () => db.query<{ n: number }>(traits.cpsSessionsQuery))).rows[0]?.n ?? 0);
   if (n > 0) {
     throw checkError(`${n} 'Meiro CPS' session(s) connected ${when}; nothing may change while profile stitching runs. Disable the CPS component and wait for its runs to end, then run again`);
@@ -64,6 +79,10 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
       const outcome = await execute(counted);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
+      // A run that lost its lease writes nothing more, not even the step's end: the run that took
+      // it over owns the journal now.
+      const lost = ctx.leaseLost?.() ?? (error instanceof LeaseLostError ? error : null);
+      if (lost) throw lost;
       if (deps.signal.aborted) return await finish('interrupted', null, `stopped by ${stoppedBy(deps.signal)}; its open transaction was rolled back`);
       if (committed > 0) attempt = 0;
       committed = 0;
@@ -145,11 +164,12 @@ async function estimateFor(ctx: StepContext): Promise<string> {
   }
 }
 
-/** A journal write that must not be lost to a connection that just dropped. */
+/** A journal write that must not be lost to a connection that just dropped (a lost lease is no dropped connection). */
 async function recordSafely(ctx: StepContext, write: () => Promise<void>): Promise<void> {
   try {
     await write();
-  } catch {
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
     await ctx.db.reconnect();
     await write();
   }

@@ -6,7 +6,7 @@
  * statement (repetition, the journal the runner keeps, steps done by hand) is said in comments.
  * Pure: the caller reads the floor.
  */
-import type { Dialect } from '../core/dialects/index.js';
+import { sessionVisibilityQuery, type Dialect } from '../core/dialects/index.js';
 import { setStatement } from './session.js';
 import { stepSettings } from './timeouts.js';
 import type { RunOptions, RunStep } from './types.js';
@@ -61,6 +61,8 @@ export class StepScript {
   step(step: RunStep, body: string, guarded: boolean, floor: FloorBinding | null): string {
     const { header } = step;
     const out: string[] = [...this.settings(stepSettings(header.kind, this.opts))];
+    const vis = this.dialect.server.sessionVisibility;
+    if (guarded && vis) out.push(comment("the runner's own check that its user sees other users' sessions (it refuses unless visible is true):"), ...this.readOnly(sessionVisibilityQuery(vis)));
     if (guarded) out.push(comment("the runner's own check that no 'Meiro CPS' session is connected:"), ...this.readOnly(this.dialect.server.cpsSessionsQuery));
     out.push(comment(`the runner records the step in ${this.journalTable} (not shown)`));
     switch (header.kind) {

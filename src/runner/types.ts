@@ -59,7 +59,16 @@ export interface RunOptions {
   /** Transient-error retries per batch (batch steps) or per step before giving up, and the first backoff in ms. */
   retries: number;
   backoffMs: number;
+  /**
+   * How long this run's heartbeat may be silent before another run may take over its lease
+   * (it heartbeats four times per timeout); a dead holder is taken over once its heartbeat is
+   * older than both its own timeout and this one. Default DEFAULT_LEASE_TIMEOUT_MS.
+   */
+  leaseTimeoutMs?: number;
 }
+
+/** Two minutes: long enough for a slow heartbeat, short enough to wait out after a killed run. */
+export const DEFAULT_LEASE_TIMEOUT_MS = 120_000;
 
 /** How a step was confirmed, as the journal records it (null: the step needs no confirmation). */
 export type Confirmation = 'typed' | '--yes' | '--confirm' | null;
@@ -115,7 +124,8 @@ export interface RunnerUi {
 
 /** IO the runner is given: how to connect (called only after the files are verified), the person, Ctrl-C. */
 export interface RunDeps {
-  connect(): Promise<Db & { useTraits(traits: ServerTraits): Promise<void> }>;
+  /** A new session; `purpose` 'lease' is the lease's heartbeat connection (its own application_name). */
+  connect(purpose?: 'lease'): Promise<Db & { useTraits(traits: ServerTraits): Promise<void> }>;
   ui: RunnerUi;
   signal: AbortSignal;
   /** Scrubs the password from any text that is stored or shown. */

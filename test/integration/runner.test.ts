@@ -18,7 +18,7 @@ import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbo
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
-import { confirmManual, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -33,16 +33,6 @@ afterAll(async () => {
 const JOURNAL = 'external_data.restitch_journal';
 const RESET_STEP = 13;
 
-/** Counts every UPDATE of each event, so "reset twice" cannot hide behind an idempotent value. */
-const COUNT_UPDATES = `
-CREATE TABLE update_counts (id uuid PRIMARY KEY, n int NOT NULL);
-CREATE FUNCTION count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO update_counts VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = update_counts.n + 1;
-  RETURN NEW;
-END $$;
-CREATE TRIGGER count_update BEFORE UPDATE ON customer_events FOR EACH ROW EXECUTE FUNCTION count_update();
-`;
 
 async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string }> {
   const name = `r${++dbCount}`;
@@ -103,6 +93,9 @@ describe('restitch run on a real PostgreSQL', () => {
       const exit = await child.done;
       expect(exit.signal, `kill ${k} came after the run ended: ${exit.stdout}`).toBe('SIGKILL');
       killedAt.push(done);
+      // The killed run's lease would block the next run until its timeout (test/integration/lease.test.ts
+      // waits that out); here it is taken away at once, as if the timeout had passed.
+      await db.query('DELETE FROM external_data.restitch_lease');
     }
     expect(new Set(killedAt).size).toBe(20);
     expect(killedAt.at(-1)).toBeLessThan(total);
@@ -144,13 +137,14 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
     const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s']);
-    // Hold the lock until the run has waited on it past its 1 s lock timeout at least once, however long it took to get there.
-    for (let i = 0; i < 600; i++) {
-      const waiting = await db.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'restitch' AND wait_event_type = 'Lock'");
-      if (waiting.rows[0].n > 0) break;
-      await new Promise((r) => setTimeout(r, 100));
+    // Held until the batch has waited on it, timed out and been retried on a new connection (a
+    // second backend waiting), however long the run takes to get there.
+    const waiting = new Set<number>();
+    while (waiting.size < 2) {
+      const r = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'restitch' AND wait_event_type = 'Lock'");
+      for (const row of r.rows) waiting.add(row.pid);
+      await new Promise((r) => setTimeout(r, 20));
     }
-    await new Promise((r) => setTimeout(r, 1500));
     await locker.query('COMMIT');
     await locker.end();
     const exit = await child.done;
@@ -472,7 +466,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
     expect(refused.code).toBe(1);
     expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
-    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename <> 'restitch_journal'`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease')`)).toBe(0);
     const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
     expect(r.code, r.stderr).toBe(0);
     const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);

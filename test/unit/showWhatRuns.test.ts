@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { terminalUi } from '../../src/cli/terminalUi.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { formatBanner } from '../../src/runner/banner.js';
-import { DIALECTS } from '../../src/core/dialects/index.js';
+import { DIALECTS, sessionVisibilityQuery } from '../../src/core/dialects/index.js';
 import { changePrompt } from '../../src/runner/prompt.js';
 import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';
@@ -100,6 +100,9 @@ describe('the script of run --dry-run --sql', () => {
     expect(statements).toEqual([
       "SET statement_timeout = '600000ms';",
       "SET lock_timeout = '30000ms';",
+      // The check that the user sees other users' sessions (its query spans lines, left out here).
+      "SET default_transaction_read_only = 'on';",
+      "SET default_transaction_read_only = 'off';",
       "SET default_transaction_read_only = 'on';",
       `${DIALECTS.cockroachdb.server.cpsSessionsQuery};`,
       "SET default_transaction_read_only = 'off';",
@@ -110,6 +113,8 @@ describe('the script of run --dry-run --sql', () => {
       `${reset.header.floor};`,
       'COMMIT;',
     ]);
+    expect(text).toContain(`${sessionVisibilityQuery(DIALECTS.cockroachdb.server.sessionVisibility!)};`);
+    expect(text.indexOf('AS visible, current_user AS who')).toBeLessThan(text.indexOf(DIALECTS.cockroachdb.server.cpsSessionsQuery));
     expect(text).toContain("src.id > 'ffff'");
     expect(text).toContain("this query's result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ffff)");
     // The same kind again: the session already has its timeouts, no SET is repeated.

@@ -4,10 +4,11 @@ import { parseDuration } from '../../core/directives.js';
 import { rerender } from '../../io/rerender.js';
 import { readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
-import { connectionTarget } from '../../runner/connection.js';
+import { connectionTarget, leaseTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
 import { runRunbook } from '../../runner/runner.js';
 import { stoppedBy } from '../../runner/runStep.js';
+import { describeHolder } from '../../runner/lease.js';
 import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
@@ -62,6 +63,9 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   set('waitInterval', waitInterval);
   set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));
   set('lockTimeoutMs', duration('--lock-timeout', o.lockTimeout));
+  const lease = duration('--lease-timeout', o.leaseTimeout);
+  if (lease !== undefined && lease < 1000) throw inputError(`--lease-timeout must be at least 1s, not '${String(o.leaseTimeout)}'`);
+  set('leaseTimeoutMs', lease);
   return opts;
 }
 
@@ -78,7 +82,8 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     redact: target.redact,
     address: target.address,
     rerender: (manifest) => rerender(manifest, loadTemplates()),
-    async connect() {
+    async connect(purpose) {
+      if (purpose === 'lease') return openSession(leaseTarget(target));
       const session = await openSession(target);
       onSession(session);
       return session;
@@ -124,6 +129,12 @@ export async function runWithSignals(dir: string, o: Record<string, unknown>): P
   }
 }
 
+/** What `status` says about the run holding the lease: running now, or stopped heartbeating. */
+function leaseLine(l: NonNullable<StatusReport['lease']>): string {
+  if (l.live) return `running now: ${describeHolder(l)}`;
+  return `a run by ${l.host} pid ${l.pid} (${l.runbook}, run ${l.runId.slice(0, 8)}) stopped heartbeating at ${l.heartbeatAt.toISOString()}${l.step === null ? '' : ` during step ${l.step}`}; 'restitch run' will take over after ${l.takeoverAfter.toISOString()}`;
+}
+
 export async function status(dir: string, o: Record<string, unknown>): Promise<{ report: StatusReport; text: string }> {
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
@@ -134,6 +145,7 @@ export async function status(dir: string, o: Record<string, unknown>): Promise<{
   let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;
   for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined);
   text += report.stoppedAt === null ? 'every step is done\n' : `next: step ${report.stoppedAt} (restitch run ${src.dir}${undo ? ' --undo' : ''})\n`;
+  if (report.lease) text += `${leaseLine(report.lease)}\n`;
   if (report.otherVersions.length > 0) text += `the journal also holds runs of other versions of this runbook: ${report.otherVersions.map((c) => c.slice(0, 12)).join(', ')}\n`;
   return { report, text };
 }

@@ -68,6 +68,29 @@ export const cockroachdb: Dialect = {
     // pkg/ccl/serverccl/statusccl/tenant_status_test.go).
     cpsSessionsQuery:
       "SELECT count(*) AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE')",
+    sessionVisibility: {
+      // crdb_internal.cluster_sessions lists other users' sessions only to admin, or to a user with
+      // VIEWACTIVITY or VIEWACTIVITYREDACTED as a system privilege (granted directly, through a
+      // role, or to public) or as a legacy role option of the user itself (getLocalSessions in
+      // cockroachdb/cockroach pkg/server/status.go: isAdmin, HasPrivilegeOrRoleOption; role options
+      // are not inherited: https://www.cockroachlabs.com/docs/stable/create-role). Asked here as:
+      // - crdb_internal.has_role_option: true for admin and for the role option
+      //   (pkg/sql/internal_test.go TestQueryHasRoleOptionWithNoTxn; the option names in
+      //   pkg/sql/roleoption/role_option.go);
+      // - crdb_internal.kv_system_privileges: the system grants, what SHOW SYSTEM GRANTS reads
+      //   (pkg/sql/delegate/show_grants.go; "no privileges are required",
+      //   https://www.cockroachlabs.com/docs/stable/show-system-grants), v22.2 and later; whose
+      //   grantee the user is a member of by pg_has_role(..., 'MEMBER')
+      //   (pkg/sql/logictest/testdata/logic_test/privilege_builtins).
+      condition: `(crdb_internal.has_role_option('VIEWACTIVITY')
+    OR crdb_internal.has_role_option('VIEWACTIVITYREDACTED')
+    OR EXISTS (
+      SELECT 1 FROM crdb_internal.kv_system_privileges AS p
+      WHERE p.path LIKE '/global%'
+        AND ('VIEWACTIVITY' = ANY (p.privileges) OR 'VIEWACTIVITYREDACTED' = ANY (p.privileges) OR 'ALL' = ANY (p.privileges))
+        AND CASE WHEN p.username IN (current_user, 'public') THEN true ELSE pg_has_role(current_user, p.username, 'MEMBER') END))`,
+      grant: 'GRANT SYSTEM VIEWACTIVITY TO <user>; (with the legacy role option: ALTER USER <user> VIEWACTIVITY;)',
+    },
     sessionIdQuery: 'SELECT session_id AS id FROM [SHOW session_id]',
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction

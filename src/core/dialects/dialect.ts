@@ -74,6 +74,18 @@ export interface Dialect {
 }
 
 /**
+ * How a session proves that it sees other users' sessions. The CPS guard counts 'Meiro CPS'
+ * sessions, which belong to another database user: a session that sees only its own would find
+ * none and pass while CPS runs.
+ */
+export interface SessionVisibility {
+  /** A boolean SQL expression, true when this session sees every user's sessions. */
+  condition: string;
+  /** The grant to ask for, with `<user>` where the user name goes. */
+  grant: string;
+}
+
+/**
  * How the dry run reads the planner's estimate of the rows a change touches. The node that
  * writes (PostgreSQL's ModifyTable, CockroachDB's `update`/`insert`/...) estimates its own output,
  * which is no rows without RETURNING; the rows it writes are the rows its input yields.
@@ -97,6 +109,12 @@ export interface ServerTraits {
   versionPattern: RegExp;
   /** One row with `n`: 'Meiro CPS' sessions connected now, this session excluded. */
   cpsSessionsQuery: string;
+  /**
+   * Capability flag: null where every user sees every session's application_name (so the CPS
+   * guard needs no proof); otherwise how to prove it, which the preflight checks (a row that
+   * fails naming the grant) and the runner checks before every CPS guard (refusing, naming it).
+   */
+  sessionVisibility: SessionVisibility | null;
   /** One row with `id` (text): this session's id, to interrupt it from a second connection. */
   sessionIdQuery: string;
   /** The statement that ends the running statement of session `idLiteral` (a SQL literal). */

@@ -1,11 +1,11 @@
 import { inputError } from '../errors.js';
 import type { DialectName } from '../types.js';
 import { cockroachdb } from './cockroachdb.js';
-import type { Dialect } from './dialect.js';
+import type { Dialect, SessionVisibility } from './dialect.js';
 import { postgres } from './postgres.js';
 import { blankMetaCommands } from '../psqlMeta.js';
 
-export type { Dialect, ExplainEstimate, ForeignClause, ServerTraits } from './dialect.js';
+export type { Dialect, ExplainEstimate, ForeignClause, ServerTraits, SessionVisibility } from './dialect.js';
 
 /** Every dialect, by name. */
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { cockroachdb, postgres };
@@ -21,6 +21,11 @@ export function getDialect(name: string): Dialect {
 /** The dialect whose server answers `SELECT version()` with `version`, or null. */
 export function detectDialect(version: string): Dialect | null {
   return Object.values(DIALECTS).find((d) => d.server.versionPattern.test(version)) ?? null;
+}
+
+/** One row: `visible` (the session sees every user's sessions) and `who` (its user). */
+export function sessionVisibilityQuery(v: SessionVisibility): string {
+  return `SELECT ${v.condition} AS visible, current_user AS who`;
 }
 
 /** `sql` with the console's meta-commands and the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */

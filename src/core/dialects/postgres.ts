@@ -33,6 +33,12 @@ export const postgres: Dialect = {
     versionPattern: /^PostgreSQL /,
     cpsSessionsQuery:
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'Meiro CPS' AND pid <> pg_backend_pid()",
+    // pg_stat_activity shows application_name of every session to every user: pg_stat_get_activity
+    // fills it among the "Values available to all callers", before the columns it hides from
+    // users without pg_read_all_stats (postgres/postgres src/backend/utils/adt/pgstatfuncs.c;
+    // https://www.postgresql.org/docs/current/monitoring-stats.html). A test runs the guard as a
+    // user without that role.
+    sessionVisibility: null,
     sessionIdQuery: 'SELECT pg_backend_pid()::text AS id',
     // pg_cancel_backend ends the running statement; the open transaction is then aborted.
     // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
