@@ -5,6 +5,7 @@
  */
 import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
+import { copyRows } from './copyLoad.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
 import { bindFloor, findFloor, type FloorSite } from './keysetFloor.js';
 import { rowsWritten } from './planEstimate.js';
@@ -110,6 +111,10 @@ async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Pr
         return { ...base, status: 'skipped', rows: p ? p.total - p.done : null, ms: Date.now() - started, wouldTouch: p ? `${p.total - p.done} of ${p.total} rows left (exact)` : 'repeats until 0 rows' };
       }
       case 'change': {
+        if (step.header.copyFrom) {
+          const rows = copyRows(ctx.files?.get(step.header.copyFrom) ?? '');
+          return { ...base, status: 'skipped', rows, ms: Date.now() - started, wouldTouch: `replaces the working table's rows with the ${rows} lines of ${step.header.copyFrom} (exact)` };
+        }
         const estimate = await estimateChange(ctx);
         return { ...base, status: 'skipped', rows: estimate.rows, ms: Date.now() - started, wouldTouch: describeEstimate(estimate) };
       }

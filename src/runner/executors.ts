@@ -4,6 +4,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
+import { checkError } from '../core/errors.js';
+import { splitCopy } from './copyLoad.js';
 import type { Journal } from './journal.js';
 import { bindFloor, findFloor } from './keysetFloor.js';
 import type { Db } from './session.js';
@@ -21,6 +23,8 @@ export interface StepContext {
   path: string;
   opts: RunOptions;
   signal: AbortSignal;
+  /** The runbook's files by path (a step with restitch:copy-from reads its rows from one). */
+  files?: ReadonlyMap<string, string>;
   /** Called after each batch commits (the runner gives each batch its own retries). */
   onBatch?: () => void;
   /** The last statement of every change and batch transaction: confirms (and locks) the lease, or throws. */
@@ -114,6 +118,17 @@ async function waitLoop(ctx: StepContext, intervalMs: number, deadline: number, 
 }
 
 export async function runChange(ctx: StepContext): Promise<Outcome> {
+  const { copyFrom } = ctx.step.header;
+  if (copyFrom) {
+    const data = ctx.files?.get(copyFrom);
+    if (data === undefined) throw checkError(`${ctx.step.file}: ${copyFrom} is missing from the runbook`);
+    const { before, copy } = splitCopy(ctx.body, ctx.step.file);
+    const rows = await inTransaction(ctx, false, async () => {
+      if (before !== '') await ctx.db.query(before);
+      return ctx.db.copyFrom(copy, data);
+    });
+    return { status: 'done', rows };
+  }
   const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
   return { status: 'done', rows: result.rowCount };
 }

@@ -31,6 +31,6 @@ export async function runInProcess(
     redact: target.redact,
     address: target.address,
     connect: (purpose) => open(purpose === 'lease' ? leaseTarget(target) : target),
-    rerender: (manifest) => rerender(manifest, loadTemplates()),
+    rerender: (manifest, files) => rerender(manifest, loadTemplates(), files),
   });
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionVisibilityQuery, type ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { sqlIdent } from '../core/sql.js';
+import { copyRows } from './copyLoad.js';
 import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { Db } from './session.js';
@@ -157,6 +158,8 @@ async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { s
 
 /** The dry run's estimate of a change step, or why there is none (its tables may not exist before the steps before it run). */
 async function estimateFor(ctx: StepContext): Promise<string> {
+  const { copyFrom } = ctx.step.header;
+  if (copyFrom) return `${copyRows(ctx.files?.get(copyFrom) ?? '')} rows of ${copyFrom} (exact), replacing the table's rows`;
   try {
     return describeEstimate(await estimateChange(ctx));
   } catch (error) {

@@ -45,9 +45,10 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
 export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, deps: RunDeps): Promise<RunReport> {
   const { manifest, files } = source;
   verifyChecksums(manifest, files, source.dir);
-  verifyRendering(await deps.rerender(manifest), files, source.dir);
+  verifyRendering(await deps.rerender(manifest, files), files, source.dir);
   const steps = loadSteps(manifest, files, undo);
   checkSelection(steps.length, opts);
+  const byPath = new Map(files.map((f) => [f.path, f.content]));
   const bodies = new Map<number, string>();
   for (const s of steps) {
     const size = opts.batchSize;
@@ -97,7 +98,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       lease?.setStep(step.header.number);
       const held = lease;
       const ctx: StepContext = {
-        db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal,
+        db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
         ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError() } : {}),
       };
       const shown = script ? { sql: script, guarded: guarded.has(step.header.number) } : undefined;

@@ -5,6 +5,7 @@
  * from a second connection, the way the dialect allows.
  */
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { checkError, inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
@@ -19,6 +20,8 @@ export interface QueryResult<R> {
 /** What the runner needs from the database; `PgSession` is the only implementation. */
 export interface Db {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Runs `COPY ... FROM STDIN` with `data` (COPY text format) as its rows; returns the rows copied. */
+  copyFrom(sql: string, data: string): Promise<number>;
   /** Session settings applied now and after every reconnect. */
   settings(values: Record<string, string>): Promise<void>;
   reconnect(): Promise<void>;
@@ -86,6 +89,24 @@ export class PgSession implements Db {
       return { rows: (last?.rows ?? []) as R[], rowCount: result.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
     }
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async copyFrom(sql: string, data: string): Promise<number> {
+    if (!this.client) throw new Error('not connected');
+    const stream = this.client.query(copyFrom(sql));
+    // 'finish' comes once the server has confirmed the COPY (pg-copy-streams), 'error' on its error.
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+    });
+    // Written in slices: one write of a 40 MB string would hold a second copy of it as a Buffer.
+    const SLICE = 1 << 20;
+    for (let at = 0; at < data.length; at += SLICE) {
+      if (!stream.write(data.slice(at, at + SLICE))) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), done]);
+    }
+    stream.end();
+    await done;
+    return Number(stream.rowCount);
   }
 
   async settings(values: Record<string, string>): Promise<void> {

@@ -133,5 +133,5 @@ export interface RunDeps {
   /** host:port of the server, for the banner (never the password). */
   address: string;
   /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
-  rerender(manifest: Manifest): Promise<RunbookFile[]>;
+  rerender(manifest: Manifest, files: readonly RunbookFile[]): Promise<RunbookFile[]>;
 }

@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
 import { tablePrefix } from '../../src/core/workTables.js';
 import type { Platform } from '../../src/sandbox/simulatedPlatform.js';
-import { CRDB_PRIVILEGE_CATALOG_SQL } from './cockroachLane.js';
+import { CRDB_PRIVILEGE_CATALOG_SQL, CRDB_SHA256_SQL } from './cockroachLane.js';
 import { examples } from './examples.js';
 import { runInProcess } from './runner.js';
 
@@ -21,7 +21,8 @@ import { runInProcess } from './runner.js';
 export const CRDB_SESSIONS = `CREATE SCHEMA crdb_internal;
 CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();
 ${CRDB_PRIVILEGE_CATALOG_SQL}
-INSERT INTO crdb_internal.kv_system_privileges (username, path, privileges) VALUES (current_user, '/global/', '{VIEWACTIVITY}');`;
+INSERT INTO crdb_internal.kv_system_privileges (username, path, privileges) VALUES (current_user, '/global/', '{VIEWACTIVITY}');
+${CRDB_SHA256_SQL}`;
 const PLATFORM_TABLES: Record<'current' | 'legacy', string[]> = {
   current: ['customer_events', 'customer_attributes'],
   legacy: ['cdp_ps.customer_events_to_process', 'cdp_attr.customer_entities_audit', 'cdp_ps.matching', 'cdp_ce.customer_events'],

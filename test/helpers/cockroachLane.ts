@@ -71,6 +71,12 @@ BEGIN
 END $$;
 `;
 
+/**
+ * CockroachDB's sha256(STRING) returns the hex digest of the string's bytes
+ * (https://www.cockroachlabs.com/docs/stable/functions-and-operators); PostgreSQL's takes bytea.
+ */
+export const CRDB_SHA256_SQL = `CREATE FUNCTION sha256(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT encode(pg_catalog.sha256(convert_to($1, 'UTF8')), 'hex') $$;`;
+
 export const COCKROACH_COMPAT_SQL = `
 CREATE FUNCTION crdb_compat_int8() RETURNS event_trigger LANGUAGE plpgsql AS $$
 DECLARE r record;
@@ -133,6 +139,7 @@ BEGIN
   RAISE EXCEPTION USING MESSAGE = message, ERRCODE = CASE WHEN code = '' THEN 'XXUUU' ELSE code END;
 END $$;
 GRANT EXECUTE ON FUNCTION crdb_internal.force_error(text, text) TO PUBLIC;
+${CRDB_SHA256_SQL}
 `;
 
 /** Refuses a crdb_internal.force_error call CockroachDB would not take: two arguments, the first a SQLSTATE literal ('' or 5 characters). */
@@ -272,6 +279,11 @@ export class LaneSession implements Db {
     if (word === 'BEGIN') this.state.inTransaction = true;
     if (word === 'COMMIT' || word === 'ROLLBACK') this.state.inTransaction = false;
     return result;
+  }
+
+  copyFrom(sql: string, data: string): Promise<number> {
+    // CockroachDB runs COPY ... FROM STDIN as PostgreSQL does (pkg/sql/copy_from.go); nothing to translate.
+    return this.inner.copyFrom(sql, data);
   }
 
   async settings(values: Record<string, string>): Promise<void> {

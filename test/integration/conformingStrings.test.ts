@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { psqlStep } from '../helpers/psqlPaste.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgres } from '../../src/core/dialects/postgres.js';
 import { connectionTarget } from '../../src/runner/connection.js';
@@ -77,7 +78,7 @@ describe('standard_conforming_strings = off on a real PostgreSQL', () => {
     expect((await db.query('SELECT 1')).rows).toHaveLength(1);
     const dir = generate('scspsql');
     for (const file of ['02-create-working-tables.sql', '04-load-entities.sql']) {
-      const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', join(dir, file)], { env: server.env(name), encoding: 'utf8' });
+      const r = psqlStep(dir, file, server.env(name));
       expect(r.status, `${file}: ${r.stderr}`).toBe(0);
     }
     await expectIntact(db, 'scspsql');

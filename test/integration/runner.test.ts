@@ -290,11 +290,12 @@ describe('restitch run on a real PostgreSQL', () => {
     const gen = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'estimate', '--entities-file', ids, '--out', dir]);
     expect(gen.code, gen.stderr).toBe(0);
     expect((await runInProcess(dir, url, { to: 3 })).exitCode).toBe(0);
-    // Step 4 loads the ids (INSERT ... VALUES), step 6 backs the entities up (INSERT ... SELECT ... JOIN).
+    // Step 4 loads the ids (COPY of entities.txt: counted exactly), step 6 backs the entities up
+    // (INSERT ... SELECT ... JOIN: the planner's estimate).
     for (const step of [4, 6]) {
       if (step === 6) expect((await runInProcess(dir, url, { from: 4, to: 5 })).exitCode).toBe(0);
       const dry = await runInProcess(dir, url, { only: step, dryRun: true });
-      expect(dry.steps[0]?.wouldTouch).toMatch(/^~\d+ rows \(planner estimate\)$/);
+      expect(dry.steps[0]?.wouldTouch).toMatch(step === 4 ? /^replaces the working table's rows with the 3000 lines of entities\.txt \(exact\)$/ : /^~\d+ rows \(planner estimate\)$/);
       const estimate = dry.steps[0]?.rows ?? 0;
       const changed = (await runInProcess(dir, url, { only: step })).steps[0]?.rows ?? 0;
       expect(changed).toBe(n);
@@ -448,8 +449,8 @@ describe('restitch run on a real PostgreSQL', () => {
     // Each change prompt shows the statement and the dry run's estimate of what it writes.
     const prompt = said.find((t) => t.startsWith('step 4/16 (change) will run'));
     expect(prompt).toContain(`(${join(dir, '04-load-entities.sql')}):`);
-    expect(prompt).toContain('    INSERT INTO external_data.rs_example_multi_entities (customer_entity_id)');
-    expect(prompt?.split('\n').at(-1)).toBe('  estimate: ~2 rows (planner estimate)');
+    expect(prompt).toContain('    COPY external_data.rs_example_multi_entities (customer_entity_id) FROM STDIN;');
+    expect(prompt?.split('\n').at(-1)).toBe("  estimate: 2 rows of entities.txt (exact), replacing the table's rows");
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(0);
     report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering(() => null));
     expect(report.steps[0]).toMatchObject({ step: 4, status: 'stopped' });

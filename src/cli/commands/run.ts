@@ -81,7 +81,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     signal,
     redact: target.redact,
     address: target.address,
-    rerender: (manifest) => rerender(manifest, loadTemplates()),
+    rerender: (manifest, files) => rerender(manifest, loadTemplates(), files),
     async connect(purpose) {
       if (purpose === 'lease') return openSession(leaseTarget(target));
       const session = await openSession(target);

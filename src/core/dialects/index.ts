@@ -1,3 +1,4 @@
+import { blankCopyData } from '../entitiesFile.js';
 import { inputError } from '../errors.js';
 import type { DialectName } from '../types.js';
 import { cockroachdb } from './cockroachdb.js';
@@ -30,5 +31,5 @@ export function sessionVisibilityQuery(v: SessionVisibility): string {
 
 /** `sql` with the console's meta-commands and the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
 export function forPostgresParser(dialect: Dialect, sql: string): string {
-  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), blankMetaCommands(sql));
+  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), blankMetaCommands(blankCopyData(sql)));
 }
