@@ -5,7 +5,7 @@
 // runbook done) runs, alternately, `restitch run --only 13` with --parallel 1 and 2, and the
 // single UPDATE; it prints each time and the ratios (restitch ÷ UPDATE). Asserts nothing.
 //   EVENTS=1000000 TRIALS=2 node bench/resetOrder.mjs
-//   ROOT=/path/to/an/older/checkout node bench/resetOrder.mjs   (the same on another version)
+//   ROOT=/path/to/an/older/checkout PARALLEL=0 node bench/resetOrder.mjs   (the same on a version without --parallel)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { performance } from 'node:perf_hooks';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const TRIALS = Number(process.env.TRIALS ?? 2);
+// PARALLEL=0 for a version without --parallel.
+const PARALLEL = process.env.PARALLEL !== '0';
 const root = process.env.ROOT ?? join(import.meta.dirname, '..');
 const { runInProcess } = await import(join(root, 'dist/runner/runInProcess.js'));
 const { CURRENT_SCHEMA_DDL } = await import(join(root, 'dist/sandbox/schema.js'));
@@ -68,7 +70,7 @@ async function copy(name) {
 async function viaRunner(name, parallel) {
   const db = await copy(name);
   const t = performance.now();
-  const code = await new Promise((resolve) => spawn(process.execPath, [bin, 'run', dir, '--db', server.url(name), '--yes', '--only', String(RESET), '--parallel', String(parallel)], { stdio: ['ignore', 'ignore', 'inherit'] }).on('close', resolve));
+  const code = await new Promise((resolve) => spawn(process.execPath, [bin, 'run', dir, '--db', server.url(name), '--yes', '--only', String(RESET), ...(PARALLEL ? ['--parallel', String(parallel)] : [])], { stdio: ['ignore', 'ignore', 'inherit'] }).on('close', resolve));
   const ms = performance.now() - t;
   await db.end();
   if (code !== 0) throw new Error(`restitch run exited ${code}`);
@@ -90,8 +92,8 @@ try {
   for (let trial = 1; trial <= TRIALS; trial++) {
     const update = await singleUpdate(`u${trial}`);
     const p1 = await viaRunner(`p1_${trial}`, 1);
-    const p2 = await viaRunner(`p2_${trial}`, 2);
-    console.log(`trial ${trial}: ${rows} events; one UPDATE ${s(update)}; restitch run --parallel 1 ${s(p1)} = ${(p1 / update).toFixed(2)}x; --parallel 2 ${s(p2)} = ${(p2 / update).toFixed(2)}x (throughput ${(update / p2).toFixed(2)}x the UPDATE's)`);
+    const p2 = PARALLEL ? await viaRunner(`p2_${trial}`, 2) : NaN;
+    console.log(`trial ${trial}: ${rows} events; one UPDATE ${s(update)}; restitch run ${s(p1)} = ${(p1 / update).toFixed(2)}x` + (PARALLEL ? `; --parallel 2 ${s(p2)} = ${(p2 / update).toFixed(2)}x (throughput ${(update / p2).toFixed(2)}x the UPDATE's)` : ''));
   }
 } finally {
   await server.stop();
