@@ -14,6 +14,7 @@ import { splitRange, type KeyRange } from './keyRanges.js';
 import type { Db } from './session.js';
 import { addJournal, journalSlot, setSlot, slotValues } from './slots.js';
 import { stepSettings } from './timeouts.js';
+import type { RunStep } from './types.js';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
@@ -22,7 +23,7 @@ const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
 const WHOLE: KeyRange | null = null;
 
 /** The ranges of the step's walk, in key order (one whole walk when the step is not ranged or empty). */
-async function rangesOf(ctx: StepContext): Promise<(KeyRange | null)[]> {
+export async function rangesOf(ctx: Pick<StepContext, 'db' | 'step'>): Promise<(KeyRange | null)[]> {
   const sql = ctx.step.header.ranges;
   if (!sql) return [WHOLE];
   const row = (await ctx.db.query<{ lo: unknown; hi: unknown }>(sql)).rows[0];
@@ -31,26 +32,45 @@ async function rangesOf(ctx: StepContext): Promise<(KeyRange | null)[]> {
   return ranges.length > 0 ? ranges : [WHOLE];
 }
 
-/** The statement of one batch on `db`: size, range and floor put in, journal added. */
-async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean }> {
-  const { step } = ctx;
-  let sql = ctx.body;
-  if (size !== null) sql = setSlot(sql, 'batch-size', size, step.file);
+/** The parameters of a ranged walk's floor query: the range ($1 after, $2 up to); ranged walks are over UUIDs there. */
+export function floorParams(step: RunStep, range: KeyRange | null): string[] | undefined {
+  return step.header.ranges ? [range?.after ?? NIL_UUID, range?.upTo ?? MAX_UUID] : undefined;
+}
+
+/**
+ * The statement of one batch, pure: size, range and floor put into their marked slots, and the
+ * journal update added when the statement has a `-- restitch:journal` slot (then the batch is one
+ * round trip). `--dry-run --sql` prints what this returns, so it shows what a run sends.
+ */
+export function composeBatch(
+  body: string,
+  step: RunStep,
+  values: { size: number | null; range: KeyRange | null; floor: string | null },
+  journalCte: (perBatch: boolean) => string,
+): { sql: string; oneTrip: boolean } {
+  let sql = body;
+  if (values.size !== null) sql = setSlot(sql, 'batch-size', values.size, step.file);
+  const { range } = values;
   if (range) {
     sql = setSlot(sql, 'range-end', range.upTo, step.file);
     if (range.after !== null && slotValues(sql, 'range-start').length > 0) sql = setSlot(sql, 'range-start', range.after, step.file);
   }
-  const floorQuery = step.header.floor;
-  if (floorQuery) {
-    // Only this worker writes done keys in its range: the floor read now is the one its batch sees.
-    // A ranged walk's floor query takes the range ($1 after, $2 up to); ranged walks are over UUIDs there.
-    const params = step.header.ranges ? [range?.after ?? NIL_UUID, range?.upTo ?? MAX_UUID] : undefined;
-    const floor = (await db.query<{ floor: unknown }>(floorQuery, params)).rows[0]?.floor ?? range?.after ?? null;
-    if (floor !== null && floor !== undefined) sql = setSlot(sql, 'floor', String(floor), step.file);
-  }
+  if (step.header.floor && values.floor !== null) sql = setSlot(sql, 'floor', values.floor, step.file);
   const slot = journalSlot(sql);
   if (!slot) return { sql, oneTrip: false };
-  return { sql: addJournal(sql, ctx.journal.batchCte(step, total, slot.perBatch)), oneTrip: true };
+  return { sql: addJournal(sql, journalCte(slot.perBatch)), oneTrip: true };
+}
+
+/** The statement of one batch on `db`: the floor read now (CockroachDB), then composeBatch. */
+async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean }> {
+  const { step } = ctx;
+  let floor: string | null = null;
+  if (step.header.floor) {
+    // Only this worker writes done keys in its range: the floor read now is the one its batch sees.
+    const read = (await db.query<{ floor: unknown }>(step.header.floor, floorParams(step, range))).rows[0]?.floor ?? range?.after ?? null;
+    floor = read === null || read === undefined ? null : String(read);
+  }
+  return composeBatch(ctx.body, step, { size, range, floor }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
 }
 
 /** Runs one batch on `db` in its own transaction; returns the rows it recorded. */
