@@ -141,6 +141,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('lint')
+    .addHelpText('after', () => helpAfter('lint'))
     .description('check SQL files for CockroachDB and PostgreSQL pitfalls (exit 1 with file:line: rule: reason)')
     .argument('<files...>', 'SQL files (a directory stands for its .sql files)')
     .addOption(new Option('--dialect <name>', 'cockroachdb or postgres (default: the manifest of the runbook the file is in)'))
@@ -153,6 +154,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('diagnose')
+    .addHelpText('after', () => helpAfter('diagnose'))
     .description('find wrongly stitched customers, read-only (exit 1 when something is found); --out writes an entities file for generate')
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
     .option('--schema <name>', 'current (customer_attributes / customer_events) or legacy (cdp_ce / cdp_ps / cdp_attr, PostgreSQL)', 'current')
