@@ -18,7 +18,7 @@ const EXIT_CODES = {
   demo: '0 the demo runbook finished, 1 it stopped at a failed step, 2 the sandbox server cannot start here',
   scenarios: '0 listed, 2 bad usage',
   lint: '0 no finding, 1 findings (one file:line: rule: reason line each; a file that does not parse is a finding), 2 bad usage',
-  diagnose: '0 nothing calls for a reset (INFO lines alone), 1 findings call for a reset (or --max-seconds stopped it, or a read failed), 2 bad usage',
+  diagnose: '0 nothing calls for a reset (INFO lines alone), 1 findings call for a reset (or --max-seconds stopped it, or the connection or a read failed), 2 bad usage',
 } as const;
 
 const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {

@@ -109,6 +109,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--yes', 'confirm change steps without asking (not steps done by hand)')
     .option('--confirm <steps>', 'confirm these steps (e.g. 1,14): the way to confirm steps done by hand without a terminal')
     .option('--dry-run', 'change nothing: run the checks read-only and say what each change would touch')
+    .option('--sql', 'with --dry-run: print every statement as it would run, as one SQL script (the report in comments)')
     .option('--from <n>', 'start at step n, whatever the journal says')
     .option('--only <n>', 'run step n only')
     .option('--to <n>', 'stop after step n')
@@ -118,6 +119,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--statement-timeout <duration>', 'statement_timeout for every step, e.g. 2h (default: per step kind)')
     .option('--lock-timeout <duration>', 'lock_timeout for every step, e.g. 1m (default: per step kind)')
     .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')
+    .option('--lease-timeout <duration>', "how long this run's heartbeat may stop before another run may take over its lease (default 2m)")
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { runWithSignals } = await import('./commands/run.js');

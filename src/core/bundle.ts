@@ -1,19 +1,20 @@
 /**
  * The whole runbook as one SQL script, for pasting into a console. Each check and wait query is
- * wrapped so that a failing check raises an error: with `psql -v ON_ERROR_STOP=1` (or the
- * CockroachDB shell, which stops at the first error of piped input) nothing after it runs.
+ * wrapped so that a failing check raises an error naming the step; the script's first lines make
+ * the console stop at the first error (psql's ON_ERROR_STOP, cockroach sql's errexit), so nothing
+ * after a failing check runs however the console was started.
  */
-import { getDialect } from './dialects/index.js';
+import { getDialect, type Dialect } from './dialects/index.js';
+import { sqlLiteral } from './sql.js';
 import type { Manifest } from './manifest.js';
 import { loadSteps } from './steps.js';
 import type { RunbookFile } from './types.js';
 
 /**
- * A query that errors unless `query` returned rows and all had ok = true. The cast of a
- * non-constant string to integer fails only when that branch is taken (a constant would be
- * folded, and fail, at plan time in PostgreSQL).
+ * A query that raises an error naming `label` unless `query` returned rows and all had ok = true.
+ * The raising expression (the dialect's `console.raise`) runs only in the CASE branch taken.
  */
-export function assertingQuery(query: string, label: string, staleReadClause = ''): string {
+export function assertingQuery(query: string, label: string, console: Dialect['console'], staleReadClause = ''): string {
   let inner = query.trim().replace(/;\s*$/, '');
   // AS OF SYSTEM TIME stands only on the top-level SELECT (cockroachdb/cockroach issue 71034):
   // a check that reads the past keeps doing so from the wrapping query.
@@ -22,10 +23,10 @@ export function assertingQuery(query: string, label: string, staleReadClause = '
     inner = inner.slice(0, -staleReadClause.length).trimEnd();
     asOf = ` ${staleReadClause}`;
   }
-  const message = `restitch: ${label} did not pass; run that step alone to see its rows`.replace(/'/g, "''");
+  const message = `${sqlLiteral(`restitch: ${label} did not pass (`)} || CAST(count(*) AS text) || ${sqlLiteral(' row(s), not all ok); run that step alone to see its rows')}`;
   return [
     "SELECT CASE WHEN count(*) > 0 AND bool_and(restitch_check.ok) THEN 'passed'",
-    `  ELSE CAST(CAST(count(*) AS text) || ' row(s): ${message}' AS integer)::text END AS restitch_check`,
+    `  ELSE ${console.raise(message)} END AS restitch_check`,
     'FROM (',
     inner,
     `) AS restitch_check${asOf};`,
@@ -42,14 +43,17 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     '-- an error and stops the script. Batch statements run once here: when the check after one',
     '-- fails with rows left, run that batch statement again until it affects 0 rows, then go on.',
     '-- Manual steps are comments: do them before going past them.',
+    ...dialect.console.preamble,
     '',
   ];
   for (const { file, header, body } of loadSteps(manifest, files, undo)) {
     const content = byPath.get(file) ?? '';
     const headerText = content.slice(0, content.length - body.length).trimEnd();
     out.push(`-- ==== ${file} ====`, headerText);
-    if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`, dialect.staleReadClause));
+    if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`, dialect.console, dialect.staleReadClause));
     // HIGH priority (--priority high) for the batch's own transaction only, never the session's.
+    // The COPY reads its rows from the script itself, up to a line \. (psql and cockroach sql alike).
+    else if (header.copyFrom) out.push(`BEGIN;\n${body.trimEnd()}\n${byPath.get(header.copyFrom) ?? ''}\\.\nCOMMIT;`);
     else if (header.priority === 'high') out.push(`BEGIN TRANSACTION PRIORITY HIGH;\n${body.trimEnd()}\nCOMMIT;`);
     else if (body.trim() !== '') out.push(body.trimEnd());
     out.push('');

@@ -4,6 +4,7 @@
  * only offered through the `lit` helper.
  */
 import type { Dialect } from './dialects/index.js';
+import { ENTITIES_FILE, idsDigest } from './entitiesFile.js';
 import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
 import { inputsFingerprint } from './fingerprint.js';
@@ -23,15 +24,13 @@ export interface RenderContext {
   entity: string | null;
   entityKey: string;
   entityColumns: readonly EntityColumn[];
-  /** VALUES rows of the entity ids, 1000 a chunk, each id through sqlLiteral. */
-  entityChunks: string[];
+  /** The ids in entities.txt: its name, how many, and the sha256 the entities-loaded check recomputes. */
+  ids: { file: string; count: number; digest: string };
   workTables: WorkTableDef[];
   expectedColumns: ExpectedColumn[];
   /** Which runbook version stamps the working tables (see fingerprint.ts), and the other tables it may find rows in. */
   stamp: { fingerprint: string; incident: string; reuse: boolean; tables: string[] };
 }
-
-const CHUNK = 1000;
 
 /** The event filter (--where and the event_time window) as one SQL condition, or null. */
 export function eventFilter(inputs: RunbookInputs): string | null {
@@ -48,11 +47,6 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
   const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
   for (const table of tables) t[table.key] = table.name;
   const filter = eventFilter(inputs);
-  // Rendered here rather than with {{#each}}: 100k ids through Handlebars frames is slow.
-  const chunks: string[] = [];
-  for (let i = 0; i < inputs.entities.length; i += CHUNK) {
-    chunks.push(inputs.entities.slice(i, i + CHUNK).map((id) => `  (${sqlLiteral(id)})`).join(',\n'));
-  }
   // Step 0 deletes only events of the chosen entities, and only those --delete-where picks.
   const deleteSelection =
     inputs.deleteWhere === null || t.entities === undefined
@@ -67,7 +61,7 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     entity: scenario.name === 'entity-oneshot' ? (inputs.entities[0] ?? null) : null,
     entityKey: 'customer_entity_id',
     entityColumns: scenario.entityColumns,
-    entityChunks: chunks,
+    ids: { file: ENTITIES_FILE, count: inputs.entities.length, digest: idsDigest(inputs.entities) },
     workTables: tables,
     stamp: {
       fingerprint: inputsFingerprint(inputs),

@@ -9,6 +9,7 @@
  *     -- restitch:progress SELECT (SELECT count(*) FROM a) AS done, (SELECT count(*) FROM b) AS total
  *     -- restitch:floor SELECT done.id AS floor FROM a AS done ORDER BY done.id DESC LIMIT 1
  *     -- restitch:priority high
+ *     -- restitch:copy-from entities.txt
  *     -- restitch:interval 15s
  *     -- restitch:timeout 30m
  *     -- restitch:point-of-no-return
@@ -21,11 +22,12 @@
  * Machine-readable lines are `-- restitch:<key> <value>`; keys are the ones in DIRECTIVE_KEYS.
  * The header ends at the first line that is not a `--` comment.
  */
+import { ENTITIES_FILE } from './entitiesFile.js';
 import { RestitchError } from './errors.js';
 import { STEP_KINDS, type StepHeader, type StepKind } from './types.js';
 
 const PREFIX = '-- restitch:';
-const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'priority', 'interval', 'timeout', 'point-of-no-return'] as const;
+const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'priority', 'copy-from', 'interval', 'timeout', 'point-of-no-return'] as const;
 type DirectiveKey = (typeof DIRECTIVE_KEYS)[number];
 const WRAP = 96;
 
@@ -81,6 +83,7 @@ export function formatHeader(h: StepHeader): string {
   if (h.progress) out.push(`${PREFIX}progress ${oneLine(h.progress)}`);
   if (h.floor) out.push(`${PREFIX}floor ${oneLine(h.floor)}`);
   if (h.priority) out.push(`${PREFIX}priority ${h.priority}`);
+  if (h.copyFrom) out.push(`${PREFIX}copy-from ${h.copyFrom}`);
   if (h.intervalSeconds !== undefined) out.push(`${PREFIX}interval ${formatDuration(h.intervalSeconds)}`);
   if (h.timeoutSeconds !== undefined) out.push(`${PREFIX}timeout ${formatDuration(h.timeoutSeconds)}`);
   if (h.pointOfNoReturn) out.push(`${PREFIX}point-of-no-return`);
@@ -165,6 +168,12 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
   if (priority !== undefined) {
     if (priority !== 'high') fail(file, `'restitch:priority' can only be 'high', not '${priority}'`);
     header.priority = 'high';
+  }
+  const copyFrom = found.get('copy-from');
+  if (copyFrom !== undefined) {
+    // The only file a step may read is the runbook's own entities.txt, never a path of choice.
+    if (copyFrom !== ENTITIES_FILE || kind !== 'change') fail(file, `'restitch:copy-from' can only be '${ENTITIES_FILE}' on a change step, not '${copyFrom}'`);
+    header.copyFrom = copyFrom;
   }
   const noReturn = found.get('point-of-no-return');
   if (noReturn !== undefined) {

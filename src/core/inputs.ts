@@ -3,6 +3,7 @@
  * Pure: the CLI reads the entities file and passes its text here.
  */
 import { DIALECT_NAMES, getDialect, type Dialect } from './dialects/index.js';
+import { sortIds } from './entitiesFile.js';
 import { inputError } from './errors.js';
 import { getScenario, supportedPairs, type ScenarioOption } from './scenarios/index.js';
 import type { DialectName, RunbookInputs } from './types.js';
@@ -96,7 +97,8 @@ function collectEntities(raw: RawGenerateOptions, legacy: boolean): string[] {
     });
     if (ids.length === 0) throw inputError(`${path} holds no entity id (one id a line; blank lines and # comments are skipped; write \\# for an id that starts with #)`);
   }
-  return [...new Set(ids)];
+  // Sorted as entities.txt holds them, so a runbook re-rendered from that file is the same.
+  return sortIds([...new Set(ids)]);
 }
 
 /**

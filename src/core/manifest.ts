@@ -3,9 +3,21 @@
  * a sha256 per file. Written with sorted, stable keys so it is byte-for-byte reproducible.
  */
 import { createHash } from 'node:crypto';
+import { ENTITIES_FILE } from './entitiesFile.js';
 import { checkError } from './errors.js';
 import type { Scenario } from './scenarios/index.js';
 import type { RenderedStep, RunbookFile, RunbookInputs, StepKind } from './types.js';
+
+/**
+ * The inputs as manifest.json holds them: the entity ids are not inline but in `entitiesFile`
+ * (entities.txt, covered by `files`), with their count.
+ */
+export type ManifestInputs = Omit<RunbookInputs, 'entities'> & {
+  entitiesFile: string | null;
+  entityCount: number;
+  /** Manifests of earlier versions held the ids inline; read so that `check` can show the drift and `--force` can replace them. */
+  entities?: string[];
+};
 
 /** The parsed manifest. */
 export interface Manifest {
@@ -14,7 +26,7 @@ export interface Manifest {
   scenario: string;
   dialect: string;
   schema: string;
-  inputs: RunbookInputs;
+  inputs: ManifestInputs;
   steps: { file: string; kind: StepKind; title: string }[];
   undo: { file: string; kind: StepKind; title: string }[];
   /** sha256 (hex) of every file but manifest.json, by path. */
@@ -48,7 +60,8 @@ export function buildManifest(args: {
       scenario: inputs.scenario,
       dialect: inputs.dialect,
       incident: inputs.incident,
-      entities: inputs.entities,
+      entitiesFile: inputs.entities.length > 0 ? ENTITIES_FILE : null,
+      entityCount: inputs.entities.length,
       where: inputs.where,
       eventTimeFrom: inputs.eventTimeFrom,
       eventTimeTo: inputs.eventTimeTo,
@@ -82,7 +95,6 @@ export function parseManifest(text: string, where: string): Manifest {
     typeof m.version === 'string' &&
     typeof m.inputs === 'object' &&
     m.inputs !== null &&
-    Array.isArray(m.inputs.entities) &&
     Array.isArray(m.steps) &&
     Array.isArray(m.undo) &&
     typeof m.files === 'object' &&
@@ -100,6 +112,10 @@ function badFields(m: Manifest): string[] {
   for (const [key, type] of [['scenario', 'string'], ['dialect', 'string'], ['incident', 'string'], ['workSchema', 'string'], ['batchSize', 'number'], ['maxEvents', 'number']] as const) {
     if (typeof i[key] !== type) bad.push(`inputs.${key}`);
   }
+  if (!Array.isArray(i.entities)) {
+    if (i.entitiesFile !== null && i.entitiesFile !== ENTITIES_FILE) bad.push('inputs.entitiesFile');
+    if (!Number.isSafeInteger(i.entityCount)) bad.push('inputs.entityCount');
+  } else if (!i.entities.every((e) => typeof e === 'string')) bad.push('inputs.entities');
   for (const key of ['where', 'eventTimeFrom', 'eventTimeTo', 'deleteWhere']) {
     if (i[key] != null && typeof i[key] !== 'string') bad.push(`inputs.${key}`);
   }

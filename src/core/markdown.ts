@@ -1,4 +1,5 @@
 /** runbook.md: what a reviewer reads in the pull request and a person follows at the console. */
+import { ENTITIES_FILE } from './entitiesFile.js';
 import type { Dialect } from './dialects/index.js';
 import { formatDuration } from './directives.js';
 import { inputsFingerprint } from './fingerprint.js';
@@ -40,13 +41,12 @@ export function renderMarkdown(args: {
   toolVersion: string;
 }): string {
   const { inputs, scenario, dialect, steps, undo } = args;
-  const shown = inputs.entities.slice(0, 20).map(code).join(', ');
-  const more = inputs.entities.length > 20 ? ` and ${inputs.entities.length - 20} more (all in manifest.json)` : '';
   const rows: [string, string][] = [
     ['Scenario', code(scenario.name)],
     ['Dialect', `${dialect.label} (${scenario.schema} schema)`],
     ['Incident', code(inputs.incident)],
-    ['Entities', inputs.entities.length > 0 ? `${inputs.entities.length}: ${shown}${more}` : '—'],
+    // The ids themselves are in entities.txt only: one place to review, one place the steps load.
+    ['Entities', inputs.entities.length > 0 ? `${inputs.entities.length}, one a line in ${code(ENTITIES_FILE)}` : '—'],
     ['Event filter (--where)', inputs.where ? code(inputs.where) : '—'],
     ['Event time from / to', `${inputs.eventTimeFrom ? code(inputs.eventTimeFrom) : '—'} / ${inputs.eventTimeTo ? code(inputs.eventTimeTo) : '—'}`],
     ['Batch size', String(inputs.batchSize)],

@@ -5,6 +5,7 @@
 import Handlebars from 'handlebars';
 import { buildContext, type RenderContext } from './context.js';
 import { getDialect, type Dialect } from './dialects/index.js';
+import { ENTITIES_FILE, entitiesText } from './entitiesFile.js';
 import { formatDuration, formatHeader, wrapNote } from './directives.js';
 import { buildManifest } from './manifest.js';
 import { renderMarkdown } from './markdown.js';
@@ -92,6 +93,18 @@ function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high')
     ];
   }
   if (spec.kind === 'batch') return [...dialect.batchByHand];
+  // psql and cockroach sql both read COPY ... FROM STDIN data from their own input, up to a line
+  // \. (https://www.postgresql.org/docs/current/app-psql.html, COPY in a script;
+  // https://www.cockroachlabs.com/docs/stable/copy and cockroachdb/cockroach
+  // pkg/cli/interactive_tests/test_copy.tcl). CockroachDB's COPY needs the INSERT privilege on the
+  // table (pkg/sql/copy_from.go) and is atomic inside an explicit transaction.
+  if (spec.copyFromEntities) {
+    return [
+      `By hand, from the runbook directory: ${dialect.console.name} reads the COPY data from its input, up to a line \\.`,
+      `(echo 'BEGIN;'; cat <this file> entities.txt; printf '\\\\.\\nCOMMIT;\\n') | ${dialect.console.command}`,
+      'restitch bundle carries the ids inline the same way.',
+    ];
+  }
   if (spec.kind === 'wait' && spec.wait) {
     return [`By hand: run the query every ${formatDuration(spec.wait.interval)} until ok is true on every row; give up after ${formatDuration(spec.wait.timeout)}.`];
   }
@@ -123,6 +136,7 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
       ...(spec.wait ? { intervalSeconds: spec.wait.interval, timeoutSeconds: spec.wait.timeout } : {}),
       ...(spec.progress ? { progress: progressQuery(spec, ctx) } : {}),
       ...(spec.kind === 'batch' && ctx.priority === 'high' ? { priority: 'high' as const } : {}),
+      ...(spec.copyFromEntities ? { copyFrom: ctx.ids.file } : {}),
       ...(spec.progress && !ctx.d.subqueryResultsConstrainScans ? { floor: floorQuery(spec, ctx) } : {}),
       ...(isNoReturn ? { pointOfNoReturn: true as const } : {}),
     };
@@ -142,6 +156,7 @@ export function renderRunbook(inputs: RunbookInputs, templates: TemplateSet, too
   const undo = renderSteps(scenario.undo(inputs), 'undo/', hb, ctx, templates);
   const markdown: RunbookFile = { path: 'runbook.md', content: renderMarkdown({ inputs, scenario, dialect, steps, undo, toolVersion }) };
   const files = [...steps.map((s) => s.file), ...undo.map((s) => s.file), markdown];
+  if (inputs.entities.length > 0) files.push({ path: ENTITIES_FILE, content: entitiesText(inputs.entities) });
   const manifest: RunbookFile = { path: 'manifest.json', content: buildManifest({ inputs, scenario, steps, undo, files, toolVersion }) };
   files.push(manifest);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -27,7 +27,7 @@ export interface RunbookInputs {
   dialect: DialectName;
   /** Incident slug: names the output directory and prefixes every working table. */
   incident: string;
-  /** Entity ids, deduplicated, in the order given. */
+  /** Entity ids, deduplicated, sorted by their UTF-8 bytes (as entities.txt holds them). */
   entities: string[];
   /** Extra boolean condition on customer_events, validated to be exactly one expression. */
   where: string | null;
@@ -67,6 +67,11 @@ export interface StepHeader {
    * the batch statement's initial floor before every batch.
    */
   floor?: string;
+  /**
+   * `change` only: the runbook file (entities.txt) whose bytes are the data of the body's final
+   * `COPY ... FROM STDIN`; the runner streams it, a bundle carries it inline.
+   */
+  copyFrom?: string;
   /**
    * The runbook's point of no return: once this step is done (or any later step has begun), undo
    * can no longer put back what it promises and the runner refuses it; the way back is forward.

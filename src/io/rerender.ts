@@ -1,3 +1,5 @@
+import { parseEntitiesText } from '../core/entitiesFile.js';
+import { checkError } from '../core/errors.js';
 import { validateInputs } from '../core/inputs.js';
 import type { Manifest } from '../core/manifest.js';
 import { renderRunbook } from '../core/render.js';
@@ -6,15 +8,29 @@ import type { TemplateSet } from '../core/render.js';
 import type { RunbookFile } from '../core/types.js';
 import { toolVersion } from './packageInfo.js';
 
-/** Renders the runbook a manifest describes, with today's templates, after validating its inputs again. */
-export async function rerender(manifest: Manifest, templates: TemplateSet): Promise<RunbookFile[]> {
+/** The entity ids of a runbook: read from its entities.txt, the one place it holds them. */
+function entityIds(manifest: Manifest, files: readonly RunbookFile[]): string[] {
+  const name = manifest.inputs.entitiesFile;
+  if (manifest.inputs.entities !== undefined) return manifest.inputs.entities;
+  if (name === null || name === undefined) return [];
+  const file = files.find((f) => f.path === name);
+  if (file === undefined) throw checkError(`${name} is named in manifest.json but missing; regenerate the runbook`);
+  return parseEntitiesText(file.content, name);
+}
+
+/**
+ * Renders the runbook a manifest describes, with today's templates, after validating its inputs
+ * again; the entity ids come from the runbook's entities.txt (which the re-rendering writes again,
+ * so a hand edit of it shows up as drift in the steps that carry its count and digest).
+ */
+export async function rerender(manifest: Manifest, templates: TemplateSet, files: readonly RunbookFile[]): Promise<RunbookFile[]> {
   const i = manifest.inputs;
   const takes = getScenario(i.scenario).options;
   const inputs = await validateInputs({
     scenario: i.scenario,
     dialect: i.dialect,
     incident: i.incident,
-    entity: i.entities,
+    entity: entityIds(manifest, files),
     where: i.where ?? undefined,
     eventTimeFrom: i.eventTimeFrom ?? undefined,
     eventTimeTo: i.eventTimeTo ?? undefined,

@@ -4,7 +4,7 @@
  */
 import type { DialectName } from '../core/types.js';
 import { AOST_MARKER } from './setAside.js';
-import { MODIFYING, type Node, findAll, firstLocation, names, walk } from './tree.js';
+import { MODIFYING, type Node, findAll, firstLocation, names, walk, walkOutsideSubqueries } from './tree.js';
 
 /** One finding of one rule in one statement; `location` is a byte offset in the file. */
 export interface RuleHit {
@@ -40,17 +40,9 @@ function isCorrelated(select: unknown): boolean {
 /** Uncorrelated subqueries in an expression, not looking inside subqueries' own clauses. */
 function uncorrelatedSubqueries(expr: unknown): Node[] {
   const out: Node[] = [];
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) n.forEach(visit);
-    else if (n && typeof n === 'object') {
-      for (const [k, v] of Object.entries(n)) {
-        if (k === 'SubLink') {
-          if (!isCorrelated((v as Node).subselect)) out.push(v as Node);
-        } else visit(v);
-      }
-    }
-  };
-  visit(expr);
+  walkOutsideSubqueries(expr, (type, f) => {
+    if (type === 'SubLink' && !isCorrelated(f.subselect)) out.push(f);
+  });
   return out;
 }
 
@@ -60,24 +52,14 @@ const COMPARISONS = new Set(['AEXPR_OP', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL', 'AEXPR_
 /** Comparisons of a column with an uncorrelated subquery's result, in one WHERE (not in its subqueries). */
 function keyComparisons(where: unknown): Node[] {
   const hits: Node[] = [];
-  const visit = (n: unknown): void => {
-    if (Array.isArray(n)) n.forEach(visit);
-    else if (n && typeof n === 'object') {
-      for (const [k, v] of Object.entries(n)) {
-        const f = v as Node;
-        if (k === 'SubLink') {
-          if ((f.subLinkType === 'ANY_SUBLINK' || f.subLinkType === 'ALL_SUBLINK') && isColumn(f.testexpr) && !isCorrelated(f.subselect)) hits.push(f);
-          continue;
-        }
-        if (k === 'A_Expr' && COMPARISONS.has(String(f.kind))) {
-          const [l, r] = [f.lexpr, f.rexpr];
-          if ((isColumn(l) && uncorrelatedSubqueries(r).length > 0) || (isColumn(r) && uncorrelatedSubqueries(l).length > 0)) hits.push(f);
-        }
-        visit(v);
-      }
+  walkOutsideSubqueries(where, (type, f) => {
+    if (type === 'SubLink') {
+      if ((f.subLinkType === 'ANY_SUBLINK' || f.subLinkType === 'ALL_SUBLINK') && isColumn(f.testexpr) && !isCorrelated(f.subselect)) hits.push(f);
+    } else if (type === 'A_Expr' && COMPARISONS.has(String(f.kind))) {
+      const [l, r] = [f.lexpr, f.rexpr];
+      if ((isColumn(l) && uncorrelatedSubqueries(r).length > 0) || (isColumn(r) && uncorrelatedSubqueries(l).length > 0)) hits.push(f);
     }
-  };
-  visit(where);
+  });
   return hits;
 }
 

@@ -7,7 +7,12 @@
  * transaction's `PRIORITY HIGH|NORMAL|LOW`.
  * https://www.cockroachlabs.com/docs/stable/as-of-system-time
  * https://www.cockroachlabs.com/docs/stable/set-transaction
+ * Console meta-commands at the start of a line (`\set`, `\echo`, `\copy`, ...) are blanked first:
+ * the console reads them, the server never sees them, so they are neither findings nor parsed.
  */
+import { blankMetaCommands } from '../core/psqlMeta.js';
+
+import { blankCopyData } from '../core/entitiesFile.js';
 
 /** The prefix of the FROM item that stands for one AS OF SYSTEM TIME clause. */
 export const AOST_MARKER = 'restitch_aost_';
@@ -20,7 +25,8 @@ const IN_TRANSACTION_HEADER = /(?:\bBEGIN|\bTRANSACTION|\bREAD\s+ONLY|\bREAD\s+W
 export function setAside(sql: string): { text: string; markers: number } {
   let markers = 0;
   const blank = (s: string) => ' '.repeat(Buffer.byteLength(s));
-  let text = sql.replace(PRIORITY, (_m, before: string) => before + blank(_m.slice(before.length)));
+  // The rows of a COPY ... FROM STDIN that a bundle carries inline are data, not SQL.
+  let text = blankMetaCommands(blankCopyData(sql)).replace(PRIORITY, (_m, before: string) => before + blank(_m.slice(before.length)));
   text = text.replace(AOST, (clause: string, offset: number, whole: string) => {
     if (IN_TRANSACTION_HEADER.test(whole.slice(Math.max(0, offset - 40), offset))) return blank(clause);
     const marker = `,${AOST_MARKER}${markers++}`;

@@ -3,16 +3,27 @@
 /** A parse-tree node: `{ NodeType: { ...fields } }` or a bare field object. */
 export type Node = Record<string, unknown>;
 
-/** Calls `visit(type, fields)` for every typed node under `node`, depth first. */
-export function walk(node: unknown, visit: (type: string, fields: Node) => void): void {
+/**
+ * Calls `visit(type, fields)` for every typed node under `node`, depth first; `into(type)` false
+ * visits a node but not what is inside it.
+ */
+export function walk(node: unknown, visit: (type: string, fields: Node) => void, into: (type: string) => boolean = () => true): void {
   if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
+    for (const item of node) walk(item, visit, into);
   } else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (/^[A-Z]/.test(key) && value && typeof value === 'object' && !Array.isArray(value)) visit(key, value as Node);
-      walk(value, visit);
+      if (into(key)) walk(value, visit, into);
     }
   }
+}
+
+/**
+ * Like `walk`, but stops at subqueries: a SubLink is visited, what is inside it is not (its own
+ * clauses belong to another query level).
+ */
+export function walkOutsideSubqueries(node: unknown, visit: (type: string, fields: Node) => void): void {
+  walk(node, visit, (key) => key !== 'SubLink');
 }
 
 /** Every typed node of `type` under `node`. */

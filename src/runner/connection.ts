@@ -10,6 +10,8 @@ export interface ConnectionTarget {
   config: ClientConfig;
   /** user@host:port/database, never the password. */
   label: string;
+  /** host:port, as asked for (the server's own address may differ behind a proxy). */
+  address: string;
   /** Replaces every occurrence of the password in `text`. */
   redact: (text: string) => string;
 }
@@ -17,10 +19,19 @@ export interface ConnectionTarget {
 /** `application_name` of every runner session, so it is never mistaken for the stitching component. */
 export const APPLICATION_NAME = 'restitch';
 
+/** `application_name` of the lease's heartbeat connection (see heldLease.ts). */
+export const LEASE_APPLICATION_NAME = 'restitch lease';
+
+/** The same target, for the lease's heartbeat connection. */
+export function leaseTarget(target: ConnectionTarget): ConnectionTarget {
+  return { ...target, config: { ...target.config, application_name: LEASE_APPLICATION_NAME } };
+}
+
 export function connectionTarget(db: string | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
   const url = db ?? env.DATABASE_URL;
   let config: ClientConfig;
   let label: string;
+  let address: string;
   let password: string | undefined;
   if (url !== undefined && url !== '') {
     let parsed: URL;
@@ -36,14 +47,16 @@ export function connectionTarget(db: string | undefined, env: Readonly<Record<st
     parsed.searchParams.delete('application_name');
     password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
     config = { connectionString: parsed.toString() };
-    label = `${decodeURIComponent(parsed.username) || '(default user)'}@${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname || '/'}`;
+    address = `${parsed.hostname || parsed.searchParams.get('host') || 'localhost'}:${parsed.port || '5432'}`;
+    label = `${decodeURIComponent(parsed.username) || '(default user)'}@${address}${parsed.pathname || '/'}`;
   } else {
     config = {};
     password = env.PGPASSWORD;
-    label = `${env.PGUSER ?? '(default user)'}@${env.PGHOST ?? 'localhost'}:${env.PGPORT ?? '5432'}/${env.PGDATABASE ?? env.PGUSER ?? ''}`;
+    address = `${env.PGHOST ?? 'localhost'}:${env.PGPORT ?? '5432'}`;
+    label = `${env.PGUSER ?? '(default user)'}@${address}/${env.PGDATABASE ?? env.PGUSER ?? ''}`;
   }
   config.application_name = APPLICATION_NAME;
   const secrets = password ? [...new Set([password, encodeURIComponent(password)])].filter((s) => s.length > 0) : [];
   const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
-  return { config, label: redact(label), redact };
+  return { config, label: redact(label), address: redact(address), redact };
 }

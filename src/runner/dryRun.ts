@@ -5,7 +5,11 @@
  */
 import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
+import { copyRows } from './copyLoad.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
+import { bindFloor, findFloor, type FloorSite } from './keysetFloor.js';
+import { rowsWritten } from './planEstimate.js';
+import type { FloorBinding, StepScript } from './stepScript.js';
 import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import type { StepResult } from './types.js';
@@ -33,19 +37,61 @@ async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: str
  * (cockroachdb/cockroach issue 103754, fixed by PR 149449). It runs in a transaction that is
  * always rolled back, so even a mistaken EXPLAIN ANALYZE would leave nothing behind.
  */
-async function explainRolledBack(db: Db, sql: string): Promise<Record<string, string>[]> {
+async function explainRolledBack(db: Db, prefix: string, sql: string): Promise<Record<string, unknown>[]> {
   await db.query('BEGIN');
   try {
-    return (await db.query<Record<string, string>>(`EXPLAIN ${sql}`)).rows;
+    return (await db.query<Record<string, unknown>>(`${prefix} ${sql}`)).rows;
   } finally {
     await db.query('ROLLBACK').catch(() => {});
   }
 }
 
-// PostgreSQL: "Update on t  (cost=… rows=N width=…)"; CockroachDB: "estimated row count: N".
-const ESTIMATE = /(?:rows=|estimated row count: )([\d,]+)/;
+/** The planner's estimate of the rows a change step writes, summed over its statements. */
+export async function estimateChange(ctx: Pick<StepContext, 'db' | 'dialect' | 'body'>): Promise<{ rows: number; unknown: number; statements: number; ddl: number }> {
+  const { dml, ddl } = await dmlStatements(ctx.body, ctx.dialect);
+  const explain = ctx.dialect.server.explain;
+  const total = { rows: 0, unknown: 0, statements: dml.length, ddl };
+  for (const sql of dml) {
+    const e = rowsWritten(await explainRolledBack(ctx.db, explain.prefix, sql), explain);
+    total.rows += e.rows;
+    total.unknown += e.unknown;
+  }
+  return total;
+}
 
-export async function dryRunStep(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {
+/** "~50004 rows (planner estimate), 2 DDL statement(s)". */
+export function describeEstimate(e: { rows: number; unknown: number; statements: number; ddl: number }): string {
+  const unknown = e.unknown > 0 ? ` and ${e.unknown} write(s) it cannot estimate` : '';
+  return [e.statements > 0 ? `~${e.rows} rows (planner estimate${unknown})` : '', e.ddl > 0 ? `${e.ddl} DDL statement(s)` : ''].filter(Boolean).join(', ');
+}
+
+/**
+ * The dry run of one step: what it would touch, and with `script` (`--sql`) the statements as the
+ * runner would send them. `guarded`: the runner checks for CPS sessions before the step.
+ */
+export async function dryRunStep(ctx: StepContext, redact: (t: string) => string, script?: { sql: StepScript; guarded: boolean }): Promise<StepResult> {
+  const result = await dryRunResult(ctx, redact);
+  if (!script) return result;
+  const floor = await floorNow(ctx);
+  // The body as the first batch would run it: the floor read now bound in place of the literal.
+  const body = floor?.value != null ? bindFloor(ctx.body, floor.site, floor.value) : ctx.body;
+  return { ...result, sql: redact(script.sql.step(ctx.step, body, script.guarded, floor)) };
+}
+
+/** The first batch's keyset floor as the runner would read it now, for a step that has one. */
+async function floorNow(ctx: StepContext): Promise<(FloorBinding & { site: FloorSite }) | null> {
+  const query = ctx.step.header.floor;
+  if (!query) return null;
+  const site = await findFloor(ctx.body, ctx.step.file);
+  try {
+    const value = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(query))).rows[0]?.floor;
+    return { site, literal: site.literal, value: value === undefined || value === null ? null : String(value) };
+  } catch (error) {
+    return { site, literal: site.literal, value: null, unreadable: describeError(error, ctx) };
+  }
+}
+
+async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {
   const { step, db } = ctx;
   const base: StepResult = { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'done', rows: null, ms: null };
   const started = Date.now();
@@ -65,14 +111,12 @@ export async function dryRunStep(ctx: StepContext, redact: (t: string) => string
         return { ...base, status: 'skipped', rows: p ? p.total - p.done : null, ms: Date.now() - started, wouldTouch: p ? `${p.total - p.done} of ${p.total} rows left (exact)` : 'repeats until 0 rows' };
       }
       case 'change': {
-        const { dml, ddl } = await dmlStatements(ctx.body, ctx.dialect);
-        let estimate = 0;
-        for (const sql of dml) {
-          const plan = (await explainRolledBack(db, sql)).map((r) => Object.values(r).join(' '));
-          estimate += Number((plan.map((l) => ESTIMATE.exec(l)?.[1]).find((m) => m !== undefined) ?? '0').replace(/,/g, ''));
+        if (step.header.copyFrom) {
+          const rows = copyRows(ctx.files?.get(step.header.copyFrom) ?? '');
+          return { ...base, status: 'skipped', rows, ms: Date.now() - started, wouldTouch: `replaces the working table's rows with the ${rows} lines of ${step.header.copyFrom} (exact)` };
         }
-        const parts = [dml.length > 0 ? `~${estimate} rows (planner estimate)` : '', ddl > 0 ? `${ddl} DDL statement(s)` : ''].filter(Boolean);
-        return { ...base, status: 'skipped', rows: estimate, ms: Date.now() - started, wouldTouch: parts.join(', ') };
+        const estimate = await estimateChange(ctx);
+        return { ...base, status: 'skipped', rows: estimate.rows, ms: Date.now() - started, wouldTouch: describeEstimate(estimate) };
       }
     }
   } catch (error) {

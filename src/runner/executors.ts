@@ -4,11 +4,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
+import { checkError } from '../core/errors.js';
+import { splitCopy } from './copyLoad.js';
 import type { Journal } from './journal.js';
 import { bindFloor, findFloor } from './keysetFloor.js';
 import type { Db } from './session.js';
-import type { RunnerUi } from './ui.js';
-import type { RunOptions, RunStep } from './types.js';
+import type { Activity, RunnerUi, RunOptions, RunStep } from './types.js';
 
 /** Everything one step needs. `body` is the SQL to run (with any --batch-size applied). */
 export interface StepContext {
@@ -18,10 +19,18 @@ export interface StepContext {
   dialect: Dialect;
   step: RunStep;
   body: string;
+  /** The step's file as given (runbook directory and file), for messages that point at it. */
+  path: string;
   opts: RunOptions;
   signal: AbortSignal;
+  /** The runbook's files by path (a step with restitch:copy-from reads its rows from one). */
+  files?: ReadonlyMap<string, string>;
   /** Called after each batch commits (the runner gives each batch its own retries). */
   onBatch?: () => void;
+  /** The last statement of every change and batch transaction: confirms (and locks) the lease, or throws. */
+  beforeCommit?: () => Promise<void>;
+  /** The error that stops the run once its lease was taken over, else null. */
+  leaseLost?: () => Error | null;
 }
 
 /** What a step came to, short of an exception. */
@@ -60,6 +69,7 @@ async function inTransaction<T>(ctx: StepContext, priorityHigh: boolean, fn: () 
   await ctx.db.query(ctx.dialect.server.begin(priorityHigh));
   try {
     const result = await fn();
+    await ctx.beforeCommit?.();
     await ctx.db.query('COMMIT');
     return result;
   } catch (error) {
@@ -79,9 +89,20 @@ export async function runWait(ctx: StepContext): Promise<Outcome> {
   const { header } = ctx.step;
   const intervalMs = (ctx.opts.waitInterval ?? header.intervalSeconds ?? 15) * 1000;
   const deadline = Date.now() + (header.timeoutSeconds ?? 1800) * 1000;
+  const activity = ctx.ui.activity(`step ${header.number}: waiting`, 'first check running');
+  try {
+    return await waitLoop(ctx, intervalMs, deadline, activity);
+  } finally {
+    activity.stop();
+  }
+}
+
+async function waitLoop(ctx: StepContext, intervalMs: number, deadline: number, activity: Activity): Promise<Outcome> {
+  const { header } = ctx.step;
   for (let tries = 1; ; tries++) {
     const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(ctx.body));
     const verdict = checkVerdict(rows);
+    activity.update(`${verdict.ok ? 'passed' : 'not yet'}: ${rows.map((r) => r.detail ?? r.check_name).join('; ') || 'no rows'} (try ${tries})`);
     if (verdict.ok) {
       // What the wait ended on (e.g. how many processed events were left unmatched) is information
       // the person running it needs; a passing check prints nothing else.
@@ -97,6 +118,17 @@ export async function runWait(ctx: StepContext): Promise<Outcome> {
 }
 
 export async function runChange(ctx: StepContext): Promise<Outcome> {
+  const { copyFrom } = ctx.step.header;
+  if (copyFrom) {
+    const data = ctx.files?.get(copyFrom);
+    if (data === undefined) throw checkError(`${ctx.step.file}: ${copyFrom} is missing from the runbook`);
+    const { before, copy } = splitCopy(ctx.body, ctx.step.file);
+    const rows = await inTransaction(ctx, false, async () => {
+      if (before !== '') await ctx.db.query(before);
+      return ctx.db.copyFrom(copy, data);
+    });
+    return { status: 'done', rows };
+  }
   const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
   return { status: 'done', rows: result.rowCount };
 }

@@ -4,6 +4,7 @@
  * the password by the caller), never connection details.
  */
 import { sqlIdent, sqlQualified } from '../core/sql.js';
+import type { HeldLease } from './heldLease.js';
 import type { Db } from './session.js';
 import type { Confirmation, RunStep, StepStatus } from './types.js';
 
@@ -49,7 +50,11 @@ function journalRow(row: JournalRow): JournalRow {
   };
 }
 
-/** The journal of one runbook version (runbook id + manifest checksum). */
+/**
+ * The journal of one runbook version (runbook id + manifest checksum). Reading needs nothing;
+ * writing needs the lease (`lease`): every write carries the condition that this run still holds
+ * it, and a write that changes no row stops the run (see heldLease.ts).
+ */
 export class Journal {
   readonly table: string;
   private readonly schema: string;
@@ -59,9 +64,19 @@ export class Journal {
     workSchema: string,
     readonly runbook: string,
     readonly checksum: string,
+    private readonly lease: HeldLease | null = null,
   ) {
     this.table = sqlQualified(workSchema, JOURNAL_TABLE);
     this.schema = sqlIdent(workSchema);
+  }
+
+  /** Runs a write whose SQL ends with the lease condition on parameters `$n`, `$n+1`; no row changed: the lease is lost. */
+  private async write(sql: (held: string) => string, params: unknown[]): Promise<void> {
+    if (!this.lease) throw new Error('journal writes need the lease');
+    const n = params.length;
+    const held = this.lease.condition(`$${n + 1}`, `$${n + 2}`);
+    const r = await this.db.query(sql(held), [...params, ...this.lease.key()]);
+    if (r.rowCount === 0) throw await this.lease.lost();
   }
 
   /** Creates the schema and table when missing (both statements are IF NOT EXISTS). */
@@ -109,9 +124,10 @@ export class Journal {
 
   /** The step starts (again): status running, counters reset, one more attempt, how it was confirmed. */
   async start(step: RunStep, confirmedBy: Confirmation = null): Promise<void> {
-    await this.db.query(
-      `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts, confirmed_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'running', now(), 1, $7)
+    await this.write(
+      (held) => `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts, confirmed_by)
+       SELECT CAST($1 AS text), CAST($2 AS text), CAST($3 AS INT8), CAST($4 AS text), CAST($5 AS text), CAST($6 AS text), 'running', now(), 1, CAST($7 AS text)
+       WHERE ${held}
        ON CONFLICT (runbook, checksum, step) DO UPDATE SET
          status = 'running', started_at = now(), finished_at = NULL, rows_affected = 0, batches = 0,
          progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1, confirmed_by = $7`,
@@ -121,27 +137,27 @@ export class Journal {
 
   /** One batch committed: called inside the batch's own transaction, so the count is exact. */
   async batch(step: RunStep, rows: number, total: number | null): Promise<void> {
-    await this.db.query(
-      `UPDATE ${this.table} SET rows_affected = rows_affected + $4, batches = batches + 1,
+    await this.write(
+      (held) => `UPDATE ${this.table} SET rows_affected = rows_affected + $4, batches = batches + 1,
          progress_done = coalesce(progress_done, 0) + $4, progress_total = $5
-       WHERE runbook = $1 AND checksum = $2 AND step = $3`,
+       WHERE runbook = $1 AND checksum = $2 AND step = $3 AND ${held}`,
       [this.runbook, this.checksum, step.header.number, rows, total],
     );
   }
 
   /** Progress known before the first batch (a resumed step starts part-way). */
   async progress(step: RunStep, done: number, total: number): Promise<void> {
-    await this.db.query(
-      `UPDATE ${this.table} SET progress_done = $4, progress_total = $5 WHERE runbook = $1 AND checksum = $2 AND step = $3`,
+    await this.write(
+      (held) => `UPDATE ${this.table} SET progress_done = $4, progress_total = $5 WHERE runbook = $1 AND checksum = $2 AND step = $3 AND ${held}`,
       [this.runbook, this.checksum, step.header.number, done, total],
     );
   }
 
   /** The step ended with `status`; `rows` replaces the count unless null (batches count as they go). */
   async finish(step: RunStep, status: StepStatus, rows: number | null, error: string | null): Promise<void> {
-    await this.db.query(
-      `UPDATE ${this.table} SET status = $4, finished_at = now(), rows_affected = coalesce($5, rows_affected), error = $6
-       WHERE runbook = $1 AND checksum = $2 AND step = $3`,
+    await this.write(
+      (held) => `UPDATE ${this.table} SET status = $4, finished_at = now(), rows_affected = coalesce($5, rows_affected), error = $6
+       WHERE runbook = $1 AND checksum = $2 AND step = $3 AND ${held}`,
       [this.runbook, this.checksum, step.header.number, status, rows, error],
     );
   }

@@ -6,11 +6,11 @@
 import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
 import { loadTemplates } from '../io/templateStore.js';
-import { connectionTarget, type ConnectionTarget } from './connection.js';
+import { connectionTarget, leaseTarget, type ConnectionTarget } from './connection.js';
 import { manualSteps } from './plan.js';
-import { runRunbook, type RunDeps } from './runner.js';
+import { runRunbook } from './runner.js';
 import { openSession } from './session.js';
-import type { RunOptions, RunReport } from './types.js';
+import type { RunDeps, RunOptions, RunReport } from './types.js';
 import { silentUi, type RunnerUi } from './ui.js';
 
 /** `open` connects the runner's session (a test can put a layer in front of it). */
@@ -29,7 +29,8 @@ export async function runInProcess(
     ui,
     signal: new AbortController().signal,
     redact: target.redact,
-    connect: () => open(target),
-    rerender: (manifest) => rerender(manifest, loadTemplates()),
+    address: target.address,
+    connect: (purpose) => open(purpose === 'lease' ? leaseTarget(target) : target),
+    rerender: (manifest, files) => rerender(manifest, loadTemplates(), files),
   });
 }

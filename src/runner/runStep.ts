@@ -3,15 +3,19 @@
  * bounded reconnect-and-retry on transient errors. Returns a result, never throws a step error.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerTraits } from '../core/dialects/index.js';
+import { sessionVisibilityQuery, type ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
+import { sqlIdent } from '../core/sql.js';
+import { copyRows } from './copyLoad.js';
+import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runBatch, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
-import type { RunDeps } from './runner.js';
 import type { Db } from './session.js';
+import { LeaseLostError } from './lease.js';
+import { changePrompt } from './prompt.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
 import { backoff, isTransient } from './transient.js';
-import type { Confirmation, RunStep, StepResult } from './types.js';
+import type { Confirmation, RunDeps, RunStep, StepResult } from './types.js';
 
 /** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */
 export function stoppedBy(signal: AbortSignal): string {
@@ -23,8 +27,21 @@ export function notExecuted(step: RunStep): StepResult {
   return { step: step.header.number, file: step.file, title: step.header.title, kind: step.header.kind, status: 'not-executed', rows: null, ms: null };
 }
 
-/** Refuses (exit 1) while a 'Meiro CPS' session is connected. */
+/**
+ * Refuses (exit 1) while a 'Meiro CPS' session is connected, and first, where the dialect needs
+ * it, unless this session can see other users' sessions at all (else "none connected" proves nothing).
+ */
 export async function assertNoCps(db: Db, traits: ServerTraits, when: string): Promise<void> {
+  const vis = traits.sessionVisibility;
+  if (vis) {
+    const row = (await readOnly(db, () => db.query<{ visible: unknown; who: unknown }>(sessionVisibilityQuery(vis)))).rows[0];
+    if (row?.visible !== true) {
+      const who = String(row?.who ?? '<user>');
+      throw checkError(
+        `user ${who} sees only its own sessions, so the check for a 'Meiro CPS' session (another user's) proves nothing ${when}; nothing was changed. Ask for: ${vis.grant.replaceAll('<user>', sqlIdent(who))}`,
+      );
+    }
+  }
   const n = Number((await readOnly(db, () => db.query<{ n: number }>(traits.cpsSessionsQuery))).rows[0]?.n ?? 0);
   if (n > 0) {
     throw checkError(`${n} 'Meiro CPS' session(s) connected ${when}; nothing may change while profile stitching runs. Disable the CPS component and wait for its runs to end, then run again`);
@@ -63,6 +80,10 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
       const outcome = await execute(counted);
       return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
     } catch (error) {
+      // A run that lost its lease writes nothing more, not even the step's end: the run that took
+      // it over owns the journal now.
+      const lost = ctx.leaseLost?.() ?? (error instanceof LeaseLostError ? error : null);
+      if (lost) throw lost;
       if (deps.signal.aborted) return await finish('interrupted', null, `stopped by ${stoppedBy(deps.signal)}; its open transaction was rolled back`);
       if (committed > 0) attempt = 0;
       committed = 0;
@@ -83,7 +104,19 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   }
 }
 
+/** A change or check runs as one statement that may take long: its elapsed time is shown while it runs. */
 async function execute(ctx: StepContext): Promise<Outcome> {
+  const { header } = ctx.step;
+  if (header.kind !== 'change' && header.kind !== 'check') return executeKind(ctx);
+  const activity = ctx.ui.activity(`step ${header.number}: ${header.kind === 'change' ? 'changing' : 'checking'}`, 'running');
+  try {
+    return await executeKind(ctx);
+  } finally {
+    activity.stop();
+  }
+}
+
+async function executeKind(ctx: StepContext): Promise<Outcome> {
   switch (ctx.step.header.kind) {
     case 'check':
       return runCheck(ctx);
@@ -117,16 +150,29 @@ async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { s
   if (header.kind !== 'change') return { by: null };
   if (named) return { by: '--confirm' };
   if (ctx.opts.yes) return { by: '--yes' };
+  ctx.ui.say(changePrompt(ctx.step, ctx.body, ctx.path, await estimateFor(ctx)));
   const answer = await ctx.ui.confirm(`Run step ${header.number}/${header.total} (change): ${header.title}?`, null, ctx.signal);
   if (answer === null) return { stop: `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes (or --confirm ${header.number})` };
   return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
 }
 
-/** A journal write that must not be lost to a connection that just dropped. */
+/** The dry run's estimate of a change step, or why there is none (its tables may not exist before the steps before it run). */
+async function estimateFor(ctx: StepContext): Promise<string> {
+  const { copyFrom } = ctx.step.header;
+  if (copyFrom) return `${copyRows(ctx.files?.get(copyFrom) ?? '')} rows of ${copyFrom} (exact), replacing the table's rows`;
+  try {
+    return describeEstimate(await estimateChange(ctx));
+  } catch (error) {
+    return `none: EXPLAIN failed (${describeError(error, ctx)})`;
+  }
+}
+
+/** A journal write that must not be lost to a connection that just dropped (a lost lease is no dropped connection). */
 async function recordSafely(ctx: StepContext, write: () => Promise<void>): Promise<void> {
   try {
     await write();
-  } catch {
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
     await ctx.db.reconnect();
     await write();
   }

@@ -3,40 +3,26 @@
  * journal. Returns one result per step (done / failed / stopped / not-executed) instead of
  * throwing through; refusals before anything ran are thrown as RestitchError.
  */
-import { detectDialect, getDialect, type ServerTraits } from '../core/dialects/index.js';
+import { detectDialect, getDialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
-import type { RunbookFile, SchemaProfile } from '../core/types.js';
+import type { SchemaProfile } from '../core/types.js';
+import { join } from 'node:path';
+import { formatBanner, sessionIdentity } from './banner.js';
+import { APPLICATION_NAME } from './connection.js';
 import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
+import { holdLease, sayLeaseHolder } from './leaseRun.js';
+import type { HeldLease } from './heldLease.js';
 import { assertPlatform } from './platform.js';
 import { loadSteps } from '../core/steps.js';
 import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
-import type { RunOptions, RunReport } from './types.js';
-import type { Db } from './session.js';
-import type { RunnerUi } from './ui.js';
+import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
+import { StepScript } from './stepScript.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
-
-/** A runbook as read from disk. */
-export interface RunbookSource {
-  dir: string;
-  files: RunbookFile[];
-  manifest: Manifest;
-}
-
-/** IO the runner is given: how to connect (called only after the files are verified), the person, Ctrl-C. */
-export interface RunDeps {
-  connect(): Promise<Db & { useTraits(traits: ServerTraits): Promise<void> }>;
-  ui: RunnerUi;
-  signal: AbortSignal;
-  /** Scrubs the password from any text that is stored or shown. */
-  redact(text: string): string;
-  /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
-  rerender(manifest: Manifest): Promise<RunbookFile[]>;
-}
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
 export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: Manifest) {
@@ -49,7 +35,7 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
       throw checkError(`this runbook is for ${expected.label}, but the server is ${actual?.label ?? 'unknown'} (${version.split(' ').slice(0, 2).join(' ')}); nothing was run. Generate the runbook with --dialect ${actual?.name ?? '…'} or connect to the right server`);
     }
     await db.useTraits(expected.server);
-    return { db, dialect: expected };
+    return { db, dialect: expected, version };
   } catch (error) {
     await db.close();
     throw error;
@@ -59,38 +45,66 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
 export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, deps: RunDeps): Promise<RunReport> {
   const { manifest, files } = source;
   verifyChecksums(manifest, files, source.dir);
-  verifyRendering(await deps.rerender(manifest), files, source.dir);
+  verifyRendering(await deps.rerender(manifest, files), files, source.dir);
   const steps = loadSteps(manifest, files, undo);
   checkSelection(steps.length, opts);
+  const byPath = new Map(files.map((f) => [f.path, f.content]));
   const bodies = new Map<number, string>();
   for (const s of steps) {
     const size = opts.batchSize;
     bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? await withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
   }
   const id = runbookIdentity(manifest, files, undo);
-  const { db, dialect } = await connectChecked(deps, manifest);
+  const { db, dialect, version } = await connectChecked(deps, manifest);
+  let lease: HeldLease | null = null;
   try {
-    if (undo) await refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir);
-    else await refuseForwardAfterUndo(db, manifest, id.checksum);
-    const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
-    const everything = await journal.history();
-    const history = everything.filter((r) => r.checksum === id.checksum);
-    if (history.length === 0 && everything.length > 0) {
-      deps.ui.say(`the journal holds runs of another version of this runbook (regenerated?); this version starts at its step 1 (every step is safe to repeat). 'restitch status' shows both`);
-    }
-    const { run, note } = selectSteps(steps, history, opts);
-    const report: RunReport = { runbook: id.runbook, checksum: id.checksum, dialect: dialect.name, steps: [], exitCode: 0 };
-    deps.ui.say(`${source.dir}${undo ? ' (undo)' : ''}: ${steps.length} steps, ${note}${opts.dryRun ? '; dry run: nothing will change' : ''}`);
+    // Read-only first, so a refusal writes nothing at all; again under the lease, which closes the
+    // gap in which another run could have moved on. The same for the plan below.
+    const refuse = () => (undo ? refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir) : refuseForwardAfterUndo(db, manifest, id.checksum));
+    await refuse();
+    const reader = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
+    const plan = async () => {
+      const everything = await reader.history();
+      const history = everything.filter((r) => r.checksum === id.checksum);
+      return { ...selectSteps(steps, history, opts), otherVersion: history.length === 0 && everything.length > 0 };
+    };
+    let { run, note, otherVersion } = await plan();
     const guarded = cpsGuardedSteps(steps);
     if (!opts.dryRun && run.some((s) => guarded.has(s.header.number))) await assertNoCps(db, dialect.server, 'before anything runs');
-    if (!opts.dryRun && run.length > 0) {
+    if (opts.dryRun) await sayLeaseHolder(db, manifest.inputs, deps.ui);
+    else {
       await assertPlatform(db, manifest.schema as SchemaProfile);
-      await journal.ensure();
+      lease = await holdLease(db, { ...id, workSchema: manifest.inputs.workSchema, incident: manifest.inputs.incident, timeoutMs: opts.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS, dir: source.dir }, deps);
+      await refuse();
+      ({ run, note, otherVersion } = await plan());
     }
+    const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum, lease);
+    if (otherVersion) {
+      deps.ui.say(`the journal holds runs of another version of this runbook (regenerated?); this version starts at its step 1 (every step is safe to repeat). 'restitch status' shows both`);
+    }
+    const report: RunReport = { runbook: id.runbook, checksum: id.checksum, dialect: dialect.name, steps: [], exitCode: 0 };
+    deps.ui.say(`${source.dir}${undo ? ' (undo)' : ''}: ${steps.length} steps, ${note}${opts.dryRun ? '; dry run: nothing will change' : ''}`);
+    if (run.length > 0) {
+      const who = await sessionIdentity(db);
+      const w = { address: deps.address, version, ...who, incident: manifest.inputs.incident, scenario: manifest.scenario, dialect: dialect.name, undo, dryRun: opts.dryRun };
+      deps.ui.say(deps.redact(formatBanner(w)));
+    }
+    if (!opts.dryRun && run.length > 0) await journal.ensure();
+    const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table) : null;
+    if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
+    const signal = lease ? AbortSignal.any([deps.signal, lease.signal]) : deps.signal;
     for (const [i, step] of run.entries()) {
-      if (deps.signal.aborted) break;
-      const ctx: StepContext = { db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, opts, signal: deps.signal };
-      const result = opts.dryRun ? await dryRunStep(ctx, deps.redact) : await runStep(ctx, guarded.has(step.header.number), deps);
+      if (signal.aborted) break;
+      lease?.setStep(step.header.number);
+      const held = lease;
+      const ctx: StepContext = {
+        db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
+        ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError() } : {}),
+      };
+      const shown = script ? { sql: script, guarded: guarded.has(step.header.number) } : undefined;
+      const result = opts.dryRun ? await dryRunStep(ctx, deps.redact, shown) : await runStep(ctx, guarded.has(step.header.number), deps);
+      const lost = lease?.lostError();
+      if (lost) throw lost;
       report.steps.push(result);
       deps.ui.step(result);
       if (result.status === 'done' || opts.dryRun) continue;
@@ -108,6 +122,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     if (deps.signal.aborted) report.exitCode = 130;
     return report;
   } finally {
+    await lease?.release();
     await db.close();
   }
 }

@@ -5,7 +5,8 @@
  * from a second connection, the way the dialect allows.
  */
 import pg from 'pg';
-import { inputError } from '../core/errors.js';
+import { from as copyFrom } from 'pg-copy-streams';
+import { checkError, inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
@@ -19,12 +20,19 @@ export interface QueryResult<R> {
 /** What the runner needs from the database; `PgSession` is the only implementation. */
 export interface Db {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Runs `COPY ... FROM STDIN` with `data` (COPY text format) as its rows; returns the rows copied. */
+  copyFrom(sql: string, data: string): Promise<number>;
   /** Session settings applied now and after every reconnect. */
   settings(values: Record<string, string>): Promise<void>;
   reconnect(): Promise<void>;
   /** Ends the statement running on this session (from another connection). */
   interrupt(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The statement that applies one session setting (as run, and as `run --dry-run --sql` prints it). */
+export function setStatement(name: string, value: string): string {
+  return `SET ${name} = ${sqlLiteral(value)}`;
 }
 
 export class PgSession implements Db {
@@ -42,13 +50,26 @@ export class PgSession implements Db {
     await client.connect();
     this.client = client;
     for (const [name, value] of Object.entries(this.applied)) await this.set(name, value);
+    await this.requireSettings();
     await this.readSessionId();
   }
 
-  /** Tells the session which server it talks to, once known, so it can be interrupted. */
+  /** Tells the session which server it talks to, once known, so it can be interrupted and hold the settings it needs. */
   async useTraits(traits: ServerTraits): Promise<void> {
     this.traits = traits;
+    await this.requireSettings();
     await this.readSessionId();
+  }
+
+  /** Sets the server's required settings and proves them with SHOW (a pooler may not keep a SET). */
+  private async requireSettings(): Promise<void> {
+    for (const [name, value] of Object.entries(this.traits?.requiredSettings ?? {})) {
+      await this.set(name, value);
+      const shown = String(Object.values((await this.query(`SHOW ${name}`)).rows[0] ?? {})[0] ?? '');
+      if (shown !== value) {
+        throw checkError(`the session's ${name} is '${shown}' right after SET ${name} = ${value} (a connection pooler that does not keep session settings?); the runbook's SQL relies on it being ${value}: nothing more was run. Connect to the server directly or in session pooling mode`);
+      }
+    }
   }
 
   /** A new connection is a new session, with a new id to interrupt. */
@@ -57,7 +78,7 @@ export class PgSession implements Db {
   }
 
   private async set(name: string, value: string): Promise<void> {
-    await this.query(`SET ${name} = ${sqlLiteral(value)}`);
+    await this.query(setStatement(name, value));
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
@@ -68,6 +89,24 @@ export class PgSession implements Db {
       return { rows: (last?.rows ?? []) as R[], rowCount: result.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
     }
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async copyFrom(sql: string, data: string): Promise<number> {
+    if (!this.client) throw new Error('not connected');
+    const stream = this.client.query(copyFrom(sql));
+    // 'finish' comes once the server has confirmed the COPY (pg-copy-streams), 'error' on its error.
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+    });
+    // Written in slices: one write of a 40 MB string would hold a second copy of it as a Buffer.
+    const SLICE = 1 << 20;
+    for (let at = 0; at < data.length; at += SLICE) {
+      if (!stream.write(data.slice(at, at + SLICE))) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), done]);
+    }
+    stream.end();
+    await done;
+    return Number(stream.rowCount);
   }
 
   async settings(values: Record<string, string>): Promise<void> {

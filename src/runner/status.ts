@@ -1,10 +1,11 @@
 /** `restitch status`: the journal of a runbook, step by step, and where it stopped. */
 import type { Manifest } from '../core/manifest.js';
 import { Journal, type JournalRow } from './journal.js';
+import { isLive, LeaseTable, takeoverAfter, type LeaseHolder } from './lease.js';
 import { loadSteps } from '../core/steps.js';
 import { runbookIdentity } from './plan.js';
-import { connectChecked, type RunbookSource, type RunDeps } from './runner.js';
-import type { StepStatus } from './types.js';
+import { connectChecked } from './runner.js';
+import type { RunbookSource, RunDeps, StepStatus } from './types.js';
 
 /** One step of the status report. */
 export interface StepStatusRow {
@@ -25,6 +26,11 @@ export interface StatusReport {
   stoppedAt: number | null;
   /** Journal rows exist for other versions (checksums) of this runbook. */
   otherVersions: string[];
+  /**
+   * The run holding the incident's lease (this runbook, its undo or another version), or null:
+   * `live` while it heartbeats; otherwise `run` takes over after `takeoverAfter`.
+   */
+  lease: (LeaseHolder & { live: boolean; takeoverAfter: Date }) | null;
 }
 
 export async function readStatus(source: RunbookSource, undo: boolean, deps: Pick<RunDeps, 'connect'>): Promise<StatusReport> {
@@ -35,6 +41,7 @@ export async function readStatus(source: RunbookSource, undo: boolean, deps: Pic
   try {
     const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
     const rows = await journal.history();
+    const holder = await new LeaseTable(db, manifest.inputs.workSchema, manifest.inputs.incident).holder();
     const mine = new Map(rows.filter((r) => r.checksum === id.checksum).map((r) => [r.step, r]));
     const report = steps.map((s): StepStatusRow => {
       const row = mine.get(s.header.number) ?? null;
@@ -45,6 +52,7 @@ export async function readStatus(source: RunbookSource, undo: boolean, deps: Pic
       steps: report,
       stoppedAt: report.find((r) => r.status !== 'done')?.step ?? null,
       otherVersions: [...new Set(rows.filter((r) => r.checksum !== id.checksum).map((r) => r.checksum))],
+      lease: holder ? { ...holder, live: isLive(holder), takeoverAfter: takeoverAfter(holder) } : null,
     };
   } finally {
     await db.close();

@@ -2,7 +2,10 @@
  * The runner's contract: what it is asked to do, what it reports per step, and the small
  * interfaces it does IO through (database session, journal, person at the terminal).
  */
-import type { ParsedStep, StepHeader } from '../core/types.js';
+import type { ServerTraits } from '../core/dialects/index.js';
+import type { Manifest } from '../core/manifest.js';
+import type { ParsedStep, RunbookFile, StepHeader } from '../core/types.js';
+import type { Db } from './session.js';
 
 /** One step as the runner sees it: its header, its SQL body and its file. */
 export type RunStep = ParsedStep;
@@ -27,6 +30,8 @@ export interface StepResult {
   wouldTouch?: string;
   /** The rows of a check or wait that did not pass, as the database returned them. */
   details?: Record<string, unknown>[];
+  /** --dry-run --sql: the step's statements as the runner would send them. */
+  sql?: string;
 }
 
 /** What `restitch run` was asked to do. */
@@ -36,6 +41,8 @@ export interface RunOptions {
   /** Step numbers confirmed on the command line (`--confirm 1,14`): the only way to confirm a manual step without a terminal. */
   confirm?: readonly number[];
   dryRun: boolean;
+  /** With dryRun: put each step's statements, as they would run, in its result (`run --dry-run --sql`). */
+  sql?: boolean;
   /** Run from this step number regardless of the journal. */
   from?: number;
   /** Run only this step. */
@@ -52,7 +59,16 @@ export interface RunOptions {
   /** Transient-error retries per batch (batch steps) or per step before giving up, and the first backoff in ms. */
   retries: number;
   backoffMs: number;
+  /**
+   * How long this run's heartbeat may be silent before another run may take over its lease
+   * (it heartbeats four times per timeout); a dead holder is taken over once its heartbeat is
+   * older than both its own timeout and this one. Default DEFAULT_LEASE_TIMEOUT_MS.
+   */
+  leaseTimeoutMs?: number;
 }
+
+/** Two minutes: long enough for a slow heartbeat, short enough to wait out after a killed run. */
+export const DEFAULT_LEASE_TIMEOUT_MS = 120_000;
 
 /** How a step was confirmed, as the journal records it (null: the step needs no confirmation). */
 export type Confirmation = 'typed' | '--yes' | '--confirm' | null;
@@ -67,4 +83,55 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** How to go on, when it did not finish. */
   resume?: string;
+}
+
+/** A runbook as read from disk. */
+export interface RunbookSource {
+  dir: string;
+  files: RunbookFile[];
+  manifest: Manifest;
+}
+
+/** A progress display for one batch step. */
+export interface Progress {
+  update(done: number): void;
+  stop(): void;
+}
+
+/** A step that runs for a while (a wait, a long change or check): elapsed time and the latest answer. */
+export interface Activity {
+  /** The latest answer (a wait's last check result); shown with the elapsed time. */
+  update(latest: string): void;
+  stop(): void;
+}
+
+/** How the runner talks to the person running it; the CLI provides the terminal version. */
+export interface RunnerUi {
+  /** The one report line of a finished (or stopped) step. */
+  step(result: StepResult): void;
+  /** A message for the person: what is about to happen, a retry, how to resume. */
+  say(text: string): void;
+  /**
+   * Asks a yes/no question; `typed` asks for the word to be typed (manual steps). Resolves null
+   * when there is no terminal to ask, and false when the signal aborts the question.
+   */
+  confirm(question: string, typed: string | null, signal: AbortSignal): Promise<boolean | null>;
+  /** Starts a progress display; `total` from the step's progress query, null when unknown. */
+  progress(title: string, total: number | null, done: number): Progress;
+  /** Starts showing that a step is running: its elapsed time and `latest`, until stopped. */
+  activity(title: string, latest: string): Activity;
+}
+
+/** IO the runner is given: how to connect (called only after the files are verified), the person, Ctrl-C. */
+export interface RunDeps {
+  /** A new session; `purpose` 'lease' is the lease's heartbeat connection (its own application_name). */
+  connect(purpose?: 'lease'): Promise<Db & { useTraits(traits: ServerTraits): Promise<void> }>;
+  ui: RunnerUi;
+  signal: AbortSignal;
+  /** Scrubs the password from any text that is stored or shown. */
+  redact(text: string): string;
+  /** host:port of the server, for the banner (never the password). */
+  address: string;
+  /** The runbook the generator renders for the manifest's inputs (what `restitch check` compares with). */
+  rerender(manifest: Manifest, files: readonly RunbookFile[]): Promise<RunbookFile[]>;
 }

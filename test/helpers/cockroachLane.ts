@@ -12,6 +12,11 @@
  *   sessions"); columns as in https://www.cockroachlabs.com/docs/stable/crdb-internal
  *   (cluster_sessions), those the runbooks read.
  * - follower_read_timestamp().
+ * - Other users' sessions are listed only to a session allowed to see them (admin,
+ *   VIEWACTIVITY or VIEWACTIVITYREDACTED), from an emulated privilege catalog
+ *   (CRDB_PRIVILEGE_CATALOG_SQL); the lane's test user is admin, as root is.
+ * - crdb_internal.force_error(code, message): raises `message` with SQLSTATE `code` (XXUUU when
+ *   empty), as the builtin does; the lane first checks each call has the builtin's shape.
  *
  * In front of the runner's session (LaneSession), each CockroachDB statement is first checked to
  * be legal where it stands, then translated: `SELECT version()` answers CockroachDB, `[SHOW
@@ -21,7 +26,8 @@
  * read-only SELECT, outside explicit transactions: cockroachdb/cockroach issue 71034, isAsOf in
  * pkg/sql/exec_util.go), casts to INT become INT8, and EXPLAIN of a change is refused in a
  * read-only session as CockroachDB did before v25.3 (cockroachdb/cockroach issue 103754, fixed
- * by PR 149449).
+ * by PR 149449), and EXPLAIN (VERBOSE) answers with PostgreSQL's plan drawn as CockroachDB's
+ * text tree (crdbTree).
  */
 import { loadPgQuery } from '../../src/core/where.js';
 import type { ServerTraits } from '../../src/core/dialects/index.js';
@@ -35,6 +41,42 @@ import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 
 /** What `SELECT version()` answers on the lane. */
 export const LANE_VERSION = 'CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/13 00:00:00, go1.22.2)';
+
+/**
+ * CockroachDB's privilege catalog as far as the CPS guard's visibility query reads it (dialect
+ * cockroachdb, server.sessionVisibility): `crdb_internal.kv_system_privileges` (the system
+ * grants, as `GRANT SYSTEM ... TO` writes them into system.privileges: path '/global/'),
+ * `crdb_internal.has_role_option` (true for admin and for the user's own role options, as
+ * system.role_options holds them; an unknown option is an error, pkg/sql/roleoption), and
+ * `crdb_internal.is_admin()`; admins are the users listed in crdb_internal.compat_admins.
+ * Role membership is PostgreSQL's own (GRANT role TO user; pg_has_role).
+ */
+export const CRDB_PRIVILEGE_CATALOG_SQL = `
+CREATE SCHEMA IF NOT EXISTS crdb_internal;
+GRANT USAGE ON SCHEMA crdb_internal TO PUBLIC;
+CREATE TABLE crdb_internal.compat_admins (username text PRIMARY KEY);
+CREATE TABLE crdb_internal.compat_role_options (username text NOT NULL, option text NOT NULL);
+CREATE TABLE crdb_internal.kv_system_privileges (username text NOT NULL, path text NOT NULL, privileges text[] NOT NULL, grant_options text[] NOT NULL DEFAULT '{}', user_id oid);
+GRANT SELECT ON crdb_internal.compat_admins, crdb_internal.compat_role_options, crdb_internal.kv_system_privileges TO PUBLIC;
+CREATE FUNCTION crdb_internal.is_admin() RETURNS bool LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM crdb_internal.compat_admins WHERE username = current_user) $$;
+CREATE FUNCTION crdb_internal.has_role_option(option text) RETURNS bool LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF upper(option) NOT IN ('CREATEROLE', 'NOCREATEROLE', 'PASSWORD', 'LOGIN', 'NOLOGIN', 'VALID UNTIL', 'CONTROLJOB', 'NOCONTROLJOB',
+      'CONTROLCHANGEFEED', 'NOCONTROLCHANGEFEED', 'CREATEDB', 'NOCREATEDB', 'CREATELOGIN', 'NOCREATELOGIN', 'VIEWACTIVITY',
+      'NOVIEWACTIVITY', 'CANCELQUERY', 'NOCANCELQUERY', 'MODIFYCLUSTERSETTING', 'NOMODIFYCLUSTERSETTING', 'DEFAULTSETTINGS',
+      'VIEWACTIVITYREDACTED', 'NOVIEWACTIVITYREDACTED', 'SQLLOGIN', 'NOSQLLOGIN', 'VIEWCLUSTERSETTING', 'NOVIEWCLUSTERSETTING') THEN
+    RAISE EXCEPTION 'unrecognized role option %', option USING ERRCODE = '42601';
+  END IF;
+  RETURN crdb_internal.is_admin() OR EXISTS (SELECT 1 FROM crdb_internal.compat_role_options AS o WHERE o.username = current_user AND o.option = upper(has_role_option.option));
+END $$;
+`;
+
+/**
+ * CockroachDB's sha256(STRING) returns the hex digest of the string's bytes
+ * (https://www.cockroachlabs.com/docs/stable/functions-and-operators); PostgreSQL's takes bytea.
+ */
+export const CRDB_SHA256_SQL = `CREATE FUNCTION sha256(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT encode(pg_catalog.sha256(convert_to($1, 'UTF8')), 'hex') $$;`;
 
 export const COCKROACH_COMPAT_SQL = `
 CREATE FUNCTION crdb_compat_int8() RETURNS event_trigger LANGUAGE plpgsql AS $$
@@ -52,7 +94,23 @@ BEGIN
 END $$;
 CREATE EVENT TRIGGER crdb_compat_int8 ON ddl_command_end
   WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE TABLE AS', 'SELECT INTO') EXECUTE FUNCTION crdb_compat_int8();
-CREATE SCHEMA crdb_internal;
+${CRDB_PRIVILEGE_CATALOG_SQL}
+-- The test user (the superuser that builds the database) is admin, as root is on CockroachDB.
+INSERT INTO crdb_internal.compat_admins VALUES (current_user);
+-- Whether the session sees other users' sessions, as the status server decides it for
+-- crdb_internal.cluster_sessions (getLocalSessions in cockroachdb/cockroach pkg/server/status.go):
+-- admin, or VIEWACTIVITY / VIEWACTIVITYREDACTED as a system privilege (directly, through a role
+-- or to public) or as the user's own role option. Written from that code, not from the
+-- dialect's query.
+CREATE FUNCTION crdb_internal.compat_sees_all_sessions() RETURNS bool LANGUAGE sql STABLE AS $$
+  SELECT crdb_internal.is_admin()
+    OR EXISTS (SELECT 1 FROM crdb_internal.compat_role_options AS o
+               WHERE o.username = current_user AND o.option IN ('VIEWACTIVITY', 'VIEWACTIVITYREDACTED'))
+    OR EXISTS (SELECT 1 FROM crdb_internal.kv_system_privileges AS p
+               JOIN pg_roles AS r ON r.rolname = p.username OR p.username = 'public'
+               WHERE p.path = '/global/'
+                 AND ('ALL' = ANY (p.privileges) OR 'VIEWACTIVITY' = ANY (p.privileges) OR 'VIEWACTIVITYREDACTED' = ANY (p.privileges))
+                 AND (p.username = 'public' OR pg_has_role(current_user, r.oid, 'MEMBER'))) $$;
 CREATE TABLE crdb_internal.closed_sessions (
   session_id text NOT NULL,
   user_name text NOT NULL,
@@ -67,14 +125,36 @@ SELECT 1::int8 AS node_id, a.pid::text AS session_id,
   a.query AS active_queries, a.query AS last_active_query, a.backend_start AS session_start,
   a.query_start AS active_query_start, NULL::timestamptz AS session_end, a.pid::int8 AS pg_backend_pid
 FROM pg_stat_activity AS a
-WHERE a.backend_type = 'client backend'
+-- A user without pg_read_all_stats gets backend_type NULL for other users' sessions
+-- (pgstatfuncs.c): those are client sessions too, listed or hidden by the rule above.
+WHERE (a.backend_type = 'client backend' OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL))
+  AND (a.usename = current_user OR crdb_internal.compat_sees_all_sessions())
 UNION ALL
 SELECT 1, c.session_id, 'CLOSED', c.user_name, '', c.application_name, '', '', c.session_start, NULL, c.session_end, 0
-FROM crdb_internal.closed_sessions AS c;
-GRANT USAGE ON SCHEMA crdb_internal TO PUBLIC;
-GRANT SELECT ON crdb_internal.cluster_sessions TO PUBLIC;
+FROM crdb_internal.closed_sessions AS c
+WHERE c.user_name = current_user OR crdb_internal.compat_sees_all_sessions();
+GRANT SELECT ON crdb_internal.cluster_sessions, crdb_internal.closed_sessions TO PUBLIC;
 CREATE FUNCTION follower_read_timestamp() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT now() - interval '4.8 seconds' $$;
+CREATE FUNCTION crdb_internal.force_error(code text, message text) RETURNS int8 LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RAISE EXCEPTION USING MESSAGE = message, ERRCODE = CASE WHEN code = '' THEN 'XXUUU' ELSE code END;
+END $$;
+GRANT EXECUTE ON FUNCTION crdb_internal.force_error(text, text) TO PUBLIC;
+${CRDB_SHA256_SQL}
 `;
+
+/** Refuses a crdb_internal.force_error call CockroachDB would not take: two arguments, the first a SQLSTATE literal ('' or 5 characters). */
+function checkForceError(tree: unknown): void {
+  for (const call of findAll(tree, 'FuncCall')) {
+    const name = ((call.funcname as Node[] | undefined) ?? []).map((n) => (n.String as Node | undefined)?.sval).join('.');
+    if (name !== 'crdb_internal.force_error') continue;
+    const args = (call.args as Node[] | undefined) ?? [];
+    const code = ((args[0]?.A_Const as Node | undefined)?.sval as Node | undefined)?.sval;
+    if (args.length !== 2 || typeof code !== 'string' || !/^(|[0-9A-Z]{5})$/.test(code)) {
+      throw crdbError('unknown signature: crdb_internal.force_error() takes (STRING error code, STRING message)', '42883');
+    }
+  }
+}
 
 /** An error as CockroachDB would raise it: message and SQLSTATE. */
 function crdbError(message: string, code: string): Error {
@@ -152,6 +232,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   } catch {
     return text;
   }
+  checkForceError(tree);
   for (const { stmt } of tree.stmts ?? []) {
     const explain = (stmt as Node).ExplainStmt as Node | undefined;
     if (explain && state.readOnly && MODIFYING.some((t) => findAll(explain.query, t).length > 0)) {
@@ -171,6 +252,29 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   return edits.length > 0 ? replaceAt(text, edits) : text;
 }
 
+interface PgPlan {
+  'Node Type': string;
+  Operation?: string;
+  'Plan Rows': number;
+  Plans?: PgPlan[];
+}
+
+/**
+ * PostgreSQL's plan drawn as CockroachDB's EXPLAIN (VERBOSE) draws one (shapes from
+ * cockroachdb/cockroach pkg/sql/opt/exec/execbuilder/testdata/update and insert): `• name` per
+ * node, children under `└── `, `estimated row count: N (missing stats)` on every node, 0 on the
+ * writing node (its output without RETURNING), a VALUES list as `• values` with its `size`.
+ */
+function crdbTree(plan: PgPlan | undefined, indent = ''): string[] {
+  if (!plan) return [];
+  const writing = plan['Node Type'] === 'ModifyTable';
+  const name = writing ? (plan.Operation ?? 'update').toLowerCase() : plan['Node Type'] === 'Values Scan' ? 'values' : plan['Node Type'].toLowerCase();
+  const attribute = name === 'values' ? `size: 1 column, ${plan['Plan Rows']} rows` : `estimated row count: ${writing ? 0 : Math.round(plan['Plan Rows']).toLocaleString('en-US')} (missing stats)`;
+  const children = plan.Plans ?? [];
+  const bar = children.length > 0 ? '│ ' : '  ';
+  return [`• ${name}`, `${bar}${attribute}`, ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
+}
+
 /** The runner's session on the lane: every statement goes through `translate`. */
 export class LaneSession implements Db {
   private readonly state: LaneState = { inTransaction: false, readOnly: false };
@@ -179,10 +283,20 @@ export class LaneSession implements Db {
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     const text = await translate(sql, this.state);
     const word = text.trim().split(/\s+/)[0]?.toUpperCase();
+    const verbose = /^\s*EXPLAIN\s+\(VERBOSE\)\s+/i.exec(text);
+    if (verbose) {
+      const plan = await this.inner.query<{ 'QUERY PLAN': { Plan: PgPlan }[] }>(`EXPLAIN (FORMAT JSON) ${text.slice(verbose[0].length)}`, params);
+      return { rows: crdbTree(plan.rows[0]?.['QUERY PLAN'][0]?.Plan).map((info) => ({ info })) as R[], rowCount: 0 };
+    }
     const result = await this.inner.query<R>(text, params);
     if (word === 'BEGIN') this.state.inTransaction = true;
     if (word === 'COMMIT' || word === 'ROLLBACK') this.state.inTransaction = false;
     return result;
+  }
+
+  copyFrom(sql: string, data: string): Promise<number> {
+    // CockroachDB runs COPY ... FROM STDIN as PostgreSQL does (pkg/sql/copy_from.go); nothing to translate.
+    return this.inner.copyFrom(sql, data);
   }
 
   async settings(values: Record<string, string>): Promise<void> {

@@ -15,6 +15,17 @@ export function confirmManual(dir: string): string[] {
   return steps.length > 0 ? ['--confirm', steps.join(',')] : [];
 }
 
+/** Counts every committed UPDATE of each event, so "reset twice" cannot hide behind an idempotent value. */
+export const COUNT_UPDATES = `
+CREATE TABLE update_counts (id uuid PRIMARY KEY, n int NOT NULL);
+CREATE FUNCTION count_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO update_counts VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = update_counts.n + 1;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER count_update BEFORE UPDATE ON customer_events FOR EACH ROW EXECUTE FUNCTION count_update();
+`;
+
 /** The clean-up routine's delay in tests: long enough to be a real window, short enough to wait out. */
 export const TEST_CLEANUP_DELAY_MS = 200;
 

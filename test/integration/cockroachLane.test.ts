@@ -16,6 +16,8 @@ import { readStatus } from '../../src/runner/status.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
+import { loadPgQuery } from '../../src/core/where.js';
+import { setAside } from '../../src/lint/setAside.js';
 import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane, translate } from '../helpers/cockroachLane.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
@@ -135,12 +137,71 @@ describe('runner on the CockroachDB lane', () => {
     await db.end();
   });
 
+  it('the bundle stops at its first failing check with crdb_internal.force_error naming the step; nothing after it runs', async () => {
+    const { db, url } = await lane();
+    const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
+    await cps.connect();
+    const bundle = runCli(['bundle', dir]);
+    expect(bundle.code, bundle.stderr).toBe(0);
+    expect(bundle.stdout.split('\n')).toContain('\\set errexit');
+    // The statements as cockroach sql sends them: meta-commands are the shell's, the rest goes one by one.
+    const pgq = await loadPgQuery();
+    const bytes = Buffer.from(bundle.stdout, 'utf8');
+    const statements = (pgq.parseSync(setAside(bundle.stdout).text).stmts ?? []).map((st) =>
+      bytes.subarray(st.stmt_location ?? 0, (st.stmt_location ?? 0) + (st.stmt_len ?? bytes.length)).toString('utf8'));
+    const session = await openLaneSession(connectionTarget(url, {}));
+    let failed: { index: number; error: Error } | null = null;
+    for (const [index, sql] of statements.entries()) {
+      try {
+        await session.query(sql);
+      } catch (error) {
+        failed = { index, error: error as Error };
+        break;
+      }
+    }
+    await session.close();
+    await cps.end();
+    expect(failed?.error.message).toMatch(/^restitch: step 3 \(Preflight: CPS is stopped and every table is in place\) did not pass \(\d+ row\(s\), not all ok\); run that step alone to see its rows$/);
+    expect((failed?.error as { code?: string }).code).toBe('P0001');
+    expect(statements[failed?.index ?? 0]).toContain("crdb_internal.force_error('P0001', 'restitch: step 3 (");
+    // Step 4 (load the entities) did not run.
+    expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows[0].n).toBe(0);
+    await db.end();
+  });
+
+  it('the lane refuses a crdb_internal.force_error call CockroachDB would not take', async () => {
+    await expect(translate("SELECT crdb_internal.force_error('not a code', 'x')", idle)).rejects.toThrow(/unknown signature/);
+    await expect(translate("SELECT crdb_internal.force_error('x')", idle)).rejects.toThrow(/unknown signature/);
+    await expect(translate("SELECT crdb_internal.force_error('P0001', 'x')", idle)).resolves.toContain('force_error');
+  });
+
   it('dry run of a change step gives the planner estimate: EXPLAIN runs outside the read-only guard', async () => {
     const { db, url } = await lane();
-    expect((await runOnLane(dir, url, { to: 3 })).exitCode).toBe(0);
-    const dry = await runOnLane(dir, url, { only: 4, dryRun: true });
-    expect(dry.steps[0], JSON.stringify(dry.steps)).toMatchObject({ step: 4, kind: 'change', status: 'skipped', wouldTouch: expect.stringMatching(/rows \(planner estimate\)/) });
-    expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows).toEqual([{ n: 0 }]);
+    expect((await runOnLane(dir, url, { to: 5 })).exitCode).toBe(0);
+    const dry = await runOnLane(dir, url, { only: 6, dryRun: true });
+    // Step 6 backs up the two chosen entities (INSERT ... SELECT): the estimate is what the insert reads, not its own 0.
+    expect(dry.steps[0], JSON.stringify(dry.steps)).toMatchObject({ step: 6, kind: 'change', status: 'skipped', wouldTouch: expect.stringMatching(/^~\d+ rows \(planner estimate\)$/) });
+    expect(dry.steps[0]?.rows).toBeGreaterThan(0);
+    expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities_backup')).rows).toEqual([{ n: 0 }]);
+    await db.end();
+  });
+
+  it('dry run --sql binds the keyset floor as the first batch would: the file literal before any batch, the highest done key after', async () => {
+    const { db, url } = await lane();
+    const platform = platformBeside(url, false, 'external_data.restitch_journal');
+    expect((await runOnLane(dir, url, { to: 12 })).exitCode).toBe(0);
+    await platform.stop();
+    const shown = async () => (await runOnLane(dir, url, { only: 13, dryRun: true, sql: true })).steps[0]?.sql ?? '';
+    const before = await shown();
+    const literal = /src\.id > ('[^']*')/.exec(readFileSync(join(dir, '13-reset-events.sql'), 'utf8'))?.[1];
+    expect(before).toContain(`src.id > ${literal}`);
+    expect(before).toContain(`the first batch's: none yet (nothing is done), so it keeps the file's ${literal}`);
+    expect(before).toMatch(/^BEGIN;\n-- the floor is bound per batch.*\nSELECT done\.id AS floor .*;\n/m);
+    expect((await runOnLane(dir, url, { only: 13 })).exitCode).toBe(0);
+    const highest = String((await db.query('SELECT id::text AS m FROM external_data.rs_example_multi_events_reset_done ORDER BY id DESC LIMIT 1')).rows[0]?.m);
+    const after = await shown();
+    expect(after).toContain(`src.id > '${highest}'`);
+    expect(after).toContain(`read now, bound below: ${highest}`);
     await db.end();
   });
 

@@ -182,7 +182,8 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     const gen = runCli([...command.split(' ').slice(1), '--out', runbook]);
     expect(gen.code, gen.stderr).toBe(0);
     const { manifest } = readRunbook(runbook);
-    expect(manifest.inputs.entities).toEqual([E1, 'split-a', 'split-b']);
+    expect(manifest.inputs.entityCount).toBe(3);
+    expect(readFileSync(join(runbook, 'entities.txt'), 'utf8')).toBe(`${[E1, 'split-a', 'split-b'].join('\n')}\n`);
     const platform = platformBeside(url, false, sqlQualified(manifest.inputs.workSchema, 'restitch_journal'));
     const run = await startCli(['run', runbook, '--db', url, '--yes', ...confirmManual(runbook), '--wait-interval', '0.1']).done;
     await platform.stop();

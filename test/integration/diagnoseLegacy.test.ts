@@ -117,7 +117,7 @@ describe('restitch diagnose --schema legacy', () => {
     const gen = runCli([...command.split(' ').slice(1), '--out', runbook]);
     expect(gen.code, gen.stderr).toBe(0);
     const { manifest } = readRunbook(runbook);
-    expect(manifest.inputs.entities).toEqual([L1, entity(1), entity(2)]);
+    expect(readFileSync(join(runbook, 'entities.txt'), 'utf8')).toBe(`${[L1, entity(1), entity(2)].join('\n')}\n`);
     const platform = platformBeside(url, true, sqlQualified(manifest.inputs.workSchema, 'restitch_journal'));
     const run = await startCli(['run', runbook, '--db', url, '--yes', ...confirmManual(runbook), '--wait-interval', '0.1']).done;
     await platform.stop();

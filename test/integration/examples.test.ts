@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { psqlStep } from '../helpers/psqlPaste.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQualified } from '../../src/core/sql.js';
 import { loadSteps } from '../../src/core/steps.js';
@@ -84,7 +84,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     for (const step of ex.manifest.steps) {
       if (/-(enable|disable)-cps\.sql$/.test(step.file)) await p.manual(step.file.replace(/^\d+-|\.sql$/g, ''));
       await p.tick();
-      const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', join(ex.dir, step.file)], { env: server.env(name), encoding: 'utf8' });
+      const r = psqlStep(ex.dir, step.file, server.env(name));
       expect(r.status, `${step.file}: ${r.stderr}`).toBe(0);
     }
     await db.end();

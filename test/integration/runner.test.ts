@@ -1,16 +1,24 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../../src/core/dialects/index.js';
+import { loadSteps } from '../../src/core/steps.js';
+import { loadPgQuery } from '../../src/core/where.js';
+import { readRunbook } from '../../src/io/runbookFs.js';
+import { withBatchSize } from '../../src/runner/batchSize.js';
+import { cpsGuardedSteps } from '../../src/runner/plan.js';
 import { silentUi } from '../../src/runner/ui.js';
+import { terminalUi } from '../../src/cli/terminalUi.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
-import { confirmManual, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -25,16 +33,6 @@ afterAll(async () => {
 const JOURNAL = 'external_data.restitch_journal';
 const RESET_STEP = 13;
 
-/** Counts every UPDATE of each event, so "reset twice" cannot hide behind an idempotent value. */
-const COUNT_UPDATES = `
-CREATE TABLE update_counts (id uuid PRIMARY KEY, n int NOT NULL);
-CREATE FUNCTION count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO update_counts VALUES (NEW.id, 1) ON CONFLICT (id) DO UPDATE SET n = update_counts.n + 1;
-  RETURN NEW;
-END $$;
-CREATE TRIGGER count_update BEFORE UPDATE ON customer_events FOR EACH ROW EXECUTE FUNCTION count_update();
-`;
 
 async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string }> {
   const name = `r${++dbCount}`;
@@ -95,6 +93,9 @@ describe('restitch run on a real PostgreSQL', () => {
       const exit = await child.done;
       expect(exit.signal, `kill ${k} came after the run ended: ${exit.stdout}`).toBe('SIGKILL');
       killedAt.push(done);
+      // The killed run's lease would block the next run until its timeout (test/integration/lease.test.ts
+      // waits that out); here it is taken away at once, as if the timeout had passed.
+      await db.query('DELETE FROM external_data.restitch_lease');
     }
     expect(new Set(killedAt).size).toBe(20);
     expect(killedAt.at(-1)).toBeLessThan(total);
@@ -136,7 +137,14 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
     const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s']);
-    await new Promise((r) => setTimeout(r, 2500));
+    // Held until the batch has waited on it, timed out and been retried on a new connection (a
+    // second backend waiting), however long the run takes to get there.
+    const waiting = new Set<number>();
+    while (waiting.size < 2) {
+      const r = await db.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'restitch' AND wait_event_type = 'Lock'");
+      for (const row of r.rows) waiting.add(row.pid);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await locker.query('COMMIT');
     await locker.end();
     const exit = await child.done;
@@ -271,6 +279,126 @@ describe('restitch run on a real PostgreSQL', () => {
     await db.end();
   });
 
+  it('--dry-run estimates a change step by the rows it writes (the planner estimate of the writing node input), not 0', async () => {
+    const { db, url } = await seeded(0);
+    const n = 3000;
+    await db.query(`INSERT INTO customer_attributes (customer_entity_id, modified, identifiers) SELECT 'bulk-' || g, '2026-01-01', ARRAY['b' || g] FROM generate_series(1, ${n}) AS g`);
+    await db.query('ANALYZE');
+    const dir = join(work, 'estimate');
+    const ids = join(work, 'estimate-ids.txt');
+    writeFileSync(ids, Array.from({ length: n }, (_, i) => `bulk-${i + 1}`).join('\n'));
+    const gen = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'estimate', '--entities-file', ids, '--out', dir]);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect((await runInProcess(dir, url, { to: 3 })).exitCode).toBe(0);
+    // Step 4 loads the ids (COPY of entities.txt: counted exactly), step 6 backs the entities up
+    // (INSERT ... SELECT ... JOIN: the planner's estimate).
+    for (const step of [4, 6]) {
+      if (step === 6) expect((await runInProcess(dir, url, { from: 4, to: 5 })).exitCode).toBe(0);
+      const dry = await runInProcess(dir, url, { only: step, dryRun: true });
+      expect(dry.steps[0]?.wouldTouch).toMatch(step === 4 ? /^replaces the working table's rows with the 3000 lines of entities\.txt \(exact\)$/ : /^~\d+ rows \(planner estimate\)$/);
+      const estimate = dry.steps[0]?.rows ?? 0;
+      const changed = (await runInProcess(dir, url, { only: step })).steps[0]?.rows ?? 0;
+      expect(changed).toBe(n);
+      expect(estimate, `step ${step}: estimated ${estimate}, changed ${changed}`).toBeGreaterThan(changed / 3);
+      expect(estimate).toBeLessThan(changed * 3);
+    }
+    await db.end();
+  });
+
+  it('--dry-run --sql prints every statement as it would run, as one SQL script, and writes nothing', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const r = runCli(['run', dir, '--db', url, '--dry-run', '--sql', '--batch-size', '7']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    // One script that parses; what is not a statement is a comment.
+    const pgq = await loadPgQuery();
+    const bytes = Buffer.from(r.stdout, 'utf8');
+    const parsed = (pgq.parseSync(r.stdout).stmts ?? []) as { stmt_location?: number; stmt_len?: number }[];
+    const text = (s: { stmt_location?: number; stmt_len?: number }) => bytes.subarray(s.stmt_location ?? 0, s.stmt_len ? (s.stmt_location ?? 0) + s.stmt_len : undefined).toString('utf8');
+    const bare = (sql: string) => sql.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n').trim().replace(/;$/, '').trim();
+    const all = parsed.map((s) => bare(text(s)));
+    const session = all.filter((s) => /^(SET|BEGIN|COMMIT)\b/.test(s));
+    const printed = all.filter((s) => !/^(SET|BEGIN|COMMIT)\b/.test(s));
+    // The runbook's statements, in order, with --batch-size applied; before each guarded step the
+    // runner's CPS check, before each batch step its progress query.
+    const { manifest, files } = readRunbook(dir);
+    const steps = loadSteps(manifest, files, false);
+    const guarded = cpsGuardedSteps(steps);
+    const expected: string[] = [];
+    for (const s of steps) {
+      if (guarded.has(s.header.number)) expected.push(bare(DIALECTS.postgres.server.cpsSessionsQuery));
+      if (s.header.kind === 'batch' && s.header.progress) expected.push(bare(s.header.progress));
+      const body = s.header.kind === 'batch' ? await withBatchSize(s.body, manifest.inputs.batchSize, 7, s.file) : s.body;
+      const b = Buffer.from(body, 'utf8');
+      for (const st of (pgq.parseSync(body).stmts ?? []) as { stmt_location?: number; stmt_len?: number }[]) {
+        expected.push(bare(b.subarray(st.stmt_location ?? 0, st.stmt_len ? (st.stmt_location ?? 0) + st.stmt_len : undefined).toString('utf8')));
+      }
+    }
+    expect(printed).toEqual(expected);
+    expect(printed.join('\n')).toContain('LIMIT 7');
+    // The session around them: timeouts per kind, read-only around checks, a transaction around each change and batch.
+    expect(session).toContain("SET statement_timeout = '900000ms'");
+    expect(session).toContain("SET default_transaction_read_only = 'on'");
+    expect(session.filter((s) => s === 'BEGIN').length).toBe(steps.filter((s) => s.header.kind === 'change' || s.header.kind === 'batch').length);
+    expect(r.stdout).toMatch(/^-- restitch run: dry run \(nothing changes\) against$/m);
+    expect(r.stdout).toMatch(/^-- the session connects with application_name = 'restitch'/m);
+    expect(r.stdout).toContain(`BEGIN;\n${steps[5]!.body.trim()}\nCOMMIT;`);
+    expect(r.stdout).toMatch(/^-- step 6\/16 change +not-executed .*\n-- +would: cannot tell until the steps before it have run/m);
+    expect(r.stdout).toMatch(/-- dry run: nothing was changed\n$/);
+    expect(r.stdout).not.toContain(server.password);
+    expect(await count(db, "SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'external_data'")).toBe(0);
+    const refused = runCli(['run', dir, '--db', url, '--sql']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--sql prints what a dry run would send: use it with --dry-run/);
+    await db.end();
+  });
+
+  it('says where it runs before the first step: server address and version, database, user, incident, scenario, dialect', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const port = new URL(url).port;
+    const database = new URL(url).pathname.slice(1);
+    for (const args of [['--yes', ...confirmManual(dir), '--to', '3'], ['--dry-run', '--only', '3']]) {
+      const r = runCli(['run', dir, '--db', url, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      const banner = r.stderr.split('\n');
+      const at = banner.findIndex((l) => l.startsWith('restitch run: '));
+      expect(banner.slice(at, at + 4).join('\n')).toMatch(
+        new RegExp(`^restitch run: (about to run|dry run \\(nothing changes\\)) against\n  server: +localhost:${port} \\(PostgreSQL \\d+\\.\\d+ .*\\)\n  database: ${database}, as user postgres\n  runbook: +incident example-multi, scenario multi-entity, dialect postgres$`),
+      );
+      expect(r.stderr.match(/^restitch run: /gm)).toHaveLength(1);
+      expect(r.stderr + r.stdout).not.toContain(server.password);
+    }
+    await db.end();
+  });
+
+  it('shows the elapsed time and the latest answer of a wait and of a long change, a line at a time without a terminal', async () => {
+    const { db, url } = await seeded(0);
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const err = Object.assign(new Writable({ write: (chunk: Buffer, _e, done) => ((err.text += chunk.toString()), done()) }), { text: '' });
+    const ui = terminalUi(false, () => 16, { out: new Writable({ write: (_c, _e, done) => done() }), err, quietEveryMs: 100 });
+    // A change blocked for a while by another session's lock on the table it writes.
+    expect((await runInProcess(dir, url, { to: 3 })).exitCode).toBe(0);
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE external_data.rs_example_multi_entities IN ACCESS EXCLUSIVE MODE');
+    const change = runInProcess(dir, url, { only: 4, lockTimeoutMs: 0 }, ui);
+    while (!/step 4: changing: .* elapsed; latest: running\n/.test(err.text)) await new Promise((r) => setTimeout(r, 20));
+    await locker.query('COMMIT');
+    await locker.end();
+    expect((await change).exitCode).toBe(0);
+    // A wait for the clean-up routine: each line has the wait query's latest answer.
+    expect((await runInProcess(dir, url, { from: 5, to: 11 })).exitCode).toBe(0);
+    const platform = platformBeside(url, false, JOURNAL, { cleanupDelayMs: 1500 });
+    const wait = await runInProcess(dir, url, { only: 12 }, ui);
+    await platform.stop();
+    expect(wait.exitCode).toBe(0);
+    expect(err.text).toMatch(/^step 12: waiting: [\d.]+ (s|ms) elapsed; latest: not yet: .+ \(try \d+\)$/m);
+    await db.end();
+  });
+
   it('never writes the password given in --db to output, journal or files', async () => {
     const { db, url } = await seeded(0);
     expect(url).toContain(server.password);
@@ -301,8 +429,10 @@ describe('restitch run on a real PostgreSQL', () => {
     const { db, url } = await seeded(0);
     const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
     const asked: string[] = [];
+    const said: string[] = [];
     const answering = (answer: (q: string, typed: string | null) => boolean | null) => ({
       ...silentUi,
+      say: (t: string) => said.push(t),
       confirm: async (q: string, typed: string | null) => {
         asked.push(`${typed ?? 'y/N'}: ${q}`);
         return answer(q, typed);
@@ -316,6 +446,11 @@ describe('restitch run on a real PostgreSQL', () => {
     ]);
     expect(report.exitCode).toBe(1);
     expect(report.steps.at(-1)).toMatchObject({ step: 4, status: 'stopped', message: 'step 4 was not confirmed' });
+    // Each change prompt shows the statement and the dry run's estimate of what it writes.
+    const prompt = said.find((t) => t.startsWith('step 4/16 (change) will run'));
+    expect(prompt).toContain(`(${join(dir, '04-load-entities.sql')}):`);
+    expect(prompt).toContain('    COPY external_data.rs_example_multi_entities (customer_entity_id) FROM STDIN;');
+    expect(prompt?.split('\n').at(-1)).toBe("  estimate: 2 rows of entities.txt (exact), replacing the table's rows");
     expect(await count(db, 'SELECT count(*) AS n FROM external_data.rs_example_multi_entities')).toBe(0);
     report = await runInProcess(dir, url, { yes: false, confirm: [], to: 4 }, answering(() => null));
     expect(report.steps[0]).toMatchObject({ step: 4, status: 'stopped' });
@@ -332,7 +467,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
     expect(refused.code).toBe(1);
     expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
-    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename <> 'restitch_journal'`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease')`)).toBe(0);
     const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
     expect(r.code, r.stderr).toBe(0);
     const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);

@@ -137,7 +137,6 @@ describe('dates and entities files', () => {
     writeFileSync(file, '# a comment\n\\#hash-id\nplain-id\n');
     const out = join(dir, 'rb');
     expect(multi(out, '--entities-file', file).code).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { inputs: { entities: string[] } };
-    expect(manifest.inputs.entities).toEqual(['#hash-id', 'plain-id']);
+    expect(readFileSync(join(out, 'entities.txt'), 'utf8')).toBe('#hash-id\nplain-id\n');
   });
 });

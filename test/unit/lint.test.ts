@@ -19,6 +19,26 @@ describe('lint rules', () => {
     for (const rule of RULES) expect(rule.source, rule.id).toMatch(/https:\/\/|cockroachdb\/cockroach /);
   });
 
+  it('console meta-commands at the start of a line are the console\'s: neither findings nor parsed; line numbers stay the file\'s', () => {
+    const sql = [
+      '\\set ON_ERROR_STOP on',
+      '  \\echo naïve café ☕',
+      "\\copy t FROM 'x.csv' WITH (FORMAT csv)",
+      'SELECT 1;',
+      "SELECT 'a",
+      "\\set inside a string stays';",
+      'SELECT $$',
+      '\\inside a dollar quote$$;',
+      '/* \\inside a comment */ UPDATE t SET x = 1;',
+      '\\set errexit',
+    ].join('\n');
+    // The only finding is the UPDATE without WHERE, on its own line: the lines in quotes and
+    // comments were parsed as what they are, the meta-commands were not parsed at all.
+    expect(lint(sql, 'postgres').map((f) => [f.line, f.rule])).toEqual([[9, 'update-delete-where']]);
+    expect(rules('\\set ON_ERROR_STOP on\nSELECT 1;\n', 'postgres')).toEqual([]);
+    expect(rules('SELECT 1 \\gx\n', 'postgres')).toEqual(['parse']);
+  });
+
   it('aost-top-level-select: AS OF SYSTEM TIME on a UNION ALL branch (the old full-reset scope check)', () => {
     const findings = lint(fixture('old-full-reset-04-scope.sql'));
     expect(findings.map((f) => [f.line, f.rule])).toEqual([
@@ -119,7 +139,7 @@ describe('restitch lint (CLI)', () => {
     expect(lines[0]).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:14: aost-top-level-select: AS OF SYSTEM TIME `));
   });
 
-  it('exits 2 without a dialect outside a runbook, for an unknown dialect and for a missing file', () => {
+  it('exits 2 without a dialect outside a runbook, for an unknown dialect and for a missing file', { timeout: 60_000 }, () => {
     const dir = tempDir('lint');
     const file = join(dir, 'hand.sql');
     writeFileSync(file, 'UPDATE t SET a = 1;\n');

@@ -72,18 +72,18 @@ describe.each(pairs)('%s on %s', (scenario, dialect) => {
 });
 
 describe('rendering details', () => {
-  it('quotes an entity id with a quote as one literal', async () => {
-    const rb = await render('multi-entity', 'postgres', { entity: ["o'brien"] });
-    const load = rb.steps.find((s) => s.slug === 'load-entities')?.file.content ?? '';
-    expect(load).toContain("('o''brien')");
-  });
-
-  it('puts 100k entity ids into chunked INSERTs, not one IN list', async () => {
-    const entity = Array.from({ length: 2500 }, (_, i) => `e${i}`);
-    const rb = await render('multi-entity', 'postgres', { entity });
-    const load = rb.steps.find((s) => s.slug === 'load-entities')?.file.content ?? '';
-    expect(load.match(/^INSERT INTO/gm)).toHaveLength(3);
-    expect(load).not.toMatch(/\bIN \(/);
+  it('writes the ids once, sorted by their bytes and COPY-escaped, in entities.txt; no step holds one', async () => {
+    const ids = ["o'brien-id", 'back\\slash-id', '#hash-id', 'zz\u{1F600}-id', 'zz\uFF21-id', 'Aid-1', 'eid-2', 'eid-10'];
+    const rb = await render('multi-entity', 'postgres', { entity: ids });
+    const file = rb.files.find((f) => f.path === 'entities.txt');
+    // Code point order (= UTF-8 byte order): U+FF21 before U+1F600, although UTF-16 order says otherwise.
+    expect(file?.content).toBe(['#hash-id', 'Aid-1', 'back\\\\slash-id', 'eid-10', 'eid-2', "o'brien-id", 'zz\uFF21-id', 'zz\u{1F600}-id'].join('\n') + '\n');
+    for (const f of rb.files.filter((x) => x.path !== 'entities.txt')) {
+      for (const id of ids) expect(f.content.includes(id), `${f.path} holds ${id}`).toBe(false);
+    }
+    const load = rb.steps.find((s) => s.slug === 'load-entities');
+    expect(load?.header.copyFrom).toBe('entities.txt');
+    expect(load?.file.content).toMatch(/^COPY external_data\.rs_unit_entities \(customer_entity_id\) FROM STDIN;$/m);
   });
 
   it('keeps CockroachDB batches at normal priority and 2000 rows unless asked, and reads stale only before changes', async () => {

@@ -18,6 +18,22 @@ FROM crdb_internal.cluster_sessions
 WHERE application_name = 'Meiro CPS'
   AND status IN ('ACTIVE', 'IDLE')
 UNION ALL
+-- The CPS check above counts sessions of another database user: a user without the right to see
+-- other users' sessions sees none of them, and the check would pass while CPS runs. This row
+-- fails unless this session sees every user's sessions, and names the grant to ask for.
+SELECT
+  'this user sees every user''s sessions' AS check_name,
+  s.visible AS ok,
+  CASE WHEN s.visible THEN current_user || ' sees every user''s sessions'
+    ELSE current_user || ' sees only its own sessions; ask for: ' || replace('GRANT SYSTEM VIEWACTIVITY TO <user>; (with the legacy role option: ALTER USER <user> VIEWACTIVITY;)', '<user>', current_user) END AS detail
+FROM (SELECT (crdb_internal.has_role_option('VIEWACTIVITY')
+    OR crdb_internal.has_role_option('VIEWACTIVITYREDACTED')
+    OR EXISTS (
+      SELECT 1 FROM crdb_internal.kv_system_privileges AS p
+      WHERE p.path LIKE '/global%'
+        AND ('VIEWACTIVITY' = ANY (p.privileges) OR 'VIEWACTIVITYREDACTED' = ANY (p.privileges) OR 'ALL' = ANY (p.privileges))
+        AND CASE WHEN p.username IN (current_user, 'public') THEN true ELSE pg_has_role(current_user, p.username, 'MEMBER') END)) AS visible) AS s
+UNION ALL
 SELECT
   'no other version of this runbook has used its working tables' AS check_name,
   count(*) = 0 AS ok,

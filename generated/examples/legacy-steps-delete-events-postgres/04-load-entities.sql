@@ -1,12 +1,19 @@
 -- restitch:step 4/21
 -- restitch:kind change
 -- restitch:title Step 1: load the entities to clean
+-- restitch:copy-from entities.txt
 --
 -- Why: Many entity ids go into a working table that later statements join, instead of a giant
---   IN list.
--- Expect: INSERT statements succeed; ids already there are skipped (ON CONFLICT DO NOTHING).
+--   IN list. The ids are in entities.txt (one a line, 1 ids, covered by its sha256 in
+--   manifest.json), the one place this runbook holds them.
+-- Expect: DELETE of the rows an earlier run loaded (0 the first time), then COPY 1, in one
+--   transaction.
+--
+-- By hand, from the runbook directory: psql reads the COPY data from its input, up to a line \.
+-- (echo 'BEGIN;'; cat <this file> entities.txt; printf '\\.\nCOMMIT;\n') | psql -v ON_ERROR_STOP=1
+-- restitch bundle carries the ids inline the same way.
 
-INSERT INTO temp_table.rs_example_legacy_delete_entities_to_clean (customer_entity_id)
-VALUES
-  ('11111111-1111-4111-8111-111111111111')
-ON CONFLICT (customer_entity_id) DO NOTHING;
+-- The rows an earlier run of this step loaded go first, in the same transaction: running it
+-- again loads entities.txt again instead of failing on a duplicate key.
+DELETE FROM temp_table.rs_example_legacy_delete_entities_to_clean WHERE customer_entity_id IS NOT NULL;
+COPY temp_table.rs_example_legacy_delete_entities_to_clean (customer_entity_id) FROM STDIN;

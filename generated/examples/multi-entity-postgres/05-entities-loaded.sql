@@ -3,29 +3,19 @@
 -- restitch:title Every chosen entity is loaded and exists
 --
 -- Why: A mistyped id would silently do nothing; a missing one stops the runbook here.
--- Expect: ok = true on both rows.
+-- Expect: ok = true on every row.
 
--- The ids are written here a second time, apart from the INSERT that loaded them, so a wrong,
--- dropped or extra id in the working table shows up.
+-- The ids are not written here a second time: the table is compared with entities.txt by
+-- count and by the sha256 of its ids sorted by their bytes, one a line, each ending in a
+-- newline (what restitch computed from entities.txt), so a wrong, dropped or extra id shows up.
 SELECT
-  'all 2 given entity ids are in the working table' AS check_name,
-  count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' given ids missing from the working table' AS detail
+  'the working table holds exactly the 2 ids of entities.txt' AS check_name,
+  loaded.n = 2 AND coalesce(loaded.digest = 'ffb089d85d8f58daa0405678da7d0f0d53add49aeb5317a570059523b85fc412', false) AS ok,
+  CAST(loaded.n AS text) || ' ids, sha256 ' || coalesce(loaded.digest, '(none)') || '; entities.txt holds 2, sha256 ffb089d85d8f58daa0405678da7d0f0d53add49aeb5317a570059523b85fc412' AS detail
 FROM (
-  VALUES
-  ('3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'),
-  ('9b2e7c14-1a3f-4d5e-8f60-7c9d0e1f2a33')
-) AS given (customer_entity_id)
-WHERE NOT EXISTS (
-  SELECT 1 FROM external_data.rs_example_multi_entities AS chosen
-  WHERE CAST(chosen.customer_entity_id AS text) = given.customer_entity_id
-)
-UNION ALL
-SELECT
-  'the working table holds no other id (exactly 2)' AS check_name,
-  count(*) = 2 AS ok,
-  CAST(count(*) AS text) || ' ids in the working table' AS detail
-FROM external_data.rs_example_multi_entities
+  SELECT count(*) AS n, encode(sha256(convert_to(string_agg(CAST(chosen.customer_entity_id AS text) || chr(10), '' ORDER BY CAST(chosen.customer_entity_id AS text) COLLATE "C"), 'UTF8')), 'hex') AS digest
+  FROM external_data.rs_example_multi_entities AS chosen
+) AS loaded
 UNION ALL
 SELECT
   'every chosen entity exists' AS check_name,

@@ -1,13 +1,19 @@
 -- restitch:step 3/9
 -- restitch:kind change
 -- restitch:title Load the chosen entity ids into the working table
+-- restitch:copy-from entities.txt
 --
 -- Why: Many entity ids go into a working table that later statements join, instead of a giant
---   IN list.
--- Expect: INSERT statements succeed; ids already there are skipped (ON CONFLICT DO NOTHING).
+--   IN list. The ids are in entities.txt (one a line, 2 ids, covered by its sha256 in
+--   manifest.json), the one place this runbook holds them.
+-- Expect: DELETE of the rows an earlier run loaded (0 the first time), then COPY 2, in one
+--   transaction.
+--
+-- By hand, from the runbook directory: psql reads the COPY data from its input, up to a line \.
+-- (echo 'BEGIN;'; cat <this file> entities.txt; printf '\\.\nCOMMIT;\n') | psql -v ON_ERROR_STOP=1
+-- restitch bundle carries the ids inline the same way.
 
-INSERT INTO external_data.rs_example_recalc_entities (customer_entity_id)
-VALUES
-  ('3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'),
-  ('9b2e7c14-1a3f-4d5e-8f60-7c9d0e1f2a33')
-ON CONFLICT (customer_entity_id) DO NOTHING;
+-- The rows an earlier run of this step loaded go first, in the same transaction: running it
+-- again loads entities.txt again instead of failing on a duplicate key.
+DELETE FROM external_data.rs_example_recalc_entities WHERE customer_entity_id IS NOT NULL;
+COPY external_data.rs_example_recalc_entities (customer_entity_id) FROM STDIN;

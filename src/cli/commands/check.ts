@@ -17,7 +17,7 @@ export async function checkRunbooks(dirs: string[], root = 'generated'): Promise
   const results: CheckResult[] = [];
   for (const dir of targets) {
     const { files, manifest } = readRunbook(dir);
-    const expected = await rerender(manifest, templates);
+    const expected = await rerender(manifest, templates, files);
     results.push({ dir, drift: compareFiles(expected, files, ['expected', dir]) });
   }
   return results;

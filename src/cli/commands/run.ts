@@ -4,13 +4,15 @@ import { parseDuration } from '../../core/directives.js';
 import { rerender } from '../../io/rerender.js';
 import { readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
-import { connectionTarget } from '../../runner/connection.js';
+import { connectionTarget, leaseTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
-import { runRunbook, type RunbookSource } from '../../runner/runner.js';
+import { runRunbook } from '../../runner/runner.js';
 import { stoppedBy } from '../../runner/runStep.js';
+import { describeHolder } from '../../runner/lease.js';
 import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
-import type { RunOptions, RunReport } from '../../runner/types.js';
+import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
+import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
@@ -46,7 +48,10 @@ function stepList(flag: string, raw: unknown): number[] | undefined {
 export function runOptions(o: Record<string, unknown>): RunOptions {
   const waitInterval = o.waitInterval === undefined ? undefined : Number(o.waitInterval);
   if (waitInterval !== undefined && !(waitInterval > 0 && waitInterval <= 3600)) throw inputError(`--wait-interval must be a number of seconds above 0, not '${String(o.waitInterval)}'`);
+  if (o.sql === true && o.dryRun !== true) throw inputError('--sql prints what a dry run would send: use it with --dry-run');
+  if (o.sql === true && o.json === true) throw inputError('--sql prints a SQL script; it cannot be combined with --json');
   const opts: RunOptions = { yes: o.yes === true, dryRun: o.dryRun === true, retries: whole('--retries', o.retries) ?? 5, backoffMs: 500 };
+  if (o.sql === true) opts.sql = true;
   const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
     if (value !== undefined) opts[key] = value;
   };
@@ -58,6 +63,9 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   set('waitInterval', waitInterval);
   set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));
   set('lockTimeoutMs', duration('--lock-timeout', o.lockTimeout));
+  const lease = duration('--lease-timeout', o.leaseTimeout);
+  if (lease !== undefined && lease < 1000) throw inputError(`--lease-timeout must be at least 1s, not '${String(o.leaseTimeout)}'`);
+  set('leaseTimeoutMs', lease);
   return opts;
 }
 
@@ -67,13 +75,15 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const steps = (undo ? src.manifest.undo : src.manifest.steps).length;
-  const ui = terminalUi(o.json === true, () => steps);
+  const ui = opts.sql ? sqlScriptUi(() => steps) : terminalUi(o.json === true, () => steps);
   const report = await runRunbook(src, undo, opts, {
     ui,
     signal,
     redact: target.redact,
-    rerender: (manifest) => rerender(manifest, loadTemplates()),
-    async connect() {
+    address: target.address,
+    rerender: (manifest, files) => rerender(manifest, loadTemplates(), files),
+    async connect(purpose) {
+      if (purpose === 'lease') return openSession(leaseTarget(target));
       const session = await openSession(target);
       onSession(session);
       return session;
@@ -84,7 +94,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
     report.exitCode === 0
       ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
       : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
-  const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : tail;
+  const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }
 
@@ -119,6 +129,12 @@ export async function runWithSignals(dir: string, o: Record<string, unknown>): P
   }
 }
 
+/** What `status` says about the run holding the lease: running now, or stopped heartbeating. */
+function leaseLine(l: NonNullable<StatusReport['lease']>): string {
+  if (l.live) return `running now: ${describeHolder(l)}`;
+  return `a run by ${l.host} pid ${l.pid} (${l.runbook}, run ${l.runId.slice(0, 8)}) stopped heartbeating at ${l.heartbeatAt.toISOString()}${l.step === null ? '' : ` during step ${l.step}`}; 'restitch run' will take over after ${l.takeoverAfter.toISOString()}`;
+}
+
 export async function status(dir: string, o: Record<string, unknown>): Promise<{ report: StatusReport; text: string }> {
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
@@ -129,6 +145,7 @@ export async function status(dir: string, o: Record<string, unknown>): Promise<{
   let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;
   for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined);
   text += report.stoppedAt === null ? 'every step is done\n' : `next: step ${report.stoppedAt} (restitch run ${src.dir}${undo ? ' --undo' : ''})\n`;
+  if (report.lease) text += `${leaseLine(report.lease)}\n`;
   if (report.otherVersions.length > 0) text += `the journal also holds runs of other versions of this runbook: ${report.otherVersions.map((c) => c.slice(0, 12)).join(', ')}\n`;
   return { report, text };
 }

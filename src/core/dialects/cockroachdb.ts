@@ -24,7 +24,22 @@ export const cockroachdb: Dialect = {
   name: 'cockroachdb',
   label: 'CockroachDB',
   schemas: ['current'],
-  console: { name: 'cockroach sql', command: 'cockroach sql --url "$DATABASE_URL"' },
+  console: {
+    name: 'cockroach sql',
+    command: 'cockroach sql --url "$DATABASE_URL"',
+    // The shell's client-side option errexit ("exit the shell upon a query error",
+    // cockroachdb/cockroach pkg/cli/clisqlshell/sql.go; https://www.cockroachlabs.com/docs/stable/cockroach-sql#client-side-options),
+    // set here rather than trusted to its default for piped input.
+    preamble: ['\\set errexit'],
+    // crdb_internal.force_error(code, message) raises `message` with SQLSTATE `code`; it is
+    // volatile, so it runs only in the CASE branch taken (CockroachDB uses it this way itself:
+    // https://www.cockroachlabs.com/docs/stable/known-limitations, "crdb_internal.force_error('23514', ...)";
+    // pkg/sql/logictest and pkg/sql/conn_executor tests call crdb_internal.force_error('', 'error')).
+    // It returns INT, hence the cast to the CASE's text. Where allow_unsafe_internals is off
+    // (pkg/sql/unsafesql: crdb_internal builtins are refused with 42501) the call itself fails:
+    // the script still stops, with that error instead of the check's message.
+    raise: (message) => `crdb_internal.force_error('P0001', ${message})::text`,
+  },
   hasPgStatActivity: false,
   rejectsUnfilteredWrites: true,
   staleReadClause: 'AS OF SYSTEM TIME follower_read_timestamp()',
@@ -53,9 +68,43 @@ export const cockroachdb: Dialect = {
     // pkg/ccl/serverccl/statusccl/tenant_status_test.go).
     cpsSessionsQuery:
       "SELECT count(*) AS n FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE')",
+    sessionVisibility: {
+      // crdb_internal.cluster_sessions lists other users' sessions only to admin, or to a user with
+      // VIEWACTIVITY or VIEWACTIVITYREDACTED as a system privilege (granted directly, through a
+      // role, or to public) or as a legacy role option of the user itself (getLocalSessions in
+      // cockroachdb/cockroach pkg/server/status.go: isAdmin, HasPrivilegeOrRoleOption; role options
+      // are not inherited: https://www.cockroachlabs.com/docs/stable/create-role). Asked here as:
+      // - crdb_internal.has_role_option: true for admin and for the role option
+      //   (pkg/sql/internal_test.go TestQueryHasRoleOptionWithNoTxn; the option names in
+      //   pkg/sql/roleoption/role_option.go);
+      // - crdb_internal.kv_system_privileges: the system grants, what SHOW SYSTEM GRANTS reads
+      //   (pkg/sql/delegate/show_grants.go; "no privileges are required",
+      //   https://www.cockroachlabs.com/docs/stable/show-system-grants), v22.2 and later; whose
+      //   grantee the user is a member of by pg_has_role(..., 'MEMBER')
+      //   (pkg/sql/logictest/testdata/logic_test/privilege_builtins).
+      condition: `(crdb_internal.has_role_option('VIEWACTIVITY')
+    OR crdb_internal.has_role_option('VIEWACTIVITYREDACTED')
+    OR EXISTS (
+      SELECT 1 FROM crdb_internal.kv_system_privileges AS p
+      WHERE p.path LIKE '/global%'
+        AND ('VIEWACTIVITY' = ANY (p.privileges) OR 'VIEWACTIVITYREDACTED' = ANY (p.privileges) OR 'ALL' = ANY (p.privileges))
+        AND CASE WHEN p.username IN (current_user, 'public') THEN true ELSE pg_has_role(current_user, p.username, 'MEMBER') END))`,
+      grant: 'GRANT SYSTEM VIEWACTIVITY TO <user>; (with the legacy role option: ALTER USER <user> VIEWACTIVITY;)',
+    },
     sessionIdQuery: 'SELECT session_id AS id FROM [SHOW session_id]',
     cancelStatement: (id) => `CANCEL SESSION ${id}`,
     // https://www.cockroachlabs.com/docs/stable/begin-transaction
     begin: (high) => (high ? 'BEGIN TRANSACTION PRIORITY HIGH' : 'BEGIN'),
+    // standard_conforming_strings is a compatibility variable fixed at on
+    // (makeCompatBoolVar(`standard_conforming_strings`, true, ...) in cockroachdb/cockroach pkg/sql/vars.go).
+    requiredSettings: {},
+    // Plain EXPLAIN prints `estimated row count` only where table statistics exist; VERBOSE
+    // prints it on every node, with "(missing stats)" where they do not
+    // (pkg/sql/opt/exec/explain/emit.go, emitNodeAttributes). The writing node estimates its own
+    // output: `• update` shows "estimated row count: 0" without RETURNING, its child the rows it
+    // reads (pkg/sql/opt/exec/execbuilder/testdata/update: EXPLAIN (VERBOSE) UPDATE xyz ...).
+    // Node names from nodeNames in emit.go; a data-modifying CTE is planned as a `• subquery`
+    // with its own writing node.
+    explain: { prefix: 'EXPLAIN (VERBOSE)', format: 'tree', writeNodes: ['insert', 'insert fast path', 'update', 'upsert', 'delete', 'delete range'] },
   },
 };

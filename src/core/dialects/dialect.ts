@@ -21,8 +21,15 @@ export interface Dialect {
   label: string;
   /** Table layouts this dialect's runbooks can address. */
   schemas: readonly SchemaProfile[];
-  /** The shell a person pastes into, and how it is started. */
-  console: { name: string; command: string };
+  /** The shell a person pastes into, how it is started, and how a bundle stops in it. */
+  console: {
+    name: string;
+    command: string;
+    /** Lines a bundle starts with, so the shell stops at the first error however it was started. */
+    preamble: readonly string[];
+    /** A text expression that raises an error whose message is the text expression `message`, only when evaluated. */
+    raise: (message: string) => string;
+  };
   /**
    * `pg_stat_activity` shows every session and `pg_terminate_backend(pid)` ends one.
    * When false (CockroachDB), sessions are listed in `crdb_internal.cluster_sessions`
@@ -66,16 +73,59 @@ export interface Dialect {
   server: ServerTraits;
 }
 
+/**
+ * How a session proves that it sees other users' sessions. The CPS guard counts 'Meiro CPS'
+ * sessions, which belong to another database user: a session that sees only its own would find
+ * none and pass while CPS runs.
+ */
+export interface SessionVisibility {
+  /** A boolean SQL expression, true when this session sees every user's sessions. */
+  condition: string;
+  /** The grant to ask for, with `<user>` where the user name goes. */
+  grant: string;
+}
+
+/**
+ * How the dry run reads the planner's estimate of the rows a change touches. The node that
+ * writes (PostgreSQL's ModifyTable, CockroachDB's `update`/`insert`/...) estimates its own output,
+ * which is no rows without RETURNING; the rows it writes are the rows its input yields.
+ */
+export interface ExplainEstimate {
+  /** EXPLAIN with the options that print a row estimate on every plan node (without executing). */
+  prefix: string;
+  /**
+   * `json`: one JSON plan tree (PostgreSQL's FORMAT JSON: `Node Type`, `Plan Rows`, `Plans`).
+   * `tree`: one text line per row, `• name` starting a node and `estimated row count: N` its
+   * attribute lines, children indented deeper (CockroachDB's EXPLAIN).
+   */
+  format: 'json' | 'tree';
+  /** Names of the plan nodes that write rows. */
+  writeNodes: readonly string[];
+}
+
 /** How the runner recognises, guards and interrupts a server of one dialect. */
 export interface ServerTraits {
   /** Matches `SELECT version()` of this server and not of the other dialect's. */
   versionPattern: RegExp;
   /** One row with `n`: 'Meiro CPS' sessions connected now, this session excluded. */
   cpsSessionsQuery: string;
+  /**
+   * Capability flag: null where every user sees every session's application_name (so the CPS
+   * guard needs no proof); otherwise how to prove it, which the preflight checks (a row that
+   * fails naming the grant) and the runner checks before every CPS guard (refusing, naming it).
+   */
+  sessionVisibility: SessionVisibility | null;
   /** One row with `id` (text): this session's id, to interrupt it from a second connection. */
   sessionIdQuery: string;
   /** The statement that ends the running statement of session `idLiteral` (a SQL literal). */
   cancelStatement: (idLiteral: string) => string;
   /** Statements that start a transaction; `priorityHigh` for steps that ask for it. */
   begin: (priorityHigh: boolean) => string;
+  /**
+   * Session settings the runner sets after every connect and proves with SHOW, refusing to go on
+   * when the server does not keep them (name → value as SHOW prints it).
+   */
+  requiredSettings: Readonly<Record<string, string>>;
+  /** How the dry run asks for and reads the rows a change would write. */
+  explain: ExplainEstimate;
 }

@@ -1,10 +1,12 @@
+import { blankCopyData } from '../entitiesFile.js';
 import { inputError } from '../errors.js';
 import type { DialectName } from '../types.js';
 import { cockroachdb } from './cockroachdb.js';
-import type { Dialect } from './dialect.js';
+import type { Dialect, SessionVisibility } from './dialect.js';
 import { postgres } from './postgres.js';
+import { blankMetaCommands } from '../psqlMeta.js';
 
-export type { Dialect, ForeignClause, ServerTraits } from './dialect.js';
+export type { Dialect, ExplainEstimate, ForeignClause, ServerTraits, SessionVisibility } from './dialect.js';
 
 /** Every dialect, by name. */
 export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { cockroachdb, postgres };
@@ -22,7 +24,12 @@ export function detectDialect(version: string): Dialect | null {
   return Object.values(DIALECTS).find((d) => d.server.versionPattern.test(version)) ?? null;
 }
 
-/** `sql` with the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
+/** One row: `visible` (the session sees every user's sessions) and `who` (its user). */
+export function sessionVisibilityQuery(v: SessionVisibility): string {
+  return `SELECT ${v.condition} AS visible, current_user AS who`;
+}
+
+/** `sql` with the console's meta-commands and the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
 export function forPostgresParser(dialect: Dialect, sql: string): string {
-  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), sql);
+  return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), blankMetaCommands(blankCopyData(sql)));
 }

@@ -5,7 +5,21 @@ export const postgres: Dialect = {
   name: 'postgres',
   label: 'PostgreSQL',
   schemas: ['current', 'legacy'],
-  console: { name: 'psql', command: 'psql -v ON_ERROR_STOP=1' },
+  console: {
+    name: 'psql',
+    command: 'psql -v ON_ERROR_STOP=1',
+    // psql goes on after an error unless ON_ERROR_STOP is set, also with -f
+    // (https://www.postgresql.org/docs/current/app-psql.html#APP-PSQL-VARIABLES). PostgreSQL has
+    // no function that raises, so the bundle defines one for its session: a function in pg_temp
+    // goes with the session and is called only schema-qualified
+    // (https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-SEARCH-PATH). A
+    // plpgsql function is VOLATILE, so a CASE branch calling it runs only when taken.
+    preamble: [
+      '\\set ON_ERROR_STOP on',
+      "CREATE OR REPLACE FUNCTION pg_temp.restitch_check_failed(message text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', message; END $$;",
+    ],
+    raise: (message) => `pg_temp.restitch_check_failed(${message})`,
+  },
   hasPgStatActivity: true,
   rejectsUnfilteredWrites: false,
   staleReadClause: '',
@@ -19,10 +33,25 @@ export const postgres: Dialect = {
     versionPattern: /^PostgreSQL /,
     cpsSessionsQuery:
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'Meiro CPS' AND pid <> pg_backend_pid()",
+    // pg_stat_activity shows application_name of every session to every user: pg_stat_get_activity
+    // fills it among the "Values available to all callers", before the columns it hides from
+    // users without pg_read_all_stats (postgres/postgres src/backend/utils/adt/pgstatfuncs.c;
+    // https://www.postgresql.org/docs/current/monitoring-stats.html). A test runs the guard as a
+    // user without that role.
+    sessionVisibility: null,
     sessionIdQuery: 'SELECT pg_backend_pid()::text AS id',
     // pg_cancel_backend ends the running statement; the open transaction is then aborted.
     // https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL
     cancelStatement: (id) => `SELECT pg_cancel_backend(${id}::int)`,
     begin: () => 'BEGIN',
+    // With it off a backslash escapes inside '...': the runner's own literals and any bound
+    // text would read differently. A server (or a role, a database) may default to off.
+    // https://www.postgresql.org/docs/current/runtime-config-compatible.html#GUC-STANDARD-CONFORMING-STRINGS
+    requiredSettings: { standard_conforming_strings: 'on' },
+    // One ModifyTable per table written (data-modifying CTEs included, as InitPlans); its own
+    // estimate is 0 rows without RETURNING, its input (the subplan related as Outer, Member
+    // before PostgreSQL 14) estimates what it writes.
+    // https://www.postgresql.org/docs/current/using-explain.html
+    explain: { prefix: 'EXPLAIN (FORMAT JSON)', format: 'json', writeNodes: ['ModifyTable'] },
   },
 };

@@ -55,8 +55,9 @@ export const loadEntities: StepSpec = {
   kind: 'change',
   title: 'Load the chosen entity ids into the working table',
   template: 'common/load-entities',
-  why: 'Many entity ids go into a working table that later statements join, instead of a giant IN list.',
-  expect: 'INSERT statements succeed; ids already there are skipped (ON CONFLICT DO NOTHING).',
+  copyFromEntities: true,
+  why: 'Many entity ids go into a working table that later statements join, instead of a giant IN list. The ids are in {{ids.file}} (one a line, {{ids.count}} ids, covered by its sha256 in manifest.json), the one place this runbook holds them.',
+  expect: 'DELETE of the rows an earlier run loaded (0 the first time), then COPY {{ids.count}}, in one transaction.',
 };
 
 export const entitiesLoaded: StepSpec = {
@@ -65,7 +66,7 @@ export const entitiesLoaded: StepSpec = {
   title: 'Every chosen entity is loaded and exists',
   template: 'current/entities-loaded',
   why: 'A mistyped id would silently do nothing; a missing one stops the runbook here.',
-  expect: 'ok = true on both rows.',
+  expect: 'ok = true on every row.',
 };
 
 /** Null the entities, wait for the clean-up routine, reset the events, re-enable CPS, wait. */

@@ -36,6 +36,8 @@ export interface StepSpec {
   /** `wait` steps: seconds between tries and before giving up. */
   wait?: { interval: number; timeout: number };
   progress?: ProgressSpec;
+  /** The step's body ends in `COPY ... FROM STDIN` whose data is the runbook's entities.txt. */
+  copyFromEntities?: true;
 }
 
 /** A scenario: which dialects it supports, what it takes, and its steps and undo steps. */

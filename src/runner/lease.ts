@@ -1,0 +1,171 @@
+/**
+ * The lease: at most one run of one incident's runbooks at a time — forward and undo, every
+ * version (they share the working tables; a forward and an undo run of one incident at once is
+ * the worst case). CockroachDB has no advisory locks, so the lease is a row keyed by the incident
+ * in `<work schema>.restitch_lease`, won through the row count of one statement on its primary
+ * key: `INSERT ... ON CONFLICT DO NOTHING` (free), or a conditional UPDATE on the old run id and
+ * a heartbeat older than the timeout (a dead run's lease). Both are single-row writes the
+ * database serialises on the key (PostgreSQL re-checks an UPDATE's WHERE on the row it waited
+ * for; CockroachDB runs them SERIALIZABLE), so two runs never both win. Every time is the
+ * server's `now()`, never a client clock.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { checkError, RestitchError } from '../core/errors.js';
+import { sqlIdent, sqlQualified } from '../core/sql.js';
+import type { Db } from './session.js';
+
+export const LEASE_TABLE = 'restitch_lease';
+
+/** The run holding the lease, as read back (numbers parsed: INT8 arrives as text from CockroachDB). */
+export interface LeaseHolder {
+  incident: string;
+  runId: string;
+  /** `incident` or `incident:undo`. */
+  runbook: string;
+  checksum: string;
+  host: string;
+  pid: number;
+  step: number | null;
+  startedAt: Date;
+  heartbeatAt: Date;
+  /** Seconds since the last heartbeat (server time). */
+  ageSeconds: number;
+  /** The holder's own timeout: others may take over once its heartbeat is this old. */
+  timeoutMs: number;
+}
+
+/** This run lost its lease (another run took it over): it must stop without writing. */
+export class LeaseLostError extends RestitchError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'LeaseLostError';
+  }
+}
+
+// The age is computed by the server (its clock only), as FLOAT8 on both databases: extract
+// returns numeric on PostgreSQL 14+ and FLOAT on CockroachDB.
+const COLUMNS = `incident, run_id, runbook, checksum, host, pid, step, started_at, heartbeat_at, timeout_ms,
+  CAST(extract(epoch FROM now() - heartbeat_at) AS FLOAT8) AS age_s`;
+
+type Raw = Record<string, unknown>;
+
+function holder(r: Raw): LeaseHolder {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    incident: String(r.incident),
+    runId: String(r.run_id),
+    runbook: String(r.runbook),
+    checksum: String(r.checksum),
+    host: String(r.host),
+    pid: Number(r.pid),
+    step: num(r.step),
+    startedAt: new Date(r.started_at as string),
+    heartbeatAt: new Date(r.heartbeat_at as string),
+    ageSeconds: Number(r.age_s),
+    timeoutMs: Number(r.timeout_ms),
+  };
+}
+
+/** One line naming a holder: where, which process, since when, how fresh. */
+export function describeHolder(h: LeaseHolder): string {
+  const step = h.step === null ? '' : `, at step ${h.step}`;
+  return `${h.runbook} on ${h.host} pid ${h.pid} (run ${h.runId.slice(0, 8)}), started ${h.startedAt.toISOString()}${step}, last heartbeat ${Math.round(h.ageSeconds)}s ago`;
+}
+
+/** Whether the holder is still heartbeating, judged by its own timeout. */
+export const isLive = (h: LeaseHolder): boolean => h.ageSeconds * 1000 < h.timeoutMs;
+
+/** When `run` may take over a dead holder's lease. */
+export const takeoverAfter = (h: LeaseHolder): Date => new Date(h.heartbeatAt.getTime() + h.timeoutMs);
+
+/** The lease table of one work schema, and who holds one incident's lease. Reads create nothing. */
+export class LeaseTable {
+  readonly table: string;
+  private readonly schema: string;
+
+  constructor(
+    private readonly db: Db,
+    workSchema: string,
+    readonly incident: string,
+  ) {
+    this.table = sqlQualified(workSchema, LEASE_TABLE);
+    this.schema = sqlIdent(workSchema);
+  }
+
+  async ensure(): Promise<void> {
+    await this.db.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+    await this.db.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+  incident text PRIMARY KEY,
+  run_id text NOT NULL,
+  runbook text NOT NULL,
+  checksum text NOT NULL,
+  host text NOT NULL,
+  pid bigint NOT NULL,
+  step bigint,
+  started_at timestamptz NOT NULL,
+  heartbeat_at timestamptz NOT NULL,
+  timeout_ms bigint NOT NULL
+)`);
+  }
+
+  /** The holder of this incident's lease, or null (also when the table does not exist yet). */
+  async holder(): Promise<LeaseHolder | null> {
+    const exists = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
+    if (exists.rows[0]?.t == null) return null;
+    const r = await this.db.query<Raw>(`SELECT ${COLUMNS} FROM ${this.table} WHERE incident = $1`, [this.incident]);
+    return r.rows[0] ? holder(r.rows[0]) : null;
+  }
+
+  /** SQL that is true while run `runIdParam` holds the lease (for journal writes). */
+  heldCondition(incidentParam: string, runIdParam: string): string {
+    return `EXISTS (SELECT 1 FROM ${this.table} WHERE incident = ${incidentParam} AND run_id = ${runIdParam})`;
+  }
+}
+
+/** Who this run is, as recorded in the lease row. */
+export interface LeaseIdentity {
+  runbook: string;
+  checksum: string;
+  timeoutMs: number;
+}
+
+/** The outcome of trying to take the lease. */
+export type Acquired = { runId: string; tookOverFrom: LeaseHolder | null };
+
+/**
+ * Takes the lease or refuses (exit 1, nothing written but the lease table) naming the holder.
+ * A dead holder (heartbeat older than its timeout and ours) is taken over through a conditional
+ * UPDATE on its run id and that age, so of two runs taking over at once only one matches.
+ */
+export async function acquireLease(table: LeaseTable, db: Db, me: LeaseIdentity, dir: string): Promise<Acquired> {
+  const runId = randomUUID();
+  const values = [table.incident, runId, me.runbook, me.checksum, hostname(), process.pid, me.timeoutMs];
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const inserted = await db.query(
+      `INSERT INTO ${table.table} (incident, run_id, runbook, checksum, host, pid, step, started_at, heartbeat_at, timeout_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, now(), now(), $7) ON CONFLICT (incident) DO NOTHING`,
+      values,
+    );
+    if (inserted.rowCount === 1) return { runId, tookOverFrom: null };
+    const old = await table.holder();
+    if (!old) continue; // released between the two statements: try again
+    if (old.ageSeconds * 1000 < Math.max(old.timeoutMs, me.timeoutMs)) {
+      const wait = new Date(old.heartbeatAt.getTime() + Math.max(old.timeoutMs, me.timeoutMs)).toISOString();
+      throw checkError(
+        `another run holds this incident's lease: ${describeHolder(old)}; nothing was run. ` +
+          `Let it finish ('restitch status ${dir}' shows it); if that process is gone, run again after ${wait}, when its lease expires`,
+      );
+    }
+    const taken = await db.query(
+      `UPDATE ${table.table} SET run_id = $2, runbook = $3, checksum = $4, host = $5, pid = $6, step = NULL,
+         started_at = now(), heartbeat_at = now(), timeout_ms = $7
+       WHERE incident = $1 AND run_id = $8
+         AND CAST(extract(epoch FROM now() - heartbeat_at) AS FLOAT8) * 1000 >= CAST(greatest(timeout_ms, CAST($7 AS INT8)) AS FLOAT8)`,
+      [...values, old.runId],
+    );
+    if (taken.rowCount === 1) return { runId, tookOverFrom: old };
+    // Another run took it over first, or the holder heartbeated: look again.
+  }
+  throw checkError(`could not take this incident's lease after 5 tries (other runs keep taking it); nothing was run`);
+}

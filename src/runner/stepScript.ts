@@ -1,0 +1,98 @@
+/**
+ * `run --dry-run --sql`: every statement of each step as the runner would send it, in order, as
+ * one SQL script to save and review (Atlas's `migrate apply --dry-run`, Liquibase's `update-sql`):
+ * the session settings (timeouts per step kind, read-only around checks), BEGIN/COMMIT around a
+ * change and around each batch, the batch size applied and the keyset floor bound. What is not a
+ * statement (repetition, the journal the runner keeps, steps done by hand) is said in comments.
+ * Pure: the caller reads the floor.
+ */
+import { sessionVisibilityQuery, type Dialect } from '../core/dialects/index.js';
+import { setStatement } from './session.js';
+import { stepSettings } from './timeouts.js';
+import type { RunOptions, RunStep } from './types.js';
+
+/** The keyset floor of a CockroachDB batch step as the first batch would bind it. */
+export interface FloorBinding {
+  /** The literal in the file after `src.<key> >`. */
+  literal: string;
+  /** The first batch's floor as read now (null: nothing done yet, the file's literal stands). */
+  value: string | null;
+  /** Why it could not be read now (its table is made by an earlier step). */
+  unreadable?: string;
+}
+
+/** `sql` ending its statement: a `;` after the last statement, on a line of its own after a trailing comment. */
+export function terminated(sql: string): string {
+  const text = sql.replace(/\s+$/, '');
+  const lines = text.split('\n');
+  let last = lines.length - 1;
+  while (last >= 0 && (lines[last]!.trim() === '' || lines[last]!.trim().startsWith('--'))) last -= 1;
+  if (last >= 0 && lines[last]!.trimEnd().endsWith(';')) return text;
+  return last === lines.length - 1 ? `${text};` : `${text}\n;`;
+}
+
+const comment = (text: string) => text.split('\n').map((l) => (l === '' ? '--' : `-- ${l}`)).join('\n');
+
+/** Builds the script step by step, keeping the session settings as the session would (SET only on change). */
+export class StepScript {
+  private readonly applied: Record<string, string> = {};
+
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly opts: Pick<RunOptions, 'statementTimeoutMs' | 'lockTimeoutMs' | 'waitInterval'>,
+    private readonly journalTable: string,
+  ) {}
+
+  private settings(values: Record<string, string>): string[] {
+    const out: string[] = [];
+    for (const [name, value] of Object.entries(values)) {
+      if (this.applied[name] === value) continue;
+      this.applied[name] = value;
+      out.push(`${setStatement(name, value)};`);
+    }
+    return out;
+  }
+
+  private readOnly(sql: string): string[] {
+    return [...this.settings({ default_transaction_read_only: 'on' }), terminated(sql), ...this.settings({ default_transaction_read_only: 'off' })];
+  }
+
+  /** The statements of one step; `guarded` adds the runner's own CPS check, `floor` binds a CockroachDB batch. */
+  step(step: RunStep, body: string, guarded: boolean, floor: FloorBinding | null): string {
+    const { header } = step;
+    const out: string[] = [...this.settings(stepSettings(header.kind, this.opts))];
+    const vis = this.dialect.server.sessionVisibility;
+    if (guarded && vis) out.push(comment("the runner's own check that its user sees other users' sessions (it refuses unless visible is true):"), ...this.readOnly(sessionVisibilityQuery(vis)));
+    if (guarded) out.push(comment("the runner's own check that no 'Meiro CPS' session is connected:"), ...this.readOnly(this.dialect.server.cpsSessionsQuery));
+    out.push(comment(`the runner records the step in ${this.journalTable} (not shown)`));
+    switch (header.kind) {
+      case 'manual':
+        out.push(comment('done by hand; the runner runs nothing:'), body.trim());
+        break;
+      case 'check':
+        out.push(...this.readOnly(body));
+        break;
+      case 'wait': {
+        const every = this.opts.waitInterval ?? header.intervalSeconds ?? 15;
+        out.push(comment(`repeated every ${every} s until every row has ok = true, for at most ${header.timeoutSeconds ?? 1800} s:`), ...this.readOnly(body));
+        break;
+      }
+      case 'change':
+        out.push(`${this.dialect.server.begin(false)};`, terminated(body), 'COMMIT;');
+        break;
+      case 'batch':
+        if (header.progress) out.push(comment('rows done and in all, for the progress bar:'), ...this.readOnly(header.progress));
+        out.push(comment('repeated, each batch in its own transaction, until the statement changes 0 rows:'), `${this.dialect.server.begin(header.priority === 'high')};`);
+        if (header.floor && floor) {
+          const first =
+            floor.unreadable !== undefined ? `not readable now (${floor.unreadable}); with nothing done it keeps the file's ${floor.literal}`
+            : floor.value === null ? `none yet (nothing is done), so it keeps the file's ${floor.literal}`
+            : `read now, bound below: ${floor.value}`;
+          out.push(comment(`the floor is bound per batch: this query's result replaces ${floor.literal} after src.<key> > (the first batch's: ${first})`), terminated(header.floor));
+        }
+        out.push(terminated(body), 'COMMIT;');
+        break;
+    }
+    return `${out.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The lease (src/runner/lease.ts): two runs of one incident never run at once; a killed run's
+ * lease is taken over after its timeout; a paused run whose lease was taken over stops at its
+ * next journal write; `status` tells a live run from a dead one. Runs are real `restitch`
+ * processes on the embedded PostgreSQL, and one case on the CockroachDB lane.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { E1, E2, seedCurrent, seedGluedEvents } from '../../src/sandbox/seed.js';
+import { readRunbook } from '../../src/io/runbookFs.js';
+import { connectionTarget, leaseTarget } from '../../src/runner/connection.js';
+import { Journal } from '../../src/runner/journal.js';
+import { LeaseLostError } from '../../src/runner/lease.js';
+import { holdLease } from '../../src/runner/leaseRun.js';
+import { openSession } from '../../src/runner/session.js';
+import { silentUi } from '../../src/runner/ui.js';
+import { loadSteps } from '../../src/core/steps.js';
+import { runCli } from '../helpers/cli.js';
+import { COCKROACH_COMPAT_SQL, runOnLane } from '../helpers/cockroachLane.js';
+import { TestServer } from '../helpers/database.js';
+import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+
+const server = new TestServer();
+const work = mkdtempSync(join(tmpdir(), 'restitch-lease-'));
+let dbCount = 0;
+beforeAll(() => server.start());
+afterAll(async () => {
+  await server.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const JOURNAL = 'external_data.restitch_journal';
+const LEASE = 'external_data.restitch_lease';
+const RESET_STEP = 13;
+const EVENTS = 20_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+
+async function seeded(compat = ''): Promise<{ db: pg.Client; url: string }> {
+  const name = `lease${++dbCount}`;
+  const db = await server.database(name, compat + CURRENT_SCHEMA_DDL);
+  await seedCurrent(db);
+  await seedGluedEvents(db, EVENTS);
+  await db.query(COUNT_UPDATES);
+  return { db, url: server.url(name) };
+}
+
+/** A multi-entity runbook with small batches, so its event reset takes a while. */
+function runbook(name: string, dialect = 'postgres'): string {
+  const out = join(work, name);
+  const r = runCli(['generate', 'multi-entity', '--dialect', dialect, '--incident', name, '--entity', E1, '--entity', E2, '--batch-size', '100', '--out', out]);
+  expect(r.code, r.stderr).toBe(0);
+  return out;
+}
+
+/** The steps before the event reset, with the clean-up routine beside. */
+async function upToReset(dir: string, url: string, lane = false, to = RESET_STEP - 1): Promise<void> {
+  const platform = platformBeside(url, false, JOURNAL);
+  const report = lane ? await runOnLane(dir, url, { to }) : await runInProcess(dir, url, { to });
+  await platform.stop();
+  expect(report.exitCode, JSON.stringify(report.steps.filter((s) => s.status !== 'done'))).toBe(0);
+}
+
+const count = async (db: pg.Client, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
+const done = (db: pg.Client, incident: string) => count(db, `SELECT count(*) AS n FROM external_data.rs_${incident.replace(/-/g, '_')}_events_reset_done`);
+const updates = async (db: pg.Client) => (await db.query('SELECT n, count(*)::int AS events FROM update_counts GROUP BY n ORDER BY n')).rows;
+const run = (dir: string, url: string, ...more: string[]) => startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', String(RESET_STEP + 1), ...more]);
+const status = (dir: string, url: string) => JSON.parse(runCli(['status', dir, '--db', url, '--json']).stdout) as { lease: { live: boolean; pid: number; host: string } | null };
+
+async function until(what: () => Promise<boolean>): Promise<void> {
+  while (!(await what())) await sleep(20);
+}
+
+describe('the lease on a real PostgreSQL', () => {
+  it('two runs started at once: one runs, the other refuses at once naming the holder; the journal counts are intact', async () => {
+    const dir = runbook('lease-twice');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const a = run(dir, url);
+    const b = run(dir, url);
+    const [ea, eb] = await Promise.all([a.done, b.done]);
+    const [winner, loser, loserPid] = ea.code === 0 ? [ea, eb, b.pid] : [eb, ea, a.pid];
+    const winnerPid = loserPid === a.pid ? b.pid : a.pid;
+    expect(winner.code, winner.stderr).toBe(0);
+    expect(loser.code, loser.stdout).toBe(1);
+    expect(loser.stderr).toMatch(new RegExp(`^restitch: another run holds this incident's lease: lease-twice on ${hostname()} pid ${winnerPid} \\(run [0-9a-f]{8}\\), started \\S+(, at step \\d+)?, last heartbeat \\d+s ago; nothing was run`, 'm'));
+    expect(loser.stdout).not.toMatch(/\d+\/16 /);
+    expect(loserPid).not.toBe(winnerPid);
+    const row = (await db.query(`SELECT status, attempts, rows_affected, batches FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
+    expect(row).toEqual({ status: 'done', attempts: 1, rows_affected: String(EVENTS + 5), batches: String(Math.ceil((EVENTS + 5) / 100)) });
+    expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(0);
+    await db.end();
+  }, 120_000);
+
+  it('SIGKILL mid-batch: within the timeout a new run refuses and status shows it live; after it, status shows it dead and a run takes over and finishes', async () => {
+    const dir = runbook('lease-kill');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const killed = run(dir, url, '--lease-timeout', '5s');
+    await until(async () => (await done(db, 'lease-kill')) >= 2000);
+    expect(status(dir, url).lease).toMatchObject({ live: true, pid: killed.pid, host: hostname() });
+    const statusText = runCli(['status', dir, '--db', url]).stdout;
+    expect(statusText).toMatch(new RegExp(`running now: lease-kill on ${hostname()} pid ${killed.pid} \\(run [0-9a-f]{8}\\), started \\S+, at step 13, last heartbeat \\d+s ago`));
+    killed.kill('SIGKILL');
+    expect((await killed.done).signal).toBe('SIGKILL');
+    const refused = await run(dir, url, '--lease-timeout', '5s').done;
+    expect(refused.code, refused.stdout).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`another run holds this incident's lease: lease-kill on ${hostname()} pid ${killed.pid} .*run again after \\S+, when its lease expires`));
+    // No heartbeat comes any more: wait until status calls it dead.
+    await until(async () => status(dir, url).lease?.live === false);
+    expect(runCli(['status', dir, '--db', url]).stdout).toMatch(
+      new RegExp(`a run by ${hostname()} pid ${killed.pid} \\(lease-kill, run [0-9a-f]{8}\\) stopped heartbeating at \\S+ during step 13; 'restitch run' will take over after \\S+`),
+    );
+    const takeover = await run(dir, url, '--lease-timeout', '5s').done;
+    expect(takeover.code, takeover.stderr).toBe(0);
+    expect(takeover.stderr).toMatch(new RegExp(`took over the lease of a run that stopped heartbeating: lease-kill on ${hostname()} pid ${killed.pid} .*\\(its timeout 5s\\)`));
+    expect(takeover.stderr).toContain(`resuming at step ${RESET_STEP}, which was interrupted`);
+    expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect(await done(db, 'lease-kill')).toBe(EVENTS + 5);
+    expect(status(dir, url).lease).toBeNull();
+    await db.end();
+  }, 120_000);
+
+  it('a paused run whose lease was taken over stops at its next journal write; no event is reset twice', async () => {
+    const dir = runbook('lease-paused');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const paused = run(dir, url, '--lease-timeout', '2s');
+    await until(async () => (await done(db, 'lease-paused')) >= 2000);
+    paused.kill('SIGSTOP');
+    await until(async () => status(dir, url).lease?.live === false);
+    // The new run takes over; its batches wait for the rows the paused run's open batch holds.
+    const next = run(dir, url, '--lease-timeout', '2s');
+    await until(async () => (await count(db, `SELECT count(*) AS n FROM ${LEASE} WHERE pid = ${next.pid}`)) === 1);
+    paused.kill('SIGCONT');
+    const stopped = await paused.done;
+    expect(stopped.code, stopped.stdout).toBe(1);
+    expect(stopped.stderr).toMatch(new RegExp(`^restitch: this run lost its lease \\(another run took it over: lease-paused on ${hostname()} pid ${next.pid} .*\\); it stopped without writing anything more`, 'm'));
+    const finished = await next.done;
+    expect(finished.code, finished.stderr).toBe(0);
+    expect(finished.stderr).toMatch(new RegExp(`took over the lease of a run that stopped heartbeating: lease-paused on ${hostname()} pid ${paused.pid}`));
+    expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect((await db.query(`SELECT status FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows).toEqual([{ status: 'done' }]);
+    await db.end();
+  }, 120_000);
+
+  it('a journal write or a commit after a takeover changes nothing and stops the run, before any heartbeat notices', async () => {
+    const dir = runbook('lease-guard');
+    const { db, url } = await seeded();
+    const target = connectionTarget(url, {});
+    const session = await openSession(target);
+    // A long timeout: its heartbeat (every 15 s) does not come during this test.
+    const req = { workSchema: 'external_data', incident: 'lease-guard', runbook: 'lease-guard', checksum: 'c', timeoutMs: 600_000, dir };
+    const lease = await holdLease(session, req, { ui: silentUi, connect: () => openSession(leaseTarget(target)) });
+    const journal = new Journal(session, 'external_data', 'lease-guard', 'c', lease);
+    await journal.ensure();
+    const [step] = loadSteps(readRunbook(dir).manifest, readRunbook(dir).files, false);
+    await journal.start(step!);
+    // Another run takes the lease over (as acquireLease does once this run's heartbeat is stale).
+    await db.query(`UPDATE ${LEASE} SET run_id = 'the-other-run', pid = 4242 WHERE incident = 'lease-guard'`);
+    await expect(journal.finish(step!, 'done', 0, null)).rejects.toThrow(LeaseLostError);
+    await expect(journal.start(step!)).rejects.toThrow(/this run lost its lease \(another run took it over: lease-guard on \S+ pid 4242 .*\); it stopped without writing anything more/);
+    expect((await db.query(`SELECT status, attempts FROM ${JOURNAL}`)).rows).toEqual([{ status: 'running', attempts: 1 }]);
+    await session.query('BEGIN');
+    await expect(lease.confirmWithin(session)).rejects.toThrow(LeaseLostError);
+    await session.query('ROLLBACK');
+    await lease.release();
+    expect((await db.query(`SELECT run_id FROM ${LEASE}`)).rows).toEqual([{ run_id: 'the-other-run' }]);
+    await session.close();
+    await db.end();
+  });
+
+  it('a dry run takes no lease and says that a live run holds one', async () => {
+    const dir = runbook('lease-dry');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const live = run(dir, url);
+    await until(async () => (await done(db, 'lease-dry')) >= 1000);
+    const dry = runCli(['run', dir, '--db', url, '--dry-run', '--only', String(RESET_STEP + 1)]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(new RegExp(`a run holds this incident's lease now \\(lease-dry on ${hostname()} pid ${live.pid} .*\\): the dry run reads data that run is changing`));
+    expect((await live.done).code).toBe(0);
+    await db.end();
+  }, 120_000);
+});
+
+describe('the lease on the CockroachDB lane', () => {
+  it('forward and undo of one incident at once: one runs, the other refuses naming the holder (lease numbers are INT8)', async () => {
+    const dir = runbook('lease-lane', 'cockroachdb');
+    const { db, url } = await seeded(COCKROACH_COMPAT_SQL);
+    const EXPORT_STEP = 8;
+    await upToReset(dir, url, true, EXPORT_STEP - 1);
+    const forward = runOnLane(dir, url, { only: EXPORT_STEP });
+    await until(async () => (await count(db, `SELECT count(*) AS n FROM ${LEASE} WHERE step = ${EXPORT_STEP}`)) === 1);
+    expect((await db.query(`SELECT pg_typeof(pid)::text AS t FROM ${LEASE}`)).rows).toEqual([{ t: 'bigint' }]);
+    await expect(runOnLane(dir, url, { undo: true })).rejects.toThrow(
+      new RegExp(`another run holds this incident's lease: lease-lane on ${hostname()} pid ${process.pid} \\(run [0-9a-f]{8}\\), started \\S+, at step ${EXPORT_STEP}`),
+    );
+    const report = await forward;
+    expect(report.steps[0], JSON.stringify(report.steps)).toMatchObject({ step: EXPORT_STEP, status: 'done' });
+    expect(await count(db, `SELECT count(*) AS n FROM ${JOURNAL} WHERE runbook = 'lease-lane:undo'`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(0);
+    await db.end();
+  }, 120_000);
+});
