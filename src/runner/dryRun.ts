@@ -84,7 +84,9 @@ async function floorNow(ctx: StepContext): Promise<(FloorBinding & { site: Floor
   if (!query) return null;
   const site = await findFloor(ctx.body, ctx.step.file);
   try {
-    const value = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(query))).rows[0]?.floor;
+    // A ranged walk's floor query takes its key range; the first batch of a run starts with the whole of it.
+    const whole = ctx.step.header.ranges ? ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'] : undefined;
+    const value = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(query, whole))).rows[0]?.floor;
     return { site, literal: site.literal, value: value === undefined || value === null ? null : String(value) };
   } catch (error) {
     return { site, literal: site.literal, value: null, unreadable: describeError(error, ctx) };

@@ -281,6 +281,13 @@ export class LaneSession implements Db {
   constructor(private readonly inner: PgSession) {}
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    // A batch as one simple query (src/runner/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
+    const batch = /^(BEGIN[^;\n]*);\n([\s\S]*)\nCOMMIT;$/.exec(sql);
+    if (batch && params === undefined) {
+      const begin = await translate(batch[1]!, this.state);
+      const body = await translate(batch[2]!, { ...this.state, inTransaction: true });
+      return this.inner.query<R>(`${begin};\n${body}\nCOMMIT;`);
+    }
     const text = await translate(sql, this.state);
     const word = text.trim().split(/\s+/)[0]?.toUpperCase();
     const verbose = /^\s*EXPLAIN\s+\(VERBOSE\)\s+/i.exec(text);
