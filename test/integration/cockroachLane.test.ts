@@ -57,6 +57,13 @@ describe('the lane refuses what CockroachDB refuses', () => {
     await expect(translate(ok, { inTransaction: true, readOnly: false })).rejects.toThrow(/explicit read-write transaction/);
   });
 
+  it('a historical transaction: BEGIN AS OF SYSTEM TIME follower_read_timestamp() or a constant, read-only; no bounded staleness there', async () => {
+    expect(await translate('BEGIN TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()', idle)).toBe('BEGIN TRANSACTION READ ONLY');
+    expect(await translate("BEGIN AS OF SYSTEM TIME '-10s'", idle)).toBe('BEGIN TRANSACTION READ ONLY');
+    await expect(translate("BEGIN AS OF SYSTEM TIME with_max_staleness('1ms')", idle)).rejects.toThrow(/only constant expressions or follower_read_timestamp/);
+    await expect(translate('BEGIN AS OF SYSTEM TIME now()', idle)).rejects.toMatchObject({ code: '0A000' });
+  });
+
   it('EXPLAIN of a change in a read-only session, as before v25.3; pg_* session functions; INT casts are INT8', async () => {
     await expect(translate('EXPLAIN UPDATE t SET a = 1 WHERE b = 2', { inTransaction: false, readOnly: true })).rejects.toMatchObject({ code: '25006' });
     expect(await translate('EXPLAIN UPDATE t SET a = 1 WHERE b = 2', idle)).toContain('EXPLAIN UPDATE');
