@@ -39,6 +39,8 @@ export async function rerender(manifest: Manifest, templates: TemplateSet, files
     workSchema: i.workSchema,
     deleteWhere: i.deleteWhere ?? undefined,
     reuseBackups: i.reuseBackups === true,
+    // Absent in manifests written before --priority existed: those runbooks were rendered at normal priority.
+    priority: i.priority ?? undefined,
   });
   return renderRunbook(inputs, templates, toolVersion()).files;
 }
