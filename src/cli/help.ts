@@ -17,8 +17,8 @@ const EXIT_CODES = {
   status: '0 shown, 1 the runbook does not match its manifest, 2 bad usage',
   demo: '0 the demo runbook finished, 1 it stopped at a failed step, 2 the sandbox server cannot start here',
   scenarios: '0 listed, 2 bad usage',
-  lint: '0 no finding, 1 findings (file:line: rule: reason, one a line), 2 bad usage or a missing file',
-  diagnose: '0 nothing calls for a reset, 1 something does (or --max-seconds stopped it early), 2 bad usage or no connection',
+  lint: '0 no finding, 1 findings (one file:line: rule: reason line each; a file that does not parse is a finding), 2 bad usage',
+  diagnose: '0 nothing calls for a reset (INFO lines alone), 1 findings call for a reset (or --max-seconds stopped it, or the connection or a read failed), 2 bad usage',
 } as const;
 
 const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
@@ -29,19 +29,20 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
   ],
   check: ['restitch check', 'restitch check generated/inc-42 generated/inc-43'],
   diff: ['restitch diff generated/inc-42 generated/inc-42-v2'],
-  bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -f inc-42.sql (it stops at the first failing check)', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
+  bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -v ON_ERROR_STOP=1 -f inc-42.sql', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
   run: [
-    'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run --sql > inc-42-plan.sql',
+    'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run',
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp"',
     'restitch run generated/inc-42 --undo --from 3',
   ],
   status: ['restitch status generated/inc-42 --db "postgresql://me@db:5432/cdp"'],
   demo: ['restitch demo', 'restitch demo --out /tmp/demo-runbook'],
   scenarios: ['restitch scenarios', 'restitch scenarios --json'],
-  lint: ['restitch lint generated/inc-42', 'restitch lint --dialect cockroachdb fix.sql'],
+  lint: ['restitch lint generated/inc-42                  # every .sql of a runbook, the dialect from its manifest', 'restitch lint --dialect cockroachdb fix.sql'],
   diagnose: [
-    'restitch diagnose --db "postgresql://me@db:5432/cdp"',
-    'restitch diagnose --db "postgresql://me@db:5432/cdp" --incident inc-44 --out entities.txt',
+    'restitch diagnose --db "postgresql://me@db:5432/cdp" --incident inc-42 --out inc-42-entities.txt',
+    'restitch diagnose --schema legacy --db "postgresql://me@db:5432/cdp" --json',
+    'restitch diagnose --min-events 5000 --junk n/a --max-entities-per-value 3 --max-seconds 600',
   ],
 };
 

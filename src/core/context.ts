@@ -43,7 +43,7 @@ export function eventFilter(inputs: RunbookInputs): string | null {
 
 export function buildContext(scenario: Scenario, dialect: Dialect, inputs: RunbookInputs): RenderContext {
   // Every runbook stamps its working tables, in a table of its own.
-  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, [...scenario.tables(inputs), 'backupMeta'], scenario.entityColumns);
+  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, [...scenario.tables(inputs), 'backupMeta'], scenario.entityColumns, dialect.eventsInStorageOrder);
   const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
   for (const table of tables) t[table.key] = table.name;
   const filter = eventFilter(inputs);

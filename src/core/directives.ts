@@ -8,6 +8,7 @@
  *     -- restitch:title Back up the events that will be reset
  *     -- restitch:progress SELECT (SELECT count(*) FROM a) AS done, (SELECT count(*) FROM b) AS total
  *     -- restitch:floor SELECT done.id AS floor FROM a AS done ORDER BY done.id DESC LIMIT 1
+ *     -- restitch:ranges SELECT (SELECT ...) AS lo, (SELECT ...) AS hi
  *     -- restitch:priority high
  *     -- restitch:copy-from entities.txt
  *     -- restitch:interval 15s
@@ -27,7 +28,7 @@ import { RestitchError } from './errors.js';
 import { STEP_KINDS, type StepHeader, type StepKind } from './types.js';
 
 const PREFIX = '-- restitch:';
-const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'priority', 'copy-from', 'interval', 'timeout', 'point-of-no-return'] as const;
+const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'ranges', 'priority', 'copy-from', 'interval', 'timeout', 'point-of-no-return'] as const;
 type DirectiveKey = (typeof DIRECTIVE_KEYS)[number];
 const WRAP = 96;
 
@@ -82,6 +83,7 @@ export function formatHeader(h: StepHeader): string {
   const out = [`${PREFIX}step ${h.number}/${h.total}`, `${PREFIX}kind ${h.kind}`, `${PREFIX}title ${oneLine(h.title)}`];
   if (h.progress) out.push(`${PREFIX}progress ${oneLine(h.progress)}`);
   if (h.floor) out.push(`${PREFIX}floor ${oneLine(h.floor)}`);
+  if (h.ranges) out.push(`${PREFIX}ranges ${oneLine(h.ranges)}`);
   if (h.priority) out.push(`${PREFIX}priority ${h.priority}`);
   if (h.copyFrom) out.push(`${PREFIX}copy-from ${h.copyFrom}`);
   if (h.intervalSeconds !== undefined) out.push(`${PREFIX}interval ${formatDuration(h.intervalSeconds)}`);
@@ -164,6 +166,8 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
   if (progress) header.progress = progress;
   const floor = found.get('floor');
   if (floor) header.floor = floor;
+  const ranges = found.get('ranges');
+  if (ranges) header.ranges = ranges;
   const priority = found.get('priority');
   if (priority !== undefined) {
     if (priority !== 'high') fail(file, `'restitch:priority' can only be 'high', not '${priority}'`);

@@ -22,6 +22,11 @@ function environment(templates: TemplateSet, dialect: Dialect, t: Record<string,
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   // The key before every key of a keyset walk: the nil UUID, or '' for text keys.
   hb.registerHelper('keyFloor', (keyType: unknown) => (keyType === 'uuid' ? "'00000000-0000-0000-0000-000000000000'::uuid" : "''"));
+  // The key after every key of a ranged walk (uuid keys only: text has no greatest value).
+  hb.registerHelper('keyCeiling', (keyType: unknown) => {
+    if (keyType !== 'uuid') throw new Error('a ranged walk needs uuid keys');
+    return "'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid";
+  });
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hb.registerHelper('tbl', (key: unknown) => {
     const name = t[String(key)];
@@ -54,9 +59,20 @@ function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
   return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT count(*) FROM ${from} AS src${where}) AS total`;
 }
 
-/** The highest key done, read backwards from the done table's primary key (no max(uuid) in PostgreSQL). */
+/**
+ * The highest key done, read backwards from the done table's primary key (no max(uuid) in
+ * PostgreSQL); on a ranged walk the highest within the range $1 (after) .. $2 (up to).
+ */
 function floorQuery(spec: StepSpec, ctx: RenderContext): string {
-  return `SELECT done.id AS floor FROM ${ctx.t[spec.progress!.done]} AS done ORDER BY done.id DESC LIMIT 1`;
+  const range = spec.progress!.ranged ? ' WHERE done.id > $1 AND done.id <= $2' : '';
+  return `SELECT done.id AS floor FROM ${ctx.t[spec.progress!.done]} AS done${range} ORDER BY done.id DESC LIMIT 1`;
+}
+
+/** The lowest and highest key of a ranged walk (its position on PostgreSQL, its id on CockroachDB), as text. */
+function rangesQuery(spec: StepSpec, ctx: RenderContext): string {
+  const key = ctx.d.eventsInStorageOrder ? 'ord' : 'id';
+  const from = `${ctx.t[spec.progress!.source]} AS src`;
+  return `SELECT (SELECT CAST(src.${key} AS text) FROM ${from} ORDER BY src.${key} LIMIT 1) AS lo, (SELECT CAST(src.${key} AS text) FROM ${from} ORDER BY src.${key} DESC LIMIT 1) AS hi`;
 }
 
 /** Trailing blanks off every line, no runs of blank lines, no blank first or last line. */
@@ -91,6 +107,9 @@ function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high')
       'Generated with --priority high: run each batch as BEGIN TRANSACTION PRIORITY HIGH; <statement>',
       'COMMIT; never SET default_transaction_priority for the whole session.',
     ];
+  }
+  if (spec.kind === 'batch' && spec.progress?.ranged && !dialect.subqueryResultsConstrainScans) {
+    return [...dialect.batchByHand, 'Here the floor query takes a key range: for the whole walk $1 is the nil UUID and $2', "'ffffffff-ffff-ffff-ffff-ffffffffffff'."];
   }
   if (spec.kind === 'batch') return [...dialect.batchByHand];
   // psql and cockroach sql both read COPY ... FROM STDIN data from their own input, up to a line
@@ -138,8 +157,12 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
       ...(spec.kind === 'batch' && ctx.priority === 'high' ? { priority: 'high' as const } : {}),
       ...(spec.copyFromEntities ? { copyFrom: ctx.ids.file } : {}),
       ...(spec.progress && !ctx.d.subqueryResultsConstrainScans ? { floor: floorQuery(spec, ctx) } : {}),
+      ...(spec.progress?.ranged ? { ranges: rangesQuery(spec, ctx) } : {}),
       ...(isNoReturn ? { pointOfNoReturn: true as const } : {}),
     };
+    if (spec.kind === 'batch' && (spec.progress?.ranged === true) !== body.includes('-- restitch:range-end')) {
+      throw new Error(`${path}: a ranged step passes ranged=true to keyset-batch, and only such a step`);
+    }
     const number = String(i + 1).padStart(2, '0');
     const file: RunbookFile = { path: `${dir}${number}-${spec.slug}.sql`, content: `${formatHeader(header)}${body}\n` };
     return { header, slug: spec.slug, file };

@@ -68,6 +68,12 @@ export interface StepHeader {
    */
   floor?: string;
   /**
+   * `batch` only, for a walk that may be split into key ranges (`restitch run --parallel`): a
+   * one-line query returning `lo` and `hi`, the lowest and highest key of the walk (text). On
+   * such a step `floor` takes the range as $1 (after) and $2 (up to and including).
+   */
+  ranges?: string;
+  /**
    * `change` only: the runbook file (entities.txt) whose bytes are the data of the body's final
    * `COPY ... FROM STDIN`; the runner streams it, a bundle carries it inline.
    */

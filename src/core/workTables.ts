@@ -11,6 +11,8 @@ import type { SchemaProfile } from './types.js';
 export interface ColumnDef {
   name: string;
   type: string;
+  /** NOT NULL beyond the primary key (a walk over a column skips its NULLs). */
+  notNull?: boolean;
 }
 
 /** A working table to create: its qualified name, columns and primary key column. */
@@ -20,9 +22,12 @@ export interface WorkTableDef {
   table: string;
   name: string;
   columns: ColumnDef[];
+  /** The primary key's columns, comma-separated. */
   primaryKey: string;
   /** Set for whole-row backups: created as `AS SELECT * FROM copyOf WITH NO DATA`. */
   copyOf: string | null;
+  /** Secondary indexes: name (unqualified; it lives in the table's schema) and columns. */
+  indexes: { name: string; columns: string }[];
 }
 
 /** A column the preflight expects: '' schema matches any schema, '' type matches any type. */
@@ -43,11 +48,19 @@ const CURRENT_TYPES: Record<string, string> = {
 
 const ENTITY_ID_TYPE: Record<SchemaProfile, string> = { current: 'text', legacy: 'uuid' };
 
-type Shape = { suffix: string; columns: [string, string][] } | { suffix: string; copyOf: string; primaryKey: string };
+type Shape =
+  | { suffix: string; columns: [string, string][]; primaryKey?: string; index?: string }
+  | { suffix: string; copyOf: string; primaryKey: string };
 
-function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[]): Record<string, Shape> {
+/**
+ * `ordered`: the events backup keeps each event's position in customer_events (`ord`, see
+ * Dialect.eventsInStorageOrder) with an index on (ord, id) to walk it, and the tables that record
+ * the keys done over that walk are keyed (ord, id), so they grow at their end.
+ */
+function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], ordered: boolean): Record<string, Shape> {
   const entityId = ENTITY_ID_TYPE[schema];
   const ids = (suffix: string, type: string): Shape => ({ suffix, columns: [['id', type]] });
+  const walked = (suffix: string): Shape => (ordered ? { suffix, columns: [['ord', 'bigint'], ['id', 'uuid']], primaryKey: 'ord, id' } : ids(suffix, 'uuid'));
   return {
     entities: {
       suffix: schema === 'legacy' ? 'entities_to_clean' : 'entities',
@@ -58,15 +71,19 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[]):
       suffix: 'entities_backup',
       columns: [['customer_entity_id', entityId], ...entityColumns.map((c): [string, string] => [c, CURRENT_TYPES[c] ?? 'text'])],
     },
-    eventsBackup: { suffix: 'events_backup', columns: [['id', 'uuid'], ['stitched', 'timestamptz'], ['identifiers', 'text[]']] },
+    eventsBackup: {
+      suffix: 'events_backup',
+      columns: [['id', 'uuid'], ['stitched', 'timestamptz'], ['identifiers', 'text[]'], ...(ordered ? [['ord', 'bigint'] as [string, string]] : [])],
+      ...(ordered ? { index: 'ord, id' } : {}),
+    },
     entitiesBackupDone: ids('entities_backup_done', entityId),
     eventsBackupDone: ids('events_backup_done', 'uuid'),
     entitiesResetDone: ids('entities_reset_done', entityId),
-    eventsResetDone: ids('events_reset_done', 'uuid'),
+    eventsResetDone: walked('events_reset_done'),
     // One row per export batch: the highest customer_events key it read (not every key read).
     eventsExportDone: ids('events_export_done', 'uuid'),
     entitiesUndoDone: ids('entities_undo_done', entityId),
-    eventsUndoDone: ids('events_undo_done', 'uuid'),
+    eventsUndoDone: walked('events_undo_done'),
     auditQueued: { suffix: 'audit_queued', columns: [['customer_entity_id', 'uuid']] },
     eventsQueued: ids('events_queued', 'uuid'),
     orphansQueued: ids('orphans_queued', 'uuid'),
@@ -81,23 +98,25 @@ export function tablePrefix(incident: string): string {
   return `rs_${incident.replace(/-/g, '_')}`;
 }
 
-/** The working tables for `keys`, qualified in `workSchema`. */
+/** The working tables for `keys`, qualified in `workSchema`; `ordered` as in `catalog`. */
 export function workTables(
   schema: SchemaProfile,
   workSchema: string,
   incident: string,
   keys: readonly string[],
   entityColumns: readonly EntityColumn[],
+  ordered = false,
 ): WorkTableDef[] {
-  const shapes = catalog(schema, entityColumns);
+  const shapes = catalog(schema, entityColumns, ordered);
   return keys.map((key) => {
     const shape = shapes[key];
     if (!shape) throw new Error(`no working table '${key}' in the catalog`);
     const table = `${tablePrefix(incident)}_${shape.suffix}`;
     const name = sqlQualified(workSchema, table);
-    if ('copyOf' in shape) return { key, table, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf };
-    const columns = shape.columns.map(([n, type]) => ({ name: sqlIdent(n), type }));
-    return { key, table, name, columns, primaryKey: columns[0]?.name ?? 'id', copyOf: null };
+    if ('copyOf' in shape) return { key, table, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf, indexes: [] };
+    const columns = shape.columns.map(([n, type]) => ({ name: sqlIdent(n), type, ...(n === 'ord' ? { notNull: true } : {}) }));
+    const indexes = shape.index ? [{ name: sqlIdent(`${table}_ord`), columns: shape.index }] : [];
+    return { key, table, name, columns, primaryKey: shape.primaryKey ?? columns[0]?.name ?? 'id', copyOf: null, indexes };
   });
 }
 

@@ -102,3 +102,25 @@ LIMIT $1`;
 export const EMPTY_IDENTIFIER_EVENTS = `SELECT count(*) AS n, min(id) AS example FROM (
   SELECT id::text AS id FROM customer_events WHERE identifiers = '{}'::text[] LIMIT $1
 ) AS capped`;
+
+/**
+ * One block of the key-order sample of customer_events (keySample.ts): the $2 events from the
+ * slice start $1 on, through the primary key (an index range scan with a limit).
+ */
+export const SAMPLE_EVENTS = `SELECT e.id::text AS id, e.identifiers
+FROM customer_events AS e
+WHERE e.id >= $1::uuid
+ORDER BY e.id
+LIMIT $2`;
+
+/**
+ * Identifier values held by at least $1 entities, most holders first, $2 row limit. Stitching
+ * merges entities that share an identifier, so a value many entities hold is no identifier of
+ * one customer (a junk value the platform refused to merge on, or a placeholder).
+ */
+export const SHARED_VALUES = `SELECT v AS value, count(DISTINCT a.customer_entity_id) AS entities
+FROM customer_attributes AS a, unnest(a.identifiers) AS v
+GROUP BY v
+HAVING count(DISTINCT a.customer_entity_id) >= $1
+ORDER BY 2 DESC, 1
+LIMIT $2`;

@@ -4,7 +4,16 @@
  */
 
 /** The kinds of wrongly stitched data (and scenario pitfalls) diagnose looks for. */
-export type FindingKind = 'junk-value' | 'giant-entity' | 'split-customer' | 'empty-identifiers' | 'entity-without-events';
+export type FindingKind =
+  | 'junk-value'
+  | 'shared-value'
+  | 'giant-entity'
+  | 'split-customer'
+  | 'orphaned-events'
+  | 'empty-identifiers'
+  | 'entity-without-events'
+  | 'unidentified-events'
+  | 'queue-backlog';
 
 /**
  * high and medium call for a reset of `entities`; info is a pitfall worth knowing before a
@@ -27,6 +36,11 @@ export interface Finding {
   examples: string[];
   /** Set when a figure was cut off at a limit and is a lower bound. */
   capped?: boolean;
+  /**
+   * Set when the evidence comes from a sample and is scaled to the table: says so and how big
+   * the sample was (e.g. `estimate from a sample of 2,000 of about 1,000,000 events`).
+   */
+  estimate?: string;
 }
 
 const RANK: Record<Severity, number> = { high: 0, medium: 1, info: 2 };

@@ -7,11 +7,14 @@ import { actionable, type Finding } from './finding.js';
 
 /** What diagnose suggests running next. */
 export interface Suggestion {
-  scenario: 'multi-entity';
+  /** multi-entity on the current schema, legacy-steps on the legacy one. */
+  scenario: 'multi-entity' | 'legacy-steps';
   /** The entities to reset, in the order of the findings (worst first), each once. */
   entities: string[];
   /** The exact command, or null when nothing calls for a reset. */
   command: string | null;
+  /** Legacy schema: the orphan-recovery command when events are left unmatched and unqueued, else null. */
+  orphanCommand: string | null;
 }
 
 /** Quotes a shell word when it needs it. */
@@ -23,24 +26,28 @@ export function entitiesToReset(findings: readonly Finding[]): string[] {
 }
 
 /**
- * The next command: multi-entity over the entities file. It resets every event sharing an
- * identifier with a chosen entity, so it covers glued and giant entities and both halves of a
- * split customer. (A reset of most of the data is a full-reset decision a person takes; the
- * event counts in the report are there for it.)
+ * The next command: multi-entity over the entities file (legacy-steps on the legacy schema). It
+ * resets every event of a chosen entity, so it covers glued and giant entities and both halves
+ * of a split customer. (A reset of most of the data is a full-reset decision a person takes;
+ * the event counts in the report are there for it.) Orphaned legacy events belong to no entity:
+ * orphan-recovery queues them, in a runbook of its own.
  */
-export function suggest(findings: readonly Finding[], dialect: DialectName, incident: string, entitiesFile: string): Suggestion {
+export function suggest(findings: readonly Finding[], dialect: DialectName, incident: string, entitiesFile: string, schema: 'current' | 'legacy' = 'current'): Suggestion {
   const entities = entitiesToReset(findings);
+  const scenario = schema === 'legacy' ? 'legacy-steps' : 'multi-entity';
   const command = entities.length === 0
     ? null
-    : ['restitch', 'generate', 'multi-entity', '--dialect', dialect, '--incident', incident, '--entities-file', entitiesFile].map(shellWord).join(' ');
-  return { scenario: 'multi-entity', entities, command };
+    : ['restitch', 'generate', scenario, '--dialect', dialect, '--incident', incident, '--entities-file', entitiesFile].map(shellWord).join(' ');
+  const orphans = findings.some((f) => f.kind === 'orphaned-events');
+  const orphanCommand = orphans ? ['restitch', 'generate', 'orphan-recovery', '--dialect', dialect, '--incident', `${incident.slice(0, 24).replace(/-$/, '')}-orphans`].map(shellWord).join(' ') : null;
+  return { scenario, entities, command, orphanCommand };
 }
 
 /** The entities file `generate --entities-file` reads: a `#` comment per finding, one id a line, each id once. */
 export function entitiesFileText(findings: readonly Finding[]): string {
   const seen = new Set<string>();
   const lines = ['# restitch diagnose: entities to reset, worst finding first'];
-  for (const f of actionable(findings)) {
+  for (const f of actionable(findings).filter((x) => x.entities.length > 0)) {
     const fresh = f.entities.filter((id) => !seen.has(id));
     lines.push(`# ${f.severity}: ${oneLine(f.title)} (${evidenceText(f)})${fresh.length < f.entities.length ? `; ${f.entities.length - fresh.length} listed above` : ''}`);
     for (const id of fresh) {
@@ -55,7 +62,7 @@ const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
 
 function evidenceText(f: Finding): string {
   const parts = Object.entries(f.evidence).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`);
-  return `${f.capped ? 'at least ' : ''}${parts.join(', ')}`;
+  return `${f.estimate ? '~' : ''}${f.capped ? 'at least ' : ''}${parts.join(', ')}${f.estimate ? ` (${f.estimate})` : ''}`;
 }
 
 /** The readable report: one block per finding, worst first, then the suggested command. */
@@ -68,8 +75,10 @@ export function reportText(findings: readonly Finding[], suggestion: Suggestion,
   const line = (r: string[]) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i] ?? 0) : c)).join('  ').trimEnd();
   const out = [...(stopped ? [stopped.trimEnd()] : []), line(head), ...rows.map(line), ''];
   const n = actionable(findings).length;
-  if (suggestion.command) {
-    out.push(`${n} finding(s) call for a reset of ${suggestion.entities.length} entit${suggestion.entities.length === 1 ? 'y' : 'ies'}. Next:`, `  ${suggestion.command}`);
+  if (suggestion.command || suggestion.orphanCommand) {
+    out.push(`${n} finding(s) call for a reset${suggestion.command ? ` of ${suggestion.entities.length} entit${suggestion.entities.length === 1 ? 'y' : 'ies'}` : ''}. Next:`);
+    if (suggestion.command) out.push(`  ${suggestion.command}`);
+    if (suggestion.orphanCommand) out.push(`  ${suggestion.orphanCommand}    # queues the orphaned events`);
   } else {
     out.push('Nothing calls for a reset; the INFO lines are pitfalls to know before a runbook runs.');
   }

@@ -7,7 +7,8 @@ import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { copyRows } from './copyLoad.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
-import { bindFloor, findFloor, type FloorSite } from './keysetFloor.js';
+import { composeBatch, floorParams, rangesOf } from './batchStep.js';
+import { slotValues } from './slots.js';
 import { rowsWritten } from './planEstimate.js';
 import type { FloorBinding, StepScript } from './stepScript.js';
 import type { Db } from './session.js';
@@ -72,23 +73,46 @@ export function describeEstimate(e: { rows: number; unknown: number; statements:
 export async function dryRunStep(ctx: StepContext, redact: (t: string) => string, script?: { sql: StepScript; guarded: boolean }): Promise<StepResult> {
   const result = await dryRunResult(ctx, redact);
   if (!script) return result;
-  const floor = await floorNow(ctx);
-  // The body as the first batch would run it: the floor read now bound in place of the literal.
-  const body = floor?.value != null ? bindFloor(ctx.body, floor.site, floor.value) : ctx.body;
-  return { ...result, sql: redact(script.sql.step(ctx.step, body, script.guarded, floor)) };
+  if (ctx.step.header.kind !== 'batch') return { ...result, sql: redact(script.sql.step(ctx.step, ctx.body, script.guarded, null)) };
+  const first = await firstBatch(ctx);
+  return { ...result, sql: redact(script.sql.step(ctx.step, first.sql, script.guarded, first.floor, first.ranges)) };
 }
 
-/** The first batch's keyset floor as the runner would read it now, for a step that has one. */
-async function floorNow(ctx: StepContext): Promise<(FloorBinding & { site: FloorSite }) | null> {
-  const query = ctx.step.header.floor;
-  if (!query) return null;
-  const site = await findFloor(ctx.body, ctx.step.file);
+/**
+ * The first batch of a batch step exactly as the runner would send it now (batchStep.ts): the
+ * first key range of its walk, the floor read now for that range, the batch size, and the
+ * journal update the runner adds. Each later batch binds its own floor and range.
+ */
+async function firstBatch(ctx: StepContext): Promise<{ sql: string; floor: FloorBinding | null; ranges: number | null }> {
+  const { step } = ctx;
+  const why = (error: unknown) => describeError(error, ctx);
+  let ranges: Awaited<ReturnType<typeof rangesOf>> = [null];
+  let rangeError: string | undefined;
   try {
-    const value = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(query))).rows[0]?.floor;
-    return { site, literal: site.literal, value: value === undefined || value === null ? null : String(value) };
+    ranges = await readOnly(ctx.db, () => rangesOf(ctx));
   } catch (error) {
-    return { site, literal: site.literal, value: null, unreadable: describeError(error, ctx) };
+    rangeError = why(error);
   }
+  const range = ranges[0] ?? null;
+  let floor: FloorBinding | null = null;
+  if (step.header.floor) {
+    const literal = slotValues(ctx.body, 'floor')[0] ?? '';
+    try {
+      const read = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(step.header.floor!, floorParams(step, range)))).rows[0]?.floor ?? range?.after ?? null;
+      floor = { literal, value: read === null || read === undefined ? null : String(read) };
+    } catch (error) {
+      floor = { literal, value: null, unreadable: rangeError ?? why(error) };
+    }
+  }
+  let total: number | null = null;
+  try {
+    total = (await readProgress(ctx))?.total ?? null;
+  } catch {
+    // Its table is made by an earlier step: the journal update shows NULL for the total, as a run would not.
+  }
+  const size = slotValues(ctx.body, 'batch-size')[0];
+  const { sql } = composeBatch(ctx.body, step, { size: size === undefined ? null : Number(size), range, floor: floor?.value ?? null }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
+  return { sql, floor, ranges: step.header.ranges ? (rangeError === undefined ? ranges.filter((r) => r !== null).length : null) : null };
 }
 
 async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {

@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { splitCopy } from './copyLoad.js';
+import type { HeldLease } from './heldLease.js';
 import type { Journal } from './journal.js';
-import { bindFloor, findFloor } from './keysetFloor.js';
 import type { Db } from './session.js';
 import type { Activity, RunnerUi, RunOptions, RunStep } from './types.js';
 
@@ -27,6 +27,10 @@ export interface StepContext {
   files?: ReadonlyMap<string, string>;
   /** Called after each batch commits (the runner gives each batch its own retries). */
   onBatch?: () => void;
+  /** Opens another session to the same server (workers of `--parallel`). */
+  connect?: () => Promise<Db>;
+  /** The lease this run holds, for batches that lock it in their own one-query transaction. */
+  lease?: HeldLease;
   /** The last statement of every change and batch transaction: confirms (and locks) the lease, or throws. */
   beforeCommit?: () => Promise<void>;
   /** The error that stops the run once its lease was taken over, else null. */
@@ -139,36 +143,4 @@ export async function readProgress(ctx: Pick<StepContext, 'db' | 'step'>): Promi
   if (!sql) return null;
   const row = (await readOnly(ctx.db, () => ctx.db.query<{ done: unknown; total: unknown }>(sql))).rows[0];
   return row ? { done: Number(row.done), total: Number(row.total) } : null;
-}
-
-export async function runBatch(ctx: StepContext): Promise<Outcome> {
-  const { step, journal } = ctx;
-  const progress = await readProgress(ctx);
-  if (progress) await journal.progress(step, progress.done, progress.total);
-  let done = progress?.done ?? 0;
-  const floorQuery = step.header.floor;
-  const site = floorQuery ? await findFloor(ctx.body, step.file) : null;
-  const bar = ctx.ui.progress(`step ${step.header.number}`, progress?.total ?? null, done);
-  let rows = 0;
-  try {
-    for (;;) {
-      ctx.signal.throwIfAborted();
-      const affected = await inTransaction(ctx, step.header.priority === 'high', async () => {
-        // Read in the batch's own transaction: the floor is the highest key this batch sees as done.
-        const floor = floorQuery && site ? (await ctx.db.query<{ floor: unknown }>(floorQuery)).rows[0]?.floor : undefined;
-        const body = site && floor !== undefined && floor !== null ? bindFloor(ctx.body, site, String(floor)) : ctx.body;
-        const r = await ctx.db.query(body);
-        // The last batch, which finds nothing left, is not a batch: it only ends the loop.
-        if (r.rowCount > 0) await journal.batch(step, r.rowCount, progress?.total ?? null);
-        return r.rowCount;
-      });
-      ctx.onBatch?.();
-      rows += affected;
-      done += affected;
-      bar.update(done);
-      if (affected === 0) return { status: 'done', rows };
-    }
-  } finally {
-    bar.stop();
-  }
 }

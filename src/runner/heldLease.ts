@@ -18,6 +18,7 @@
  *   the heartbeat for the commit only, not for the batch;
  * - a heartbeat that finds the row gone ends the running statement and aborts the step.
  */
+import { sqlLiteral } from '../core/sql.js';
 import type { Db } from './session.js';
 import { describeHolder, LeaseLostError, type LeaseTable } from './lease.js';
 
@@ -101,6 +102,22 @@ export class HeldLease {
   async confirmWithin(db: Db): Promise<void> {
     const r = await db.query(`SELECT run_id FROM ${this.table.table} WHERE incident = $1 AND run_id = $2 FOR UPDATE`, [this.table.incident, this.runId]);
     if (r.rowCount === 0 && r.rows.length === 0) throw await this.lost();
+  }
+
+  /**
+   * `confirmWithin` as one statement for a batch sent as one query (batchStep.ts): it locks the
+   * lease row and divides by zero (SQLSTATE 22012), aborting the transaction before its COMMIT,
+   * when the row is gone.
+   */
+  lockStatement(): string {
+    const [incident, runId] = this.key();
+    return `SELECT 1 / count(*) AS lease_held FROM (SELECT run_id FROM ${this.table.table} WHERE incident = ${sqlLiteral(incident)} AND run_id = ${sqlLiteral(runId)} FOR UPDATE) AS held`;
+  }
+
+  /** The lease condition with this run's values as literals (for statements sent without parameters). */
+  literalCondition(): string {
+    const [incident, runId] = this.key();
+    return this.condition(sqlLiteral(incident), sqlLiteral(runId));
   }
 
   /** Stops the heartbeat and gives the lease back (only if still this run's), closing the heartbeat connection. */

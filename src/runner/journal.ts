@@ -3,7 +3,7 @@
  * `status` and resume work. It holds step numbers, times, counts and error text (scrubbed of
  * the password by the caller), never connection details.
  */
-import { sqlIdent, sqlQualified } from '../core/sql.js';
+import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../core/sql.js';
 import type { HeldLease } from './heldLease.js';
 import type { Db } from './session.js';
 import type { Confirmation, RunStep, StepStatus } from './types.js';
@@ -143,6 +143,24 @@ export class Journal {
        WHERE runbook = $1 AND checksum = $2 AND step = $3 AND ${held}`,
       [this.runbook, this.checksum, step.header.number, rows, total],
     );
+  }
+
+  /**
+   * The same record as `batch`, as a common table expression for a batch statement (see
+   * slots.ts, `-- restitch:journal`): it counts the rows of the statement's `batch` (one when
+   * `perBatch`, the walks whose done table keeps one row per batch) and records nothing when the
+   * batch is empty. The batch and its record are then one statement, one round trip.
+   */
+  batchCte(step: RunStep, total: number | null, perBatch: boolean): string {
+    const rows = perBatch ? '(SELECT least(count(*), 1) FROM batch)' : '(SELECT count(*) FROM batch)';
+    return `restitch_journal AS (
+  UPDATE ${this.table} SET rows_affected = rows_affected + ${rows}, batches = batches + 1,
+    progress_done = coalesce(progress_done, 0) + ${rows}, progress_total = ${total === null ? 'NULL' : sqlInteger(total)}
+  WHERE runbook = ${sqlLiteral(this.runbook)} AND checksum = ${sqlLiteral(this.checksum)} AND step = ${sqlInteger(step.header.number)}
+    AND EXISTS (SELECT 1 FROM batch)${this.lease ? `
+    AND ${this.lease.literalCondition()}` : ''}
+  RETURNING 1
+)`;
   }
 
   /** Progress known before the first batch (a resumed step starts part-way). */

@@ -52,7 +52,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
   const bodies = new Map<number, string>();
   for (const s of steps) {
     const size = opts.batchSize;
-    bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? await withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
+    bodies.set(s.header.number, s.header.kind === 'batch' && size !== undefined ? withBatchSize(s.body, manifest.inputs.batchSize, size, s.file) : s.body);
   }
   const id = runbookIdentity(manifest, files, undo);
   const { db, dialect, version } = await connectChecked(deps, manifest);
@@ -99,7 +99,12 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       const held = lease;
       const ctx: StepContext = {
         db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
-        ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError() } : {}),
+        ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError(), lease: held } : {}),
+        connect: async () => {
+          const worker = await deps.connect();
+          await worker.useTraits(dialect.server);
+          return worker;
+        },
       };
       const shown = script ? { sql: script, guarded: guarded.has(step.header.number) } : undefined;
       const result = opts.dryRun ? await dryRunStep(ctx, deps.redact, shown) : await runStep(ctx, guarded.has(step.header.number), deps);

@@ -57,14 +57,18 @@ export class StepScript {
     return [...this.settings({ default_transaction_read_only: 'on' }), terminated(sql), ...this.settings({ default_transaction_read_only: 'off' })];
   }
 
-  /** The statements of one step; `guarded` adds the runner's own CPS check, `floor` binds a CockroachDB batch. */
-  step(step: RunStep, body: string, guarded: boolean, floor: FloorBinding | null): string {
+  /**
+   * The statements of one step; `guarded` adds the runner's own CPS check. For a batch step `body`
+   * is its first batch as composed by the runner (batchStep.ts composeBatch), `floor` says how its
+   * CockroachDB floor was bound and `ranges` how many key ranges its walk is cut into.
+   */
+  step(step: RunStep, body: string, guarded: boolean, floor: FloorBinding | null, ranges?: number | null): string {
     const { header } = step;
     const out: string[] = [...this.settings(stepSettings(header.kind, this.opts))];
     const vis = this.dialect.server.sessionVisibility;
     if (guarded && vis) out.push(comment("the runner's own check that its user sees other users' sessions (it refuses unless visible is true):"), ...this.readOnly(sessionVisibilityQuery(vis)));
     if (guarded) out.push(comment("the runner's own check that no 'Meiro CPS' session is connected:"), ...this.readOnly(this.dialect.server.cpsSessionsQuery));
-    out.push(comment(`the runner records the step in ${this.journalTable} (not shown)`));
+    out.push(comment(`the runner records the step's start and end in ${this.journalTable} (not shown)${header.kind === 'batch' ? '; each batch records itself in its own statement, shown below' : ''}`));
     switch (header.kind) {
       case 'manual':
         out.push(comment('done by hand; the runner runs nothing:'), body.trim());
@@ -80,18 +84,25 @@ export class StepScript {
       case 'change':
         out.push(`${this.dialect.server.begin(false)};`, terminated(body), 'COMMIT;');
         break;
-      case 'batch':
+      case 'batch': {
         if (header.progress) out.push(comment('rows done and in all, for the progress bar:'), ...this.readOnly(header.progress));
-        out.push(comment('repeated, each batch in its own transaction, until the statement changes 0 rows:'), `${this.dialect.server.begin(header.priority === 'high')};`);
+        out.push(comment(ranges === null || ranges === undefined
+          ? 'repeated, each batch in its own transaction, until the statement changes 0 rows; the first batch:'
+          : `its walk is cut into ${ranges} key ranges, each repeated until its statement changes 0 rows (--parallel N walks N at once); the first batch of the first range:`));
         if (header.floor && floor) {
           const first =
             floor.unreadable !== undefined ? `not readable now (${floor.unreadable}); with nothing done it keeps the file's ${floor.literal}`
             : floor.value === null ? `none yet (nothing is done), so it keeps the file's ${floor.literal}`
             : `read now, bound below: ${floor.value}`;
-          out.push(comment(`the floor is bound per batch: this query's result replaces ${floor.literal} after src.<key> > (the first batch's: ${first})`), terminated(header.floor));
+          out.push(comment(`before each batch the floor is read, and its result replaces ${floor.literal} after src.<key> > (the first batch's: ${first})${header.ranges ? '; $1 and $2 are the bounds of the range' : ''}:`), terminated(header.floor));
         }
-        out.push(terminated(body), 'COMMIT;');
+        out.push(`${this.dialect.server.begin(header.priority === 'high')};`, terminated(body));
+        if (/\) -- restitch:journal|^restitch_journal AS \(/m.test(body)) {
+          out.push(comment('a run also adds "AND <this run holds its lease>" to the journal update above, and locks its lease row before COMMIT:'), comment(`SELECT 1 / count(*) AS lease_held FROM (SELECT run_id FROM <work schema>.restitch_lease WHERE incident = <incident> AND run_id = <run id> FOR UPDATE) AS held;`));
+        }
+        out.push('COMMIT;');
         break;
+      }
     }
     return `${out.join('\n')}\n`;
   }

@@ -49,8 +49,15 @@ export interface RunOptions {
   only?: number;
   /** Stop after this step. */
   to?: number;
-  /** Rows per batch instead of the runbook's (batch steps only). */
+  /** Rows per batch instead of the runbook's (batch steps only); kept fixed unless `batchTargetMs` is given too. */
   batchSize?: number;
+  /** Target time of one batch in ms (default 250; 0: the batch size stays fixed). */
+  batchTargetMs?: number;
+  /** Bounds of the adaptive batch size (default a tenth of the starting size, and the dialect's growth times it). */
+  batchMin?: number;
+  batchMax?: number;
+  /** Sessions that walk a ranged batch step side by side (default 1). */
+  parallel?: number;
   /** Seconds between tries of every wait step instead of the step's own interval. */
   waitInterval?: number;
   /** Overrides of the per-kind timeouts, in milliseconds (0 = none). */

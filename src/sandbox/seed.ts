@@ -26,6 +26,21 @@ export async function seedCurrent(db: Queryable): Promise<void> {
   `);
 }
 
+export const E4 = '4d7e1b2c-5f3a-4e6b-9c8d-1a2b3c4d5e6f';
+
+/**
+ * The other half of E2's customer: the broken rule kept `12345.0` as an identifier of its own,
+ * so the customer seen as 12345 and 12345.0 is split across E2 and E4 (the demo's split).
+ */
+export async function seedSplitTwin(db: Queryable): Promise<void> {
+  await db.query(`INSERT INTO customer_attributes VALUES ('${E4}', '2026-01-01', '2026-01-01', '{12345.0}')`);
+  await db.query(
+    `INSERT INTO customer_events (id, event_time, payload, stitched, identifiers)
+     VALUES ($1, '2026-01-01 18:00', '{"ps_identifier": "12345.0"}', '2026-01-02', '{12345.0}')`,
+    [ev(9)],
+  );
+}
+
 /**
  * An event whose identifiers only partly overlap E1: it holds E1's `a1` and E3's `c1`, as data
  * stitched by an earlier rule can (profile stitching would have merged the two). Its payload says

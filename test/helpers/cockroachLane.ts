@@ -20,7 +20,8 @@
  *
  * In front of the runner's session (LaneSession), each CockroachDB statement is first checked to
  * be legal where it stands, then translated: `SELECT version()` answers CockroachDB, `[SHOW
- * session_id]`, `CANCEL SESSION`, `BEGIN TRANSACTION PRIORITY ...`, `SET
+ * session_id]`, `CANCEL SESSION`, `BEGIN TRANSACTION PRIORITY ...`, `BEGIN TRANSACTION AS OF SYSTEM
+ * TIME` (read-only; follower_read_timestamp() or a constant only), `SET
  * default_transaction_priority`, `AS OF SYSTEM TIME` (only in the FROM clause of a top-level
  * read-only SELECT, outside explicit transactions: cockroachdb/cockroach issue 71034, isAsOf in
  * pkg/sql/exec_util.go), casts to INT become INT8, and EXPLAIN of a change is refused in a
@@ -192,6 +193,18 @@ function replaceAt(text: string, edits: { at: number; length: number; with: stri
 export async function translate(sql: string, state: LaneState): Promise<string> {
   const trimmed = sql.trim().replace(/;$/, '');
   if (/^SELECT version\(\)( AS version)?$/i.test(trimmed)) return `SELECT ${`'${LANE_VERSION}'`} AS version`;
+  // A historical transaction: BEGIN [TRANSACTION] AS OF SYSTEM TIME with follower_read_timestamp()
+  // or a constant; it is read-only ("AS OF SYSTEM TIME specified with READ WRITE mode" otherwise)
+  // and with_max_staleness/with_min_timestamp are refused there (cockroachdb/cockroach
+  // pkg/sql/logictest/testdata/logic_test/as_of_ccl; added by cockroachdb/cockroach PR 34305).
+  const historical = /^BEGIN(?:\s+TRANSACTION)?\s+AS\s+OF\s+SYSTEM\s+TIME\s+(.+)$/is.exec(trimmed);
+  if (historical) {
+    if (!/^(?:follower_read_timestamp\(\s*\)|'(?:[^']|'')*'|-?\d+(?:\.\d+)?)$/i.test(historical[1]?.trim() ?? '')) {
+      throw crdbError('AS OF SYSTEM TIME: only constant expressions or follower_read_timestamp are allowed', '0A000');
+    }
+    if (state.inTransaction) throw crdbError('there is already a transaction in progress', '25001');
+    return 'BEGIN TRANSACTION READ ONLY';
+  }
   const begin = /^BEGIN(?:\s+TRANSACTION)?(?:\s+PRIORITY\s+(\w+))?$/i.exec(trimmed);
   if (begin) {
     if (begin[1] && !/^(HIGH|NORMAL|LOW)$/i.test(begin[1])) throw crdbError(`syntax error at or near "${begin[1]}"`, '42601');
@@ -268,6 +281,13 @@ export class LaneSession implements Db {
   constructor(private readonly inner: PgSession) {}
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    // A batch as one simple query (src/runner/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
+    const batch = /^(BEGIN[^;\n]*);\n([\s\S]*)\nCOMMIT;$/.exec(sql);
+    if (batch && params === undefined) {
+      const begin = await translate(batch[1]!, this.state);
+      const body = await translate(batch[2]!, { ...this.state, inTransaction: true });
+      return this.inner.query<R>(`${begin};\n${body}\nCOMMIT;`);
+    }
     const text = await translate(sql, this.state);
     const word = text.trim().split(/\s+/)[0]?.toUpperCase();
     const verbose = /^\s*EXPLAIN\s+\(VERBOSE\)\s+/i.exec(text);
@@ -309,6 +329,24 @@ export class LaneSession implements Db {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/**
+ * A client as diagnose takes it (src/diagnose/stageKit.ts `Db`), every statement checked and
+ * translated by `translate` as the runner's session is.
+ */
+export function laneClient(client: { query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[] }> }): { query: <R>(sql: string, params?: unknown[]) => Promise<{ rows: R[] }> } {
+  const state: LaneState = { inTransaction: false, readOnly: false };
+  return {
+    async query<R>(sql: string, params?: unknown[]) {
+      const text = await translate(sql, state);
+      const result = await client.query(text, params);
+      const word = text.trim().split(/\s+/)[0]?.toUpperCase();
+      if (word === 'BEGIN') state.inTransaction = true;
+      if (word === 'COMMIT' || word === 'ROLLBACK') state.inTransaction = false;
+      return result as { rows: R[] };
+    },
+  };
 }
 
 /** Opens the runner's session to `target` through the lane. */

@@ -11,7 +11,7 @@ import { renderRunbook } from '../../src/core/render.js';
 import type { Runbook } from '../../src/core/types.js';
 import { loadTemplates } from '../../src/io/templateStore.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { bindFloor, findFloor } from '../../src/runner/keysetFloor.js';
+import { setSlot } from '../../src/runner/slots.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
@@ -19,6 +19,8 @@ const EVENTS = 200_000;
 // Realistic: a batch is a small part of each table. (Where a batch would be a third of a table
 // or more, PostgreSQL may rightly prefer one sequential scan: a handful of batches in all.)
 const ENTITIES = 100_000;
+/** An event's position as the PostgreSQL export records it (templates/partials/postgres/position.hbs). */
+const POSITION = '((ctid::text::point)[0]::bigint * 65536 + (ctid::text::point)[1]::bigint)';
 let db: pg.Client;
 const runbooks: [string, Runbook][] = [];
 
@@ -45,7 +47,8 @@ beforeAll(async () => {
   const tables = (await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'external_data'")).rows.map((r) => r.name);
   for (const name of tables) {
     const t = `external_data.${name}`;
-    if (name.endsWith('_events_backup')) await db.query(`INSERT INTO ${t} (id, stitched, identifiers) SELECT id, stitched, identifiers FROM customer_events`);
+    if (name.endsWith('_events_backup')) await db.query(`INSERT INTO ${t} (id, stitched, identifiers, ord) SELECT id, stitched, identifiers, ${POSITION} FROM customer_events`);
+    else if (/_events_(reset|undo)_done$/.test(name)) await db.query(`INSERT INTO ${t} (ord, id) SELECT ${POSITION}, id FROM customer_events ORDER BY 1, 2 LIMIT ${EVENTS / 2}`);
     else if (name.endsWith('_entities_backup')) await db.query(`INSERT INTO ${t} SELECT customer_entity_id, modified, identifiers FROM customer_attributes`.replace('modified, identifiers', (await backupColumns(t)).join(', ')));
     else if (/_events_.*done$/.test(name)) await db.query(`INSERT INTO ${t} (id) SELECT id FROM customer_events ORDER BY id LIMIT ${EVENTS / 2}`);
     else if (/_entities_.*done$/.test(name)) await db.query(`INSERT INTO ${t} (id) SELECT customer_entity_id FROM customer_attributes ORDER BY 1 LIMIT ${ENTITIES / 2}`);
@@ -93,10 +96,40 @@ describe('PostgreSQL batch plans at a realistic size', () => {
       const seq = plan.split('\n').filter((l) => l.includes('Seq Scan'));
       const allowed = step.slug === 'export-events' ? /Seq Scan on \S+_entities_backup a\b/ : /$^/;
       expect(seq.filter((l) => !allowed.test(l)), `${step.file.path}\n${plan}`).toEqual([]);
-      // The keyset floor constrains the scan of the batch's source.
-      expect(plan, `${step.file.path}\n${plan}`).toMatch(/Index (Only )?Scan using \S+ on \S+ src\s[\s\S]*?Index Cond: \((id|customer_entity_id) > COALESCE\(\(InitPlan/);
+      // The keyset floor constrains the scan of the batch's source; over the events backup the
+      // walk is the events' positions in customer_events, (ord, id).
+      const floor = /_events_backup src\b/.test(plan) ? '[^\\n]*ROW\\(ord, id\\) > ROW\\(COALESCE\\(\\(InitPlan' : '\\((id|customer_entity_id) > COALESCE\\(\\(InitPlan';
+      expect(plan, `${step.file.path}\n${plan}`).toMatch(new RegExp(`Index (Only )?Scan using \\S+ on \\S+ src\\s[\\s\\S]*?Index Cond: ${floor}`));
     }
   });
+});
+
+describe('PostgreSQL walks the events backup in the order the events lie in customer_events', () => {
+  it('the backup records each event\'s position; the first reset batch takes the events of the first pages, not the lowest UUIDs', async () => {
+    const inputs = await validateInputs({ scenario: 'full-reset', dialect: 'postgres', incident: 'plan-order', batchSize: '20000' });
+    const rb = renderRunbook(inputs, loadTemplates(), '0.0.0-test');
+    const body = (slug: string) => {
+      const content = rb.steps.find((s) => s.slug === slug)!.file.content;
+      return content.slice(content.indexOf('\n\n') + 2);
+    };
+    await db.query(rb.steps.find((s) => s.slug === 'create-working-tables')!.file.content);
+    // The events were written in event_time order, so their heap order is event_time order and
+    // their UUID order (md5) is unrelated to it.
+    while (((await db.query(body('backup-events'))).rowCount ?? 0) > 0);
+    await db.query('ANALYZE external_data.rs_plan_order_events_backup');
+    expect((await db.query(body('reset-events'))).rowCount).toBe(20_000);
+    const first = await db.query<{ n: string; latest: Date }>(
+      'SELECT count(*) AS n, max(e.event_time) AS latest FROM customer_events AS e JOIN external_data.rs_plan_order_events_reset_done AS d ON d.id = e.id',
+    );
+    expect(Number(first.rows[0]!.n)).toBe(20_000);
+    expect(first.rows[0]!.latest.toISOString()).toBe(new Date(Date.parse('2026-01-01T00:00:00Z') + 20_000 * 1000).toISOString());
+    // And the walk goes on exactly where it stopped: every event once.
+    while (((await db.query(body('reset-events'))).rowCount ?? 0) > 0);
+    const all = await db.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT id) AS d FROM external_data.rs_plan_order_events_reset_done');
+    expect([Number(all.rows[0]!.n), Number(all.rows[0]!.d)]).toEqual([EVENTS, EVENTS]);
+    // Put the events back as the other tests expect them (stitched).
+    await db.query('UPDATE customer_events SET stitched = b.stitched, identifiers = b.identifiers FROM external_data.rs_plan_order_events_backup AS b WHERE b.id = customer_events.id');
+  }, 120_000);
 });
 
 describe('CockroachDB batch statements with the floor bound as the runner binds it (run on PostgreSQL)', () => {
@@ -108,17 +141,17 @@ describe('CockroachDB batch statements with the floor bound as the runner binds 
     await db.query('ANALYZE external_data.rs_plan_crdb_events_backup');
     const step = rb.steps.find((s) => s.slug === 'reset-events')!;
     const body = step.file.content.slice(step.file.content.indexOf('\n\n') + 2);
-    const site = await findFloor(body, step.file.path);
+    const whole = ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
     // Pasted as it is, after a first batch: correct (the done keys are skipped), just not bounded.
     expect((await db.query(body)).rowCount).toBe(5000);
     expect((await db.query(body)).rowCount).toBe(5000);
     let batches = 2;
     for (;;) {
-      const floor = (await db.query<{ floor: string }>(step.header.floor!)).rows[0]?.floor ?? null;
-      const bound = bindFloor(body, site, floor);
+      const floor = (await db.query<{ floor: string }>(step.header.floor!, whole)).rows[0]?.floor ?? null;
+      const bound = floor === null ? body : setSlot(body, 'floor', floor);
       if (batches === 10) {
         const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${bound}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
-        expect(plan).toContain(`Index Cond: (id > '${floor}'::uuid)`);
+        expect(plan).toContain(`Index Cond: ((id > '${floor}'::uuid) AND (id <= 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid))`);
       }
       const n = (await db.query(bound)).rowCount ?? 0;
       expect(n).toBeLessThanOrEqual(5000);

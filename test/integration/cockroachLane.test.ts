@@ -57,6 +57,13 @@ describe('the lane refuses what CockroachDB refuses', () => {
     await expect(translate(ok, { inTransaction: true, readOnly: false })).rejects.toThrow(/explicit read-write transaction/);
   });
 
+  it('a historical transaction: BEGIN AS OF SYSTEM TIME follower_read_timestamp() or a constant, read-only; no bounded staleness there', async () => {
+    expect(await translate('BEGIN TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()', idle)).toBe('BEGIN TRANSACTION READ ONLY');
+    expect(await translate("BEGIN AS OF SYSTEM TIME '-10s'", idle)).toBe('BEGIN TRANSACTION READ ONLY');
+    await expect(translate("BEGIN AS OF SYSTEM TIME with_max_staleness('1ms')", idle)).rejects.toThrow(/only constant expressions or follower_read_timestamp/);
+    await expect(translate('BEGIN AS OF SYSTEM TIME now()', idle)).rejects.toMatchObject({ code: '0A000' });
+  });
+
   it('EXPLAIN of a change in a read-only session, as before v25.3; pg_* session functions; INT casts are INT8', async () => {
     await expect(translate('EXPLAIN UPDATE t SET a = 1 WHERE b = 2', { inTransaction: false, readOnly: true })).rejects.toMatchObject({ code: '25006' });
     expect(await translate('EXPLAIN UPDATE t SET a = 1 WHERE b = 2', idle)).toContain('EXPLAIN UPDATE');
@@ -189,10 +196,16 @@ describe('runner on the CockroachDB lane', () => {
     const literal = /src\.id > ('[^']*')/.exec(readFileSync(join(dir, '13-reset-events.sql'), 'utf8'))?.[1];
     expect(before).toContain(`src.id > ${literal}`);
     expect(before).toContain(`the first batch's: none yet (nothing is done), so it keeps the file's ${literal}`);
-    expect(before).toMatch(/^BEGIN;\n-- the floor is bound per batch.*\nSELECT done\.id AS floor .*;\n/m);
+    // The floor is read before each batch's transaction, as batchStep.ts does.
+    expect(before).toMatch(/^-- before each batch the floor is read.*\nSELECT done\.id AS floor .*;\nBEGIN;\n/m);
+    expect(before).toMatch(/^restitch_journal AS \($/m);
     expect((await runOnLane(dir, url, { only: 13 })).exitCode).toBe(0);
-    const highest = String((await db.query('SELECT id::text AS m FROM external_data.rs_example_multi_events_reset_done ORDER BY id DESC LIMIT 1')).rows[0]?.m);
     const after = await shown();
+    // The first batch of a run walks the first key range: its floor is the highest key done up to that range's end.
+    const upTo = /src\.id <= '([0-9a-f-]+)'::uuid -- restitch:range-end/.exec(after)?.[1];
+    expect(upTo).toBeDefined();
+    expect(after).toMatch(/its walk is cut into \d+ key ranges/);
+    const highest = String((await db.query('SELECT id::text AS m FROM external_data.rs_example_multi_events_reset_done WHERE id <= $1 ORDER BY id DESC LIMIT 1', [upTo])).rows[0]?.m);
     expect(after).toContain(`src.id > '${highest}'`);
     expect(after).toContain(`read now, bound below: ${highest}`);
     await db.end();

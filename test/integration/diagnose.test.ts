@@ -8,6 +8,7 @@ import { readRunbook } from '../../src/io/runbookFs.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, seedCurrent } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
+import { COCKROACH_COMPAT_SQL, laneClient } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
 import { confirmManual, platformBeside, startCli } from '../helpers/runner.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -39,6 +40,39 @@ const SPLIT = {
   'split-b': { identifiers: ['77777.0'], events: [['77777.0']] },
 };
 
+/** The seeded findings beside seedCurrent (E1 glued by "None", an empty identifier array) and the controls. */
+const SEEDED = {
+  ...SPLIT,
+  'case-a': { identifiers: ['Bob@Example.com'], events: [['Bob@Example.com']] },
+  'case-b': { identifiers: ['bob@example.com'], events: [['bob@example.com']] },
+  'blank-glued': { identifiers: ['  ', 'b1'], events: [['  '], ['b1']] },
+  giant: { identifiers: ['g1', 'g2', 'g3'], events: [['g1'], ['g1'], ['g2'], ['g2'], ['g3'], ['g3']] },
+  // A giant entity of one identifier: never among the entities with the most identifiers.
+  'busy-one': { identifiers: ['b-only'], events: Array.from({ length: 7 }, () => ['b-only']) },
+  // One value five entities hold (--max-entities-per-value 5 by default).
+  ...Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`shared-${i + 1}`, { identifiers: ['shared-x', `s${i + 1}`], events: [['shared-x', `s${i + 1}`]] }])),
+  lonely: { identifiers: ['nobody-has-this'], events: [] },
+  // Controls: not in normal form but with no twin; a number near another; five events (under
+  // --min-events 6); a value four entities hold (under the threshold).
+  'control-upper': { identifiers: ['ONLY-UPPER'], events: [['ONLY-UPPER']] },
+  'control-num': { identifiers: ['777770'], events: [['777770']] },
+  'control-busy': { identifiers: ['k1'], events: [['k1'], ['k1'], ['k1'], ['k1'], ['k1']] },
+  ...Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`four-${i + 1}`, { identifiers: ['four-x'], events: [['four-x']] }])),
+};
+const SEEDED_OPTIONS = ['--min-events', '6', '--sample', '1'];
+const SEEDED_FINDINGS = [
+  ['high', 'giant-entity', ['busy-one'], { events: 7, identifiers: 1 }],
+  ['high', 'giant-entity', ['giant'], { events: 6, identifiers: 3 }],
+  ['high', 'shared-value', ['shared-1', 'shared-2', 'shared-3', 'shared-4', 'shared-5'], { events: 5, entities: 5 }],
+  ['high', 'junk-value', [E1], { events: 2, entities: 1 }],
+  ['high', 'junk-value', ['blank-glued'], { events: 1, entities: 1 }],
+  ['medium', 'split-customer', ['split-a', 'split-b'], { entities: 2, values: 2 }],
+  ['medium', 'split-customer', ['case-a', 'case-b'], { entities: 2, values: 2 }],
+  ['info', 'entity-without-events', [], { entities: 1 }],
+  ['info', 'empty-identifiers', [], { events: 1 }],
+];
+type JsonFinding = { kind: string; severity: string; entities: string[]; evidence: Record<string, number>; examples: string[]; estimate?: string };
+
 async function fresh(): Promise<{ db: pg.Client; name: string; url: string }> {
   const name = `d${++dbCount}`;
   const db = await server.database(name, CURRENT_SCHEMA_DDL);
@@ -50,18 +84,7 @@ describe('restitch diagnose on a real PostgreSQL', () => {
   it('reports exactly the seeded findings, none of the controls, from a read-only session', async () => {
     const { db, name, url } = await fresh();
     // seedCurrent: E1 glued by "None", E2 and E3 healthy, one event with an empty identifier array.
-    await seedEntities(db, {
-      ...SPLIT,
-      'case-a': { identifiers: ['Bob@Example.com'], events: [['Bob@Example.com']] },
-      'case-b': { identifiers: ['bob@example.com'], events: [['bob@example.com']] },
-      'blank-glued': { identifiers: ['  ', 'b1'], events: [['  '], ['b1']] },
-      giant: { identifiers: ['g1', 'g2', 'g3'], events: [['g1'], ['g1'], ['g2'], ['g2'], ['g3'], ['g3']] },
-      lonely: { identifiers: ['nobody-has-this'], events: [] },
-      // Controls: not in normal form but with no twin; a number near another; five events (under --min-events 6).
-      'control-upper': { identifiers: ['ONLY-UPPER'], events: [['ONLY-UPPER']] },
-      'control-num': { identifiers: ['777770'], events: [['777770']] },
-      'control-busy': { identifiers: ['k1'], events: [['k1'], ['k1'], ['k1'], ['k1'], ['k1']] },
-    });
+    await seedEntities(db, SEEDED);
     // Every session of this database is read-only from now on: a write of diagnose would fail.
     await db.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
     const probe = new pg.Client({ connectionString: url });
@@ -69,20 +92,36 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     await expect(probe.query(`INSERT INTO customer_attributes VALUES ('w', now(), now(), '{w}')`)).rejects.toThrow(/read-only transaction/);
     await probe.end();
 
-    const r = runCli(['diagnose', '--db', url, '--json', '--min-events', '6']);
+    // --sample 1: only the one entity with the most identifiers ('giant') is counted for that
+    // reason; 'busy-one' (one identifier) must be found through the event sample.
+    const r = runCli(['diagnose', '--db', url, '--json', ...SEEDED_OPTIONS]);
     expect(r.code, r.stderr).toBe(1);
-    const { findings, suggestion } = JSON.parse(r.stdout) as { findings: { kind: string; severity: string; entities: string[]; evidence: Record<string, number>; examples: string[] }[]; suggestion: { entities: string[] } };
-    expect(findings.map((f) => [f.severity, f.kind, f.entities, f.evidence])).toEqual([
-      ['high', 'giant-entity', ['giant'], { events: 6, identifiers: 3 }],
-      ['high', 'junk-value', [E1], { events: 2, entities: 1 }],
-      ['high', 'junk-value', ['blank-glued'], { events: 1, entities: 1 }],
-      ['medium', 'split-customer', ['split-a', 'split-b'], { entities: 2, values: 2 }],
-      ['medium', 'split-customer', ['case-a', 'case-b'], { entities: 2, values: 2 }],
-      ['info', 'entity-without-events', [], { entities: 1 }],
-      ['info', 'empty-identifiers', [], { events: 1 }],
-    ]);
+    const { findings, suggestion } = JSON.parse(r.stdout) as { findings: JsonFinding[]; suggestion: { entities: string[] } };
+    expect(findings.map((f) => [f.severity, f.kind, f.entities, f.evidence])).toEqual(SEEDED_FINDINGS);
+    expect(findings.every((f) => f.estimate === undefined)).toBe(true);
     expect(findings.at(-2)?.examples).toEqual(['lonely']);
-    expect(suggestion.entities).toEqual(['giant', E1, 'blank-glued', 'split-a', 'split-b', 'case-a', 'case-b']);
+    expect(suggestion.entities).toEqual(['busy-one', 'giant', 'shared-1', 'shared-2', 'shared-3', 'shared-4', 'shared-5', E1, 'blank-glued', 'split-a', 'split-b', 'case-a', 'case-b']);
+    await db.end();
+  });
+
+  it('on the CockroachDB lane: a historical read-only transaction, the same findings, counts parsed from INT8 text', async () => {
+    const name = `d${++dbCount}`;
+    const db = await server.database(name, COCKROACH_COMPAT_SQL + CURRENT_SCHEMA_DDL);
+    await seedCurrent(db);
+    await seedEntities(db, SEEDED);
+    await db.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+    const client = new pg.Client({ connectionString: server.url(name) });
+    await client.connect();
+    const lane = laneClient(client);
+    const sent: string[] = [];
+    const recording: Db = { query: (sql, params) => (sent.push(sql), lane.query(sql, params)) } as Db;
+    // node-postgres returns int8 as text: the evidence must still be numbers.
+    expect(typeof (await client.query<{ n: unknown }>('SELECT count(*) AS n FROM customer_events')).rows[0]?.n).toBe('string');
+    const { findings } = await diagnose(recording, { ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'cockroachdb', minEvents: 6, sample: 1 });
+    expect(findings.map((f) => [f.severity, f.kind, f.entities, f.evidence])).toEqual(SEEDED_FINDINGS);
+    expect(sent.slice(0, 2)).toEqual([`SET statement_timeout = '60000ms'`, 'BEGIN TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()']);
+    expect(sent.at(-1)).toBe('ROLLBACK');
+    await client.end();
     await db.end();
   });
 
@@ -104,7 +143,7 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     const clock = () => (t += 1000);
     const { findings, skipped } = await diagnose(db, { ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'postgres', maxSeconds: 2, now: clock });
     expect(findings.map((f) => [f.kind, f.entities])).toEqual([['junk-value', [E1]]]);
-    expect(skipped).toEqual(['split customers', 'giant entities', 'pitfalls']);
+    expect(skipped).toEqual(['values held by many entities', 'split customers', 'giant entities', 'pitfalls']);
     const all = await diagnose(db, { ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'postgres', maxSeconds: 60, now: clock });
     expect(all.skipped).toEqual([]);
     expect(all.findings.map((f) => f.kind)).toContain('split-customer');
@@ -116,12 +155,12 @@ describe('restitch diagnose on a real PostgreSQL', () => {
     await db.query(`DELETE FROM customer_attributes WHERE customer_entity_id = $1`, [E1]);
     await db.query(`DELETE FROM customer_events WHERE identifiers @> '{None}' OR identifiers @> '{a1}'`);
     const unanalysed = runCli(['diagnose', '--db', url]);
-    expect(unanalysed.stderr).toMatch(/^reading: customer_attributes scanned at most 5 times \(rows not estimated yet\)/);
+    expect(unanalysed.stderr).toMatch(/^reading: customer_attributes scanned at most 7 times \(rows not estimated yet\)/);
     await db.query('ANALYZE');
     const ok = runCli(['diagnose', '--db', url]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     // Told before the reads, from the catalog: two entities and four events are left.
-    expect(ok.stderr).toMatch(/^reading: customer_attributes scanned at most 5 times \(about 2 rows\); customer_events by its identifiers index only \(about 4 rows\)/);
+    expect(ok.stderr).toMatch(/^reading: customer_attributes scanned at most 7 times \(about 2 rows\); customer_events by its indexes only \(about 4 rows\): a sample of at most 20,000 events in 50 primary-key ranges/);
     expect(ok.stdout).toMatch(/^INFO +events with an empty identifier array/m);
     const bad = runCli(['diagnose', '--db', url, '--min-events', 'lots']);
     expect(bad.code).toBe(2);

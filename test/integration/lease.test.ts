@@ -68,7 +68,8 @@ async function upToReset(dir: string, url: string, lane = false, to = RESET_STEP
 const count = async (db: pg.Client, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
 const done = (db: pg.Client, incident: string) => count(db, `SELECT count(*) AS n FROM external_data.rs_${incident.replace(/-/g, '_')}_events_reset_done`);
 const updates = async (db: pg.Client) => (await db.query('SELECT n, count(*)::int AS events FROM update_counts GROUP BY n ORDER BY n')).rows;
-const run = (dir: string, url: string, ...more: string[]) => startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', String(RESET_STEP + 1), ...more]);
+// The batch size kept fixed (--batch-target 0), so the batches can be counted.
+const run = (dir: string, url: string, ...more: string[]) => startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', String(RESET_STEP + 1), '--batch-target', '0', ...more]);
 const status = (dir: string, url: string) => JSON.parse(runCli(['status', dir, '--db', url, '--json']).stdout) as { lease: { live: boolean; pid: number; host: string } | null };
 
 async function until(what: () => Promise<boolean>): Promise<void> {
@@ -91,7 +92,10 @@ describe('the lease on a real PostgreSQL', () => {
     expect(loser.stdout).not.toMatch(/\d+\/16 /);
     expect(loserPid).not.toBe(winnerPid);
     const row = (await db.query(`SELECT status, attempts, rows_affected, batches FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
-    expect(row).toEqual({ status: 'done', attempts: 1, rows_affected: String(EVENTS + 5), batches: String(Math.ceil((EVENTS + 5) / 100)) });
+    // The reset walks 64 key ranges (--parallel), each ending in a batch shorter than the others.
+    expect(row).toMatchObject({ status: 'done', attempts: 1, rows_affected: String(EVENTS + 5) });
+    expect(Number(row.batches)).toBeGreaterThanOrEqual(Math.ceil((EVENTS + 5) / 100));
+    expect(Number(row.batches)).toBeLessThanOrEqual(Math.ceil((EVENTS + 5) / 100) + 64);
     expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
     expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(0);
     await db.end();
@@ -207,4 +211,49 @@ describe('the lease on the CockroachDB lane', () => {
     expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(0);
     await db.end();
   }, 120_000);
+});
+
+describe('restitch run --parallel (the event reset in key ranges, one session each)', () => {
+  /** Every event as the reset leaves it, and how often each was updated. */
+  const finalState = async (db: pg.Client) =>
+    (await db.query<{ s: string }>(`SELECT md5(string_agg(e.id::text || ':' || coalesce(e.stitched::text, '-') || ':' || coalesce(e.identifiers::text, '-') || ':' || coalesce(u.n::text, '0'), ',' ORDER BY e.id)) AS s
+       FROM customer_events AS e LEFT JOIN update_counts AS u ON u.id = e.id`)).rows[0]!.s;
+
+  it('--parallel 2 leaves every event as a single session does, each updated once', async () => {
+    const one = runbook('parallel-one');
+    const two = runbook('parallel-two');
+    const a = await seeded();
+    const b = await seeded();
+    await upToReset(one, a.url, false, RESET_STEP + 1);
+    await upToReset(two, b.url);
+    const r = await run(two, b.url, '--parallel', '2').done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(await done(a.db, 'parallel-one')).toBe(EVENTS + 5);
+    expect(await done(b.db, 'parallel-two')).toBe(EVENTS + 5);
+    expect(await updates(b.db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect(await finalState(b.db)).toBe(await finalState(a.db));
+    const row = (await b.db.query(`SELECT rows_affected FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows[0];
+    expect(row).toEqual({ rows_affected: String(EVENTS + 5) });
+    await a.db.end();
+    await b.db.end();
+  }, 180_000);
+
+  it('SIGKILL during a parallel reset, then resume: every range goes on from its own highest key, no event twice, none skipped', async () => {
+    const dir = runbook('parallel-kill');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const killed = run(dir, url, '--parallel', '2', '--lease-timeout', '5s');
+    await until(async () => (await done(db, 'parallel-kill')) >= 3000);
+    killed.kill('SIGKILL');
+    await killed.done;
+    const before = await done(db, 'parallel-kill');
+    expect(before).toBeLessThan(EVENTS + 5);
+    await until(async () => status(dir, url).lease?.live === false);
+    const resumed = await run(dir, url, '--parallel', '2', '--lease-timeout', '5s').done;
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect(await done(db, 'parallel-kill')).toBe(EVENTS + 5);
+    expect(await count(db, "SELECT count(*) AS n FROM customer_events WHERE identifiers = '{None}'")).toBe(0);
+    await db.end();
+  }, 180_000);
 });

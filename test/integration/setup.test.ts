@@ -49,5 +49,10 @@ describe('set-up where people clone', () => {
     const r = runCli(['demo', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/The demo database is removed when the demo ends; the runbook stays in .*demo-runbook\. Try next:\n  less .*runbook\.md\n  restitch check /);
+    // It starts with diagnose: the glued and the split customer, and the runbook comes from its entities file.
+    expect(r.stdout).toMatch(/restitch diagnose --out .*demo-runbook-entities\.txt \(read-only\):\n  SEVERITY .*\n  HIGH +junk identifier value 'None' +2 events, 1 entities +3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11\n  MEDIUM +split customer: '12345', '12345\.0' held by 2 entities /);
+    expect(r.stdout).toMatch(/Generated .*demo-runbook from .*demo-runbook-entities\.txt \(3 entities, /);
+    // It ends with the customers glued and split as they should be, and nothing left to reset.
+    expect(r.stdout).toMatch(/Entities after re-stitching with the fixed rule:\n +entity-\S+ +\{a1\}\n +entity-\S+ +\{12345\}\n +keep-entity +\{c1\}\n\nrestitch diagnose again:\n[\s\S]*Nothing calls for a reset/);
   });
 });

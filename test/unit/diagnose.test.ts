@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateInputs } from '../../src/core/inputs.js';
 import { sortFindings, type Finding } from '../../src/diagnose/finding.js';
 import { isJunk, junkKeys } from '../../src/diagnose/junkValues.js';
+import { coverage, sampleBasis, scaled, sliceStarts } from '../../src/diagnose/keySample.js';
 import { normaliseIdentifier, splitGroups } from '../../src/diagnose/normaliseIdentifier.js';
 import { entitiesFileText, reportText, suggest } from '../../src/diagnose/report.js';
 
@@ -88,5 +89,36 @@ describe('report', () => {
     expect(reportText([], suggest([], 'postgres', 'i', 'f'), ['pitfalls'])).toBe(
       '--max-seconds ran out: not looked for: pitfalls; the findings are those found so far.\nrestitch diagnose: nothing found so far\n',
     );
+  });
+});
+
+describe('key-order sample', () => {
+  const starts = sliceStarts(4);
+  it('cuts the UUID space into equal slices', () => {
+    expect(starts).toEqual(['00000000-0000-0000-0000-000000000000', '40000000-0000-0000-0000-000000000000', '80000000-0000-0000-0000-000000000000', 'c0000000-0000-0000-0000-000000000000']);
+  });
+
+  it('is the whole table when the blocks meet or reach its end: exact', () => {
+    const c = coverage([
+      { start: starts[0]!, keys: ['10000000-0000-0000-0000-000000000000', '50000000-0000-0000-0000-000000000000'] },
+      { start: starts[1]!, keys: ['50000000-0000-0000-0000-000000000000', '90000000-0000-0000-0000-000000000000'] },
+      { start: starts[2]!, keys: ['90000000-0000-0000-0000-000000000000'] },
+    ], 2);
+    expect(c).toEqual({ rows: 3, complete: true, share: 1, estimatedTotal: 3 });
+    expect(scaled(2, c)).toBe(2);
+  });
+
+  it('scales by the covered share of the key space when the blocks leave gaps: an estimate', () => {
+    // Each full block of 2 keys covers a sixteenth of the space from its slice start.
+    const blocks = starts.map((start) => {
+      const top = start[0]!;
+      return { start, keys: [`${top}1000000-0000-0000-0000-000000000000`, `${top}fffffff-ffff-ffff-ffff-ffffffffffff`] };
+    });
+    const c = coverage(blocks, 2);
+    expect(c.complete).toBe(false);
+    expect(c.share).toBeCloseTo(4 / 16, 9);
+    expect(c.estimatedTotal).toBe(32);
+    expect(scaled(3, c)).toBe(12);
+    expect(sampleBasis(c, 'events')).toBe('estimate from a sample of 8 of about 32 events');
   });
 });

@@ -5,7 +5,7 @@ import { SCENARIOS } from '../../src/core/scenarios/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-const COMMANDS = ['scenarios', 'generate', 'check', 'diff', 'bundle', 'run', 'status', 'lint', 'diagnose', 'demo'] as const;
+const COMMANDS = ['scenarios', 'generate', 'check', 'diff', 'bundle', 'run', 'status', 'demo', 'lint', 'diagnose'] as const;
 
 /** Splits an example line as a shell would (double quotes only). */
 const words = (line: string) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -16,6 +16,11 @@ describe('--help teaches', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Examples:\\n  restitch ${command}`));
     expect(r.stdout).toMatch(/\nExit codes: 0 /);
+  });
+
+  it('diagnose --help and lint --help give exit codes 0, 1 and 2', () => {
+    expect(runCli(['diagnose', '--help']).stdout).toMatch(/\nExit codes: 0 nothing calls for a reset .*, 1 findings call for a reset .*, 2 bad usage\n/);
+    expect(runCli(['lint', '--help']).stdout).toMatch(/\nExit codes: 0 no finding, 1 findings .*, 2 bad usage\n/);
   });
 
   it('generate --help says which options each scenario takes', () => {

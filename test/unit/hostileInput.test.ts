@@ -89,6 +89,11 @@ describe('bad paths and values: one line, exit 2', () => {
     oneLineUsageError(gen('/proc/x'), /ENOENT/);
   });
 
+  // sysfs refuses new entries (EPERM; EROFS where a container mounts it read-only), even to root.
+  it.skipIf(!existsSync('/sys/kernel'))('--out where the file system refuses to create it fails with EPERM', () => {
+    oneLineUsageError(gen('/sys/kernel/restitch-x'), /EPERM|EROFS/);
+  });
+
   it('--out under a file fails with ENOTDIR', () => {
     const file = join(tempDir('paths'), 'f');
     writeFileSync(file, '');

@@ -91,7 +91,7 @@ describe('rendering details', () => {
     for (const step of rb.steps) {
       if (step.header.kind === 'batch') {
         expect(step.header.priority, step.file.path).toBeUndefined();
-        expect(step.file.content, step.file.path).toMatch(/^ {2}LIMIT 2000$/m);
+        expect(step.file.content, step.file.path).toMatch(/^ {2}LIMIT 2000 -- restitch:batch-size$/m);
         expect(step.file.content, step.file.path).not.toMatch(/priority/i);
       }
       const usesStale = step.file.content.includes('AS OF SYSTEM TIME');
@@ -101,7 +101,7 @@ describe('rendering details', () => {
     expect(bundle).not.toMatch(/default_transaction_priority|PRIORITY HIGH/i);
     const pg = await render('full-reset', 'postgres');
     expect(pg.files.some((f) => f.content.includes('AS OF SYSTEM TIME'))).toBe(false);
-    expect(pg.steps.find((s) => s.header.kind === 'batch')?.file.content).toMatch(/^ {2}LIMIT 10000$/m);
+    expect(pg.steps.find((s) => s.header.kind === 'batch')?.file.content).toMatch(/^ {2}LIMIT 10000 -- restitch:batch-size$/m);
   });
 
   it('--priority high: HIGH per batch transaction (header, by-hand note, bundle), never session-wide; CockroachDB only', async () => {

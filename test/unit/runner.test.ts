@@ -116,12 +116,13 @@ describe('checks and batches', () => {
   it('changes only the batch LIMIT for --batch-size, in every batch step of every example', async () => {
     for (const ex of all) {
       for (const s of [...loadSteps(ex.manifest, ex.files, false), ...loadSteps(ex.manifest, ex.files, true)].filter((x) => x.header.kind === 'batch')) {
-        const changed = await withBatchSize(s.body, ex.manifest.inputs.batchSize, 777, s.file);
+        const changed = withBatchSize(s.body, ex.manifest.inputs.batchSize, 777, s.file);
         expect(changed).toContain('LIMIT 777');
         expect(changed.replace('LIMIT 777', `LIMIT ${ex.manifest.inputs.batchSize}`)).toBe(s.body);
       }
     }
-    await expect(withBatchSize('SELECT 1 LIMIT 5', 10, 20, 'x.sql')).rejects.toThrow(/x\.sql: expected exactly one LIMIT 10/);
+    expect(() => withBatchSize('SELECT 1 LIMIT 5', 10, 20, 'x.sql')).toThrow(/x\.sql: expected exactly one LIMIT 10/);
+    expect(() => withBatchSize('SELECT 1\nLIMIT 5 -- restitch:batch-size', 10, 20, 'x.sql')).toThrow(/x\.sql: expected exactly one LIMIT 10/);
   });
 
   it('prints rows as an aligned table', () => {

@@ -5,6 +5,7 @@ import { loadSteps } from '../../src/core/steps.js';
 import { formatBanner } from '../../src/runner/banner.js';
 import { DIALECTS, sessionVisibilityQuery } from '../../src/core/dialects/index.js';
 import { changePrompt } from '../../src/runner/prompt.js';
+import { composeBatch } from '../../src/runner/batchStep.js';
 import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';
 
@@ -90,11 +91,16 @@ describe('the script of run --dry-run --sql', () => {
     expect(terminated('SELECT 1\n-- no semicolon above')).toBe('SELECT 1\n-- no semicolon above\n;');
   });
 
-  it('a CockroachDB batch: its settings once, the CPS check, progress, then per batch BEGIN (priority), the floor query and the bound statement, COMMIT', () => {
+  it('a CockroachDB batch: its settings once, the CPS check, progress, then per batch the floor query, BEGIN (priority), the bound statement with its journal update, COMMIT', () => {
     const script = new StepScript(DIALECTS.cockroachdb, {}, 'external_data.restitch_journal');
     const reset = crdbSteps.find((s) => s.slug === 'reset-events')!;
     const high = { ...reset, header: { ...reset.header, priority: 'high' as const } };
-    const text = script.step(high, reset.body.replace(/src\.id > '[^']*'/, "src.id > 'ffff'"), true, { literal: "'0000'", value: 'ffff' });
+    const floor = 'ffffffff-0000-0000-0000-000000000000';
+    const range = { after: '00000000-0000-0000-0000-000000000000', upTo: '04000000-0000-0000-0000-000000000000' };
+    const journalCte = () => 'restitch_journal AS (\n  UPDATE external_data.restitch_journal SET batches = batches + 1 WHERE step = 13\n  RETURNING 1\n)';
+    const first = composeBatch(reset.body, reset, { size: 500, range, floor }, journalCte);
+    expect(first.oneTrip).toBe(true);
+    const text = script.step(high, first.sql, true, { literal: "'0000'", value: floor }, 64);
     const known = [reset.header.progress, reset.header.floor, DIALECTS.cockroachdb.server.cpsSessionsQuery];
     const statements = text.split('\n').filter((l) => /^(SET|BEGIN|COMMIT)\b/.test(l) || known.includes(l.replace(/;$/, '')));
     expect(statements).toEqual([
@@ -109,14 +115,21 @@ describe('the script of run --dry-run --sql', () => {
       "SET default_transaction_read_only = 'on';",
       `${reset.header.progress};`,
       "SET default_transaction_read_only = 'off';",
-      'BEGIN TRANSACTION PRIORITY HIGH;',
       `${reset.header.floor};`,
+      'BEGIN TRANSACTION PRIORITY HIGH;',
       'COMMIT;',
     ]);
+    // The statement as the runner sends it: floor, range end and size in their slots, the journal update added.
+    expect(text).toContain(`src.id > '${floor}'::uuid -- restitch:floor`);
+    expect(text).toContain(`src.id <= '${range.upTo}'::uuid -- restitch:range-end`);
+    expect(text).toContain('LIMIT 500 -- restitch:batch-size');
+    expect(text).toContain('),\nrestitch_journal AS (\n  UPDATE external_data.restitch_journal');
+    expect(text).not.toContain(') -- restitch:journal');
+    expect(text).toContain('its walk is cut into 64 key ranges');
+    expect(text).toMatch(/locks its lease row before COMMIT:\n-- SELECT 1 \/ count\(\*\) AS lease_held .* FOR UPDATE\) AS held;\nCOMMIT;/);
     expect(text).toContain(`${sessionVisibilityQuery(DIALECTS.cockroachdb.server.sessionVisibility!)};`);
     expect(text.indexOf('AS visible, current_user AS who')).toBeLessThan(text.indexOf(DIALECTS.cockroachdb.server.cpsSessionsQuery));
-    expect(text).toContain("src.id > 'ffff'");
-    expect(text).toContain("this query's result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ffff)");
+    expect(text).toContain(`its result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ${floor}); $1 and $2 are the bounds of the range:`);
     // The same kind again: the session already has its timeouts, no SET is repeated.
     expect(script.step(reset, reset.body, false, { literal: "'0000'", value: null })).not.toMatch(/^SET statement_timeout/m);
   });

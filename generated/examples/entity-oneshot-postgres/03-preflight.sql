@@ -54,6 +54,8 @@ FROM (
     ('external_data', 'rs_example_oneshot_events_backup', 'id', 'uuid'),
     ('external_data', 'rs_example_oneshot_events_backup', 'stitched', 'timestamp with time zone'),
     ('external_data', 'rs_example_oneshot_events_backup', 'identifiers', 'ARRAY'),
+    ('external_data', 'rs_example_oneshot_events_backup', 'ord', 'bigint'),
+    ('external_data', 'rs_example_oneshot_events_undo_done', 'ord', 'bigint'),
     ('external_data', 'rs_example_oneshot_events_undo_done', 'id', 'uuid'),
     ('external_data', 'rs_example_oneshot_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_oneshot_backup_meta', 'incident', 'text'),

@@ -16,11 +16,11 @@
 WITH batch AS (
   SELECT src.customer_entity_id AS id
   FROM customer_attributes AS src
-  WHERE src.customer_entity_id > ''
+  WHERE src.customer_entity_id > '' -- restitch:floor
     AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_entities_backup_done AS done WHERE done.id = src.customer_entity_id)
     AND (src.modified IS NOT NULL OR src.identifiers IS NOT NULL)
   ORDER BY src.customer_entity_id
-  LIMIT 2000
+  LIMIT 2000 -- restitch:batch-size
 ),
 changed AS (
   INSERT INTO external_data.rs_example_full_reset_entities_backup (customer_entity_id, modified, identifiers)
@@ -29,7 +29,7 @@ changed AS (
   JOIN customer_attributes AS a ON a.customer_entity_id = batch.id
   ON CONFLICT (customer_entity_id) DO NOTHING
   RETURNING customer_entity_id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_entities_backup_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

@@ -17,11 +17,11 @@
 WITH batch AS (
   SELECT src.id AS id
   FROM customer_events AS src
-  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid
+  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
     AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_events_backup_done AS done WHERE done.id = src.id)
     AND (src.stitched IS NOT NULL OR src.identifiers IS NOT NULL)
   ORDER BY src.id
-  LIMIT 2000
+  LIMIT 2000 -- restitch:batch-size
 ),
 changed AS (
   INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
@@ -30,7 +30,7 @@ changed AS (
   JOIN customer_events AS e ON e.id = batch.id
   ON CONFLICT (id) DO NOTHING
   RETURNING id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_events_backup_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

@@ -19,8 +19,10 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_backup (
   id uuid,
   stitched timestamptz,
   identifiers text[],
+  ord bigint NOT NULL,
   PRIMARY KEY (id)
 );
+CREATE INDEX IF NOT EXISTS rs_example_full_reset_events_backup_ord ON external_data.rs_example_full_reset_events_backup (ord, id);
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_backup_done (
   id text,
@@ -38,13 +40,15 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_entities_reset_do
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_reset_done (
+  ord bigint NOT NULL,
   id uuid,
-  PRIMARY KEY (id)
+  PRIMARY KEY (ord, id)
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_events_undo_done (
+  ord bigint NOT NULL,
   id uuid,
-  PRIMARY KEY (id)
+  PRIMARY KEY (ord, id)
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_backup_meta (

@@ -17,7 +17,7 @@ WITH batch AS (
   )
     AND (src.modified IS NOT NULL OR src.identifiers IS NOT NULL)
   ORDER BY src.customer_entity_id
-  LIMIT 10000
+  LIMIT 10000 -- restitch:batch-size
 ),
 changed AS (
   INSERT INTO external_data.rs_example_full_reset_entities_backup (customer_entity_id, modified, identifiers)
@@ -26,7 +26,7 @@ changed AS (
   WHERE a.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
   ON CONFLICT (customer_entity_id) DO NOTHING
   RETURNING customer_entity_id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_entities_backup_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

@@ -18,16 +18,16 @@ WITH batch AS (
   )
     AND (src.stitched IS NOT NULL OR src.identifiers IS NOT NULL)
   ORDER BY src.id
-  LIMIT 10000
+  LIMIT 10000 -- restitch:batch-size
 ),
 changed AS (
-  INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
-  SELECT e.id, e.stitched, e.identifiers
+  INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers, ord)
+  SELECT e.id, e.stitched, e.identifiers, ((e.ctid::text::point)[0]::bigint * 65536 + (e.ctid::text::point)[1]::bigint)
   FROM customer_events AS e
   WHERE e.id = ANY (ARRAY(SELECT batch.id FROM batch))
   ON CONFLICT (id) DO NOTHING
   RETURNING id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_events_backup_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

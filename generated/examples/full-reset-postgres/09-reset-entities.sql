@@ -19,14 +19,14 @@ WITH batch AS (
     ''
   )
   ORDER BY src.customer_entity_id
-  LIMIT 10000
+  LIMIT 10000 -- restitch:batch-size
 ),
 changed AS (
   UPDATE customer_attributes
   SET modified = NULL, identifiers = NULL
   WHERE customer_attributes.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
   RETURNING customer_attributes.customer_entity_id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_entities_reset_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

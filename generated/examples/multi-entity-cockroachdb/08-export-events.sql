@@ -26,10 +26,10 @@
 WITH batch AS (
   SELECT src.id AS id
   FROM customer_events AS src
-  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid
+  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
     AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_export_done AS done WHERE done.id >= src.id)
   ORDER BY src.id
-  LIMIT 2
+  LIMIT 2 -- restitch:batch-size
 ),
 changed AS (
   INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers)
@@ -45,7 +45,7 @@ changed AS (
     )
   ON CONFLICT (id) DO NOTHING
   RETURNING id
-)
+) -- restitch:journal per-batch
 INSERT INTO external_data.rs_example_multi_events_export_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0

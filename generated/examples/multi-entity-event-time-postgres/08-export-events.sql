@@ -26,11 +26,11 @@ WITH batch AS (
     '00000000-0000-0000-0000-000000000000'::uuid
   )
   ORDER BY src.id
-  LIMIT 10000
+  LIMIT 10000 -- restitch:batch-size
 ),
 changed AS (
-  INSERT INTO external_data.rs_example_window_events_backup (id, stitched, identifiers)
-  SELECT e.id, e.stitched, e.identifiers
+  INSERT INTO external_data.rs_example_window_events_backup (id, stitched, identifiers, ord)
+  SELECT e.id, e.stitched, e.identifiers, ((e.ctid::text::point)[0]::bigint * 65536 + (e.ctid::text::point)[1]::bigint)
   FROM customer_events AS e
   WHERE e.id = ANY (ARRAY(SELECT batch.id FROM batch))
   AND array_length(e.identifiers, 1) > 0
@@ -42,7 +42,7 @@ changed AS (
     )
   ON CONFLICT (id) DO NOTHING
   RETURNING id
-)
+) -- restitch:journal per-batch
 INSERT INTO external_data.rs_example_window_events_export_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0

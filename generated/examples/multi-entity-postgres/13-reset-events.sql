@@ -2,6 +2,7 @@
 -- restitch:kind batch
 -- restitch:title Reset the events (stitched and identifiers to NULL)
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_multi_events_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_multi_events_backup AS src) AS total
+-- restitch:ranges SELECT (SELECT CAST(src.ord AS text) FROM external_data.rs_example_multi_events_backup AS src ORDER BY src.ord LIMIT 1) AS lo, (SELECT CAST(src.ord AS text) FROM external_data.rs_example_multi_events_backup AS src ORDER BY src.ord DESC LIMIT 1) AS hi
 --
 -- Why: stitched = NULL tells profile stitching to stitch the event again. Batches keep each
 --   transaction small; each batch records its ids as done in the same transaction.
@@ -11,22 +12,31 @@
 
 -- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
 -- it parse the identifiers anew with the corrected rules.
-WITH batch AS (
-  SELECT src.id AS id
+WITH last_done AS (
+  SELECT done.ord, done.id
+  FROM external_data.rs_example_multi_events_reset_done AS done
+  WHERE done.ord <= 9223372036854775807 -- restitch:range-end
+  ORDER BY done.ord DESC, done.id DESC
+  LIMIT 1
+),
+batch AS (
+  SELECT src.ord, src.id AS id
   FROM external_data.rs_example_multi_events_backup AS src
-  WHERE src.id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_multi_events_reset_done AS done ORDER BY done.id DESC LIMIT 1),
-    '00000000-0000-0000-0000-000000000000'::uuid
-  )
-  ORDER BY src.id
-  LIMIT 2
+  WHERE src.ord > -1 -- restitch:range-start
+    AND src.ord <= 9223372036854775807 -- restitch:range-end
+    AND (src.ord, src.id) > (
+      coalesce((SELECT last_done.ord FROM last_done), -1),
+      coalesce((SELECT last_done.id FROM last_done), '00000000-0000-0000-0000-000000000000'::uuid)
+    )
+  ORDER BY src.ord, src.id
+  LIMIT 2 -- restitch:batch-size
 ),
 changed AS (
   UPDATE customer_events
   SET stitched = NULL, identifiers = NULL
   WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
   RETURNING customer_events.id
-)
-INSERT INTO external_data.rs_example_multi_events_reset_done (id)
-SELECT batch.id FROM batch
+) -- restitch:journal
+INSERT INTO external_data.rs_example_multi_events_reset_done (ord, id)
+SELECT batch.ord, batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

@@ -18,10 +18,10 @@
 WITH batch AS (
   SELECT src.customer_entity_id AS id
   FROM external_data.rs_example_recalc_entities_backup AS src
-  WHERE src.customer_entity_id > ''
+  WHERE src.customer_entity_id > '' -- restitch:floor
     AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_reset_done AS done WHERE done.id = src.customer_entity_id)
   ORDER BY src.customer_entity_id
-  LIMIT 2000
+  LIMIT 2000 -- restitch:batch-size
 ),
 changed AS (
   UPDATE customer_attributes
@@ -29,7 +29,7 @@ changed AS (
   FROM batch
   WHERE customer_attributes.customer_entity_id = batch.id
   RETURNING customer_attributes.customer_entity_id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_recalc_entities_reset_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

@@ -18,8 +18,9 @@ function whole(flag: string, raw: unknown, fallback: number): number {
 /** Runs the diagnosis; returns the text to print and the exit code (0 nothing found, 1 found). */
 export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ text: string; exitCode: 0 | 1 }> {
   const schema = (o.schema as string | undefined) ?? 'current';
-  if (schema === 'legacy') throw inputError('--schema legacy is not supported by diagnose yet; it reads the current schema (customer_attributes / customer_events)');
-  if (schema !== 'current') throw inputError(`--schema must be current or legacy, not '${schema}'`);
+  if (schema !== 'current' && schema !== 'legacy') throw inputError(`--schema must be current or legacy, not '${schema}'`);
+  const payloadField = (o.payloadField as string | undefined) ?? DEFAULT_DIAGNOSE_OPTIONS.payloadField;
+  if (payloadField.trim() === '') throw inputError('--payload-field must name a payload field');
   const incident = (o.incident as string | undefined) ?? `diagnosed-${new Date().toISOString().slice(0, 10)}`;
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(incident) || incident.length > 32) {
     throw inputError(`--incident '${incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
@@ -27,10 +28,14 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
   const out = o.out as string | undefined;
   if (out !== undefined && existsSync(out) && o.force !== true) throw inputError(`--out ${out} exists; add --force to replace it`);
   const options: Omit<DiagnoseOptions, 'dialect'> = {
+    schema,
+    payloadField,
     junk: (o.junk as string[] | undefined) ?? [],
     minEvents: whole('--min-events', o.minEvents, DEFAULT_DIAGNOSE_OPTIONS.minEvents),
     maxIdentifiers: whole('--max-identifiers', o.maxIdentifiers, DEFAULT_DIAGNOSE_OPTIONS.maxIdentifiers),
+    maxEntitiesPerValue: whole('--max-entities-per-value', o.maxEntitiesPerValue, DEFAULT_DIAGNOSE_OPTIONS.maxEntitiesPerValue),
     sample: whole('--sample', o.sample, DEFAULT_DIAGNOSE_OPTIONS.sample),
+    sampleEvents: whole('--sample-events', o.sampleEvents, DEFAULT_DIAGNOSE_OPTIONS.sampleEvents),
     timeoutMs: whole('--statement-timeout-seconds', o.statementTimeoutSeconds, DEFAULT_DIAGNOSE_OPTIONS.timeoutMs / 1000) * 1000,
   };
   if (o.maxSeconds !== undefined) options.maxSeconds = whole('--max-seconds', o.maxSeconds, 0);
@@ -46,6 +51,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     const dialect = detectDialect(version);
     if (!dialect) throw inputError(`${target.label} is neither PostgreSQL nor CockroachDB (${version.slice(0, 60)})`);
     dialectName = dialect.name;
+    if (schema === 'legacy' && dialect.name !== 'postgres') throw inputError('--schema legacy is a PostgreSQL schema (legacy-steps); this server is CockroachDB');
     ({ findings, skipped } = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) }));
   } catch (error) {
     if (error instanceof RestitchError) throw error;
@@ -53,7 +59,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
   } finally {
     await client.end().catch(() => {});
   }
-  const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE');
+  const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE', schema);
   if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
   let text = o.json === true ? reportJson(findings, suggestion, skipped) : reportText(findings, suggestion, skipped);
   if (o.json !== true && out === undefined && suggestion.command) text += '  (write FILE with: restitch diagnose --out FILE)\n';

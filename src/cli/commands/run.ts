@@ -1,4 +1,5 @@
 /** `restitch run` and `restitch status`: thin handlers over src/runner. */
+import { RANGES } from '../../runner/keyRanges.js';
 import { inputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/directives.js';
 import { rerender } from '../../io/rerender.js';
@@ -38,6 +39,16 @@ function duration(flag: string, raw: unknown): number | undefined {
   return seconds * 1000;
 }
 
+/** `--batch-target 250ms` (or 1s, 0): milliseconds. */
+function millis(flag: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const ms = /^(\d{1,7})ms$/.exec(String(raw));
+  if (ms) return Number(ms[1]);
+  const seconds = String(raw) === '0' ? 0 : parseDuration(String(raw));
+  if (seconds === null) throw inputError(`${flag} must look like 250ms, 1s or 0, not '${String(raw)}'`);
+  return seconds * 1000;
+}
+
 /** `--confirm 1,14`: step numbers, each a whole number of at least 1. */
 function stepList(flag: string, raw: unknown): number[] | undefined {
   if (raw === undefined) return undefined;
@@ -59,6 +70,13 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   set('only', whole('--only', o.only));
   set('to', whole('--to', o.to));
   set('batchSize', whole('--batch-size', o.batchSize));
+  set('batchTargetMs', millis('--batch-target', o.batchTarget));
+  set('batchMin', whole('--batch-min', o.batchMin));
+  set('batchMax', whole('--batch-max', o.batchMax));
+  if (opts.batchMin !== undefined && opts.batchMax !== undefined && opts.batchMin > opts.batchMax) throw inputError(`--batch-min ${opts.batchMin} is above --batch-max ${opts.batchMax}`);
+  const parallel = whole('--parallel', o.parallel);
+  if (parallel !== undefined && parallel > RANGES) throw inputError(`--parallel must be at most ${RANGES} (a walk is cut into ${RANGES} key ranges), not ${parallel}`);
+  set('parallel', parallel);
   set('confirm', stepList('--confirm', o.confirm));
   set('waitInterval', waitInterval);
   set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));

@@ -45,7 +45,15 @@ export const cockroachdb: Dialect = {
   staleReadClause: 'AS OF SYSTEM TIME follower_read_timestamp()',
   supportsTransactionPriority: true,
   defaultBatchSize: 2000,
+  // Never above the generated size unless --batch-max says so: the bulk-update guide's slices of
+  // 1,000-2,000 rows keep each transaction short; slower batches (contention) shrink it.
+  batchGrowth: 1,
   subqueryResultsConstrainScans: false,
+  // A table's rows are KV pairs keyed by the primary key (cockroachdb/cockroach
+  // docs/tech-notes/encoding.md), in one sorted map split into ranges of contiguous keys
+  // (https://www.cockroachlabs.com/docs/stable/architecture/distribution-layer): walking the
+  // backup by id walks customer_events range by range, in the order it is stored.
+  eventsInStorageOrder: false,
   supportsDeleteLimit: true,
   foreignClauses: [
     {

@@ -57,12 +57,26 @@ export interface Dialect {
   /** Rows per batch when `--batch-size` is not given. */
   defaultBatchSize: number;
   /**
+   * How far the runner's adaptive batch size may grow above the runbook's (its default
+   * `--batch-max` is this many times the generated size); it may always shrink to a tenth.
+   */
+  batchGrowth: number;
+  /**
    * The planner uses the value of an uncorrelated subquery to constrain an index scan
    * (PostgreSQL: an InitPlan parameter becomes an Index Cond). When false (CockroachDB plans
    * such subqueries once and never re-optimises the main query with their result), batches
    * join the batch CTE for a lookup join and start at a literal floor the runner binds.
    */
   subqueryResultsConstrainScans: boolean;
+  /**
+   * The events backup records where each event lies in customer_events (column `ord`, from
+   * PostgreSQL's `ctid`: block number * 65536 + line pointer, partial `position`), and the batches
+   * over that backup walk `(ord, id)`: each batch touches neighbouring heap pages instead of pages
+   * all over the table (UUID order). The backup is a snapshot, so the walk and its resume stay
+   * exact whatever moves in customer_events later. When false (CockroachDB) the backup has no
+   * `ord` and batches walk the primary key: there the primary key order is the storage order.
+   */
+  eventsInStorageOrder: boolean;
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */

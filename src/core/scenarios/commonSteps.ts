@@ -105,7 +105,7 @@ export function resetSequence(): StepSpec[] {
       template: 'current/reset-events',
       why: 'stitched = NULL tells profile stitching to stitch the event again. Batches keep each transaction small; each batch records its ids as done in the same transaction.',
       expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
-      progress: { done: 'eventsResetDone', source: 'eventsBackup' },
+      progress: { done: 'eventsResetDone', source: 'eventsBackup', ranged: true },
     },
     {
       slug: 'events-reset',
@@ -190,7 +190,7 @@ export function currentUndo(events: boolean, cps = true): StepSpec[] {
         template: 'current/undo-restore-events',
         why: 'Restores every backed-up event exactly as it was before the runbook, now that its entity is back.',
         expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
-        progress: { done: 'eventsUndoDone', source: 'eventsBackup' },
+        progress: { done: 'eventsUndoDone', source: 'eventsBackup', ranged: true },
       },
       {
         slug: 'events-restored',

@@ -18,6 +18,12 @@ export interface ProgressSpec {
    * then counts batches, against the source's rows divided by the batch size.
    */
   perBatch?: boolean;
+  /**
+   * The walk can be split into key ranges walked side by side (`restitch run --parallel`): the
+   * template passes `ranged=true` to keyset-batch, and the header carries `restitch:ranges`.
+   * The done table must hold every key (not perBatch).
+   */
+  ranged?: boolean;
 }
 
 /**

@@ -10,10 +10,7 @@ SELECT
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' row(s) not processed yet' AS detail
 FROM external_data.rs_example_full_reset_events_backup AS src
-WHERE src.id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_full_reset_events_undo_done AS done ORDER BY done.id DESC LIMIT 1),
-    '00000000-0000-0000-0000-000000000000'::uuid
-  )
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_events_undo_done AS done WHERE done.id = src.id)
 UNION ALL
 SELECT
   'every backed-up event has its old stitched and identifiers' AS check_name,

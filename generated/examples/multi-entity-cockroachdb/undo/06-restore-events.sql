@@ -2,7 +2,8 @@
 -- restitch:kind batch
 -- restitch:title Put back stitched and identifiers of the events
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_multi_events_undo_done) AS done, (SELECT count(*) FROM external_data.rs_example_multi_events_backup AS src) AS total
--- restitch:floor SELECT done.id AS floor FROM external_data.rs_example_multi_events_undo_done AS done ORDER BY done.id DESC LIMIT 1
+-- restitch:floor SELECT done.id AS floor FROM external_data.rs_example_multi_events_undo_done AS done WHERE done.id > $1 AND done.id <= $2 ORDER BY done.id DESC LIMIT 1
+-- restitch:ranges SELECT (SELECT CAST(src.id AS text) FROM external_data.rs_example_multi_events_backup AS src ORDER BY src.id LIMIT 1) AS lo, (SELECT CAST(src.id AS text) FROM external_data.rs_example_multi_events_backup AS src ORDER BY src.id DESC LIMIT 1) AS hi
 --
 -- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
 --   is back.
@@ -13,15 +14,18 @@
 -- src.<key> > before every batch, so each batch reads only its own rows. Pasted as it is, the
 -- statement stays correct (keys done are skipped through the done table) but every batch reads
 -- again the keys done before it: on a long step, paste that result in place of the literal.
+-- Here the floor query takes a key range: for the whole walk $1 is the nil UUID and $2
+-- 'ffffffff-ffff-ffff-ffff-ffffffffffff'.
 
 -- Puts back stitched and identifiers of every backed-up event, exactly as they were.
 WITH batch AS (
   SELECT src.id AS id
   FROM external_data.rs_example_multi_events_backup AS src
-  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid
+  WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
+    AND src.id <= 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid -- restitch:range-end
     AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_undo_done AS done WHERE done.id = src.id)
   ORDER BY src.id
-  LIMIT 2
+  LIMIT 2 -- restitch:batch-size
 ),
 changed AS (
   UPDATE customer_events
@@ -30,7 +34,7 @@ changed AS (
   JOIN external_data.rs_example_multi_events_backup AS b ON b.id = batch.id
   WHERE customer_events.id = batch.id
   RETURNING customer_events.id
-)
+) -- restitch:journal
 INSERT INTO external_data.rs_example_multi_events_undo_done (id)
 SELECT batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;

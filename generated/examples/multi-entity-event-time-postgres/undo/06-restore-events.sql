@@ -2,6 +2,7 @@
 -- restitch:kind batch
 -- restitch:title Put back stitched and identifiers of the events
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_window_events_undo_done) AS done, (SELECT count(*) FROM external_data.rs_example_window_events_backup AS src) AS total
+-- restitch:ranges SELECT (SELECT CAST(src.ord AS text) FROM external_data.rs_example_window_events_backup AS src ORDER BY src.ord LIMIT 1) AS lo, (SELECT CAST(src.ord AS text) FROM external_data.rs_example_window_events_backup AS src ORDER BY src.ord DESC LIMIT 1) AS hi
 --
 -- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
 --   is back.
@@ -10,15 +11,24 @@
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
 -- Puts back stitched and identifiers of every backed-up event, exactly as they were.
-WITH batch AS (
-  SELECT src.id AS id
+WITH last_done AS (
+  SELECT done.ord, done.id
+  FROM external_data.rs_example_window_events_undo_done AS done
+  WHERE done.ord <= 9223372036854775807 -- restitch:range-end
+  ORDER BY done.ord DESC, done.id DESC
+  LIMIT 1
+),
+batch AS (
+  SELECT src.ord, src.id AS id
   FROM external_data.rs_example_window_events_backup AS src
-  WHERE src.id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_window_events_undo_done AS done ORDER BY done.id DESC LIMIT 1),
-    '00000000-0000-0000-0000-000000000000'::uuid
-  )
-  ORDER BY src.id
-  LIMIT 10000
+  WHERE src.ord > -1 -- restitch:range-start
+    AND src.ord <= 9223372036854775807 -- restitch:range-end
+    AND (src.ord, src.id) > (
+      coalesce((SELECT last_done.ord FROM last_done), -1),
+      coalesce((SELECT last_done.id FROM last_done), '00000000-0000-0000-0000-000000000000'::uuid)
+    )
+  ORDER BY src.ord, src.id
+  LIMIT 10000 -- restitch:batch-size
 ),
 changed AS (
   UPDATE customer_events
@@ -27,7 +37,7 @@ changed AS (
   WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
     AND b.id = customer_events.id
   RETURNING customer_events.id
-)
-INSERT INTO external_data.rs_example_window_events_undo_done (id)
-SELECT batch.id FROM batch
+) -- restitch:journal
+INSERT INTO external_data.rs_example_window_events_undo_done (ord, id)
+SELECT batch.ord, batch.id FROM batch
 WHERE (SELECT count(*) FROM changed) >= 0;
