@@ -1,5 +1,7 @@
 /** runbook.md: what a reviewer reads in the pull request and a person follows at the console. */
 import { ENTITIES_FILE } from './entitiesFile.js';
+import { windowNeeds } from './windowNeeds.js';
+import { workTables } from './workTables.js';
 import type { Dialect } from './dialects/index.js';
 import { formatDuration } from './directives.js';
 import { inputsFingerprint } from './fingerprint.js';
@@ -83,6 +85,7 @@ export function renderMarkdown(args: {
     '',
     ...steps.map(stepLine),
     '',
+    ...windowNeeds(dialect, workTables(scenario.schema, inputs.workSchema, inputs.incident, scenario.tables(inputs), scenario.entityColumns), scenario.name === 'full-reset'),
     '## What to watch',
     '',
     ...scenario.watch.map((w) => `- ${w}`),

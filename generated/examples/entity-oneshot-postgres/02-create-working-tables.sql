@@ -43,8 +43,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_oneshot_backup_meta (fingerprint, incident, taken_at)
-SELECT '2434b5d38333cc2609ecc3e969bb69fcca844a236988d406d9788c8380ca60b7', 'example-oneshot', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_backup_meta AS other WHERE other.fingerprint <> '2434b5d38333cc2609ecc3e969bb69fcca844a236988d406d9788c8380ca60b7')
+SELECT '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8', 'example-oneshot', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_backup_meta AS other WHERE other.fingerprint <> '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_undo_done)

@@ -24,7 +24,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM external_data.rs_example_oneshot_backup_meta AS other
-WHERE other.fingerprint <> '2434b5d38333cc2609ecc3e969bb69fcca844a236988d406d9788c8380ca60b7'
+WHERE other.fingerprint <> '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -34,7 +34,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM external_data.rs_example_oneshot_backup_meta AS this_version
-WHERE this_version.fingerprint = '2434b5d38333cc2609ecc3e969bb69fcca844a236988d406d9788c8380ca60b7'
+WHERE this_version.fingerprint = '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

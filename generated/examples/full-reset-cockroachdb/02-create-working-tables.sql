@@ -61,8 +61,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_full_reset_backup_meta (fingerprint, incident, taken_at)
-SELECT 'c410a7076b9e84622bd226f630a318f4f88d0b60d8ca37c64543281d7c922331', 'example-full-reset', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_backup_meta AS other WHERE other.fingerprint <> 'c410a7076b9e84622bd226f630a318f4f88d0b60d8ca37c64543281d7c922331')
+SELECT '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af', 'example-full-reset', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_backup_meta AS other WHERE other.fingerprint <> '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_events_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_entities_backup_done)

@@ -43,7 +43,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM external_data.rs_example_full_reset_backup_meta AS other
-WHERE other.fingerprint <> 'c410a7076b9e84622bd226f630a318f4f88d0b60d8ca37c64543281d7c922331'
+WHERE other.fingerprint <> '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -53,7 +53,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM external_data.rs_example_full_reset_backup_meta AS this_version
-WHERE this_version.fingerprint = 'c410a7076b9e84622bd226f630a318f4f88d0b60d8ca37c64543281d7c922331'
+WHERE this_version.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

@@ -50,8 +50,8 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_legacy_delete_backup_meta (fingerprint, incident, taken_at)
-SELECT 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9', 'example-legacy-delete', now()
-WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta AS other WHERE other.fingerprint <> 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9')
+SELECT 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30', 'example-legacy-delete', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta AS other WHERE other.fingerprint <> 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_events_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_matching_backup)

@@ -24,7 +24,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM temp_table.rs_example_legacy_delete_backup_meta AS other
-WHERE other.fingerprint <> 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9'
+WHERE other.fingerprint <> 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -34,7 +34,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM temp_table.rs_example_legacy_delete_backup_meta AS this_version
-WHERE this_version.fingerprint = 'a80ba59eb40cce0fe2597bbbf7fa6a505d825a843026c6493dd4ec73380c31e9'
+WHERE this_version.fingerprint = 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

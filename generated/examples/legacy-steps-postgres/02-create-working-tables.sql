@@ -46,8 +46,8 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_legacy_backup_meta (fingerprint, incident, taken_at)
-SELECT '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a', 'example-legacy', now()
-WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '9519df1962edf2951a12a26fc501d9c0e8538012db290d6d61fc7ec9a62c946a')
+SELECT '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9', 'example-legacy', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_matching_backup)

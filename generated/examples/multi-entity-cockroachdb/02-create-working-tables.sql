@@ -61,8 +61,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_multi_backup_meta (fingerprint, incident, taken_at)
-SELECT 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827', 'example-multi', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS other WHERE other.fingerprint <> 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827')
+SELECT '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e', 'example-multi', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS other WHERE other.fingerprint <> '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup)

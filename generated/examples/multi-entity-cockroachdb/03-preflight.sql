@@ -43,7 +43,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM external_data.rs_example_multi_backup_meta AS other
-WHERE other.fingerprint <> 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827'
+WHERE other.fingerprint <> '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -53,7 +53,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM external_data.rs_example_multi_backup_meta AS this_version
-WHERE this_version.fingerprint = 'd03685b6ee32e33223a05d539a3fe13bb73808aa41c23118dab9ce067c353827'
+WHERE this_version.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

@@ -65,8 +65,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_window_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_window_backup_meta (fingerprint, incident, taken_at)
-SELECT '38d04e4cdb26e0b8fb063cb7165460c06c6c31bb45a396d7d40544b444e23af9', 'example-window', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_backup_meta AS other WHERE other.fingerprint <> '38d04e4cdb26e0b8fb063cb7165460c06c6c31bb45a396d7d40544b444e23af9')
+SELECT '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf', 'example-window', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_backup_meta AS other WHERE other.fingerprint <> '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_backup)

@@ -24,7 +24,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM external_data.rs_example_window_backup_meta AS other
-WHERE other.fingerprint <> '38d04e4cdb26e0b8fb063cb7165460c06c6c31bb45a396d7d40544b444e23af9'
+WHERE other.fingerprint <> '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -34,7 +34,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM external_data.rs_example_window_backup_meta AS this_version
-WHERE this_version.fingerprint = '38d04e4cdb26e0b8fb063cb7165460c06c6c31bb45a396d7d40544b444e23af9'
+WHERE this_version.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_orphans_backup_meta (fingerprint, incident, taken_at)
-SELECT '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007', 'example-orphans', now()
-WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007')
+SELECT '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', 'example-orphans', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_orphans_queued)
 ON CONFLICT (fingerprint) DO NOTHING;

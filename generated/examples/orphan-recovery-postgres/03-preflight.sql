@@ -24,7 +24,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM temp_table.rs_example_orphans_backup_meta AS other
-WHERE other.fingerprint <> '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007'
+WHERE other.fingerprint <> '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -34,7 +34,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM temp_table.rs_example_orphans_backup_meta AS this_version
-WHERE this_version.fingerprint = '84209b8dd4f948ff6af358d297e80516e5bf37124bcede667e3800c4eb49f007'
+WHERE this_version.fingerprint = '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,

@@ -38,8 +38,8 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_backup_meta (
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_recalc_backup_meta (fingerprint, incident, taken_at)
-SELECT 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872', 'example-recalc', now()
-WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872')
+SELECT '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe', 'example-recalc', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_reset_done)

@@ -14,7 +14,7 @@ SELECT
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
   END AS detail
 FROM external_data.rs_example_recalc_backup_meta AS other
-WHERE other.fingerprint <> 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872'
+WHERE other.fingerprint <> '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe'
 UNION ALL
 SELECT
   'the working tables are stamped with this version of the runbook' AS check_name,
@@ -24,7 +24,7 @@ SELECT
     ELSE 'not stamped: they hold rows of another run (another version, an older restitch, or by hand)'
   END AS detail
 FROM external_data.rs_example_recalc_backup_meta AS this_version
-WHERE this_version.fingerprint = 'e89d1ad10c0be77c93de14d926714bde32f387dc272796491b10c415a4d7a872'
+WHERE this_version.fingerprint = '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe'
 UNION ALL
 SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,
