@@ -6,7 +6,7 @@ import * as q from './diagnoseSql.js';
 import type { Finding } from './finding.js';
 import { isJunk, junkKeys } from './junkValues.js';
 import { normaliseIdentifier, splitGroups } from './normaliseIdentifier.js';
-import { COUNT_CAP, EXAMPLES, num, quote, readSample, ROW_LIMIT, SLICES, type Db, type DiagnoseOptions, type Stage } from './stageKit.js';
+import { COUNT_CAP, EXAMPLES, num, quote, readSample, ROW_LIMIT, SLICES, splitFinding, type Db, type DiagnoseOptions, type Stage } from './stageKit.js';
 
 type Holder = { entity: string; value: string };
 
@@ -52,15 +52,7 @@ async function splitFindings(db: Db, keys: string[]): Promise<Finding[]> {
   if (unnormal.length === 0) return [];
   const normals = [...new Set(unnormal.map((r) => normaliseIdentifier(r.value)))];
   const normalHolders = (await db.query<Holder>(q.VALUE_HOLDERS, [normals, ROW_LIMIT])).rows;
-  return splitGroups([...unnormal, ...normalHolders]).map((g) => ({
-    kind: 'split-customer',
-    severity: 'medium',
-    title: `split customer: ${g.holders.map((h) => quote(h.value)).join(', ')} held by ${g.entities.length} entities`,
-    entities: g.entities,
-    evidence: { entities: g.entities.length, values: g.holders.length },
-    examples: g.holders.map((h) => `${quote(h.value)}: ${h.entities.slice(0, EXAMPLES).join(' ')}`),
-    capped: unnormal.length >= ROW_LIMIT,
-  }));
+  return splitGroups([...unnormal, ...normalHolders]).map((g) => ({ ...splitFinding(g), capped: unnormal.length >= ROW_LIMIT }));
 }
 
 /**

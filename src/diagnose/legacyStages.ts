@@ -10,7 +10,7 @@ import { isJunk, junkKeys } from './junkValues.js';
 import { sampleBasis, scaled, type Coverage } from './keySample.js';
 import * as q from './legacySql.js';
 import { splitGroups } from './normaliseIdentifier.js';
-import { COUNT_CAP, EXAMPLES, num, quote, readSample, ROW_LIMIT, SLICES, type Db, type DiagnoseOptions, type EventSample, type Stage } from './stageKit.js';
+import { COUNT_CAP, EXAMPLES, num, quote, readSample, ROW_LIMIT, SLICES, splitFinding, type Db, type DiagnoseOptions, type EventSample, type Stage } from './stageKit.js';
 
 export { LEGACY_ESTIMATES } from './legacySql.js';
 
@@ -49,15 +49,7 @@ function valueFindings(s: EventSample<Sampled>, keys: string[], o: DiagnoseOptio
 
 function splitFindings(s: EventSample<Sampled>, keys: string[]): Finding[] {
   const pairs = s.rows.flatMap((r) => (r.entity === null || r.value === null || isJunk(r.value, keys) ? [] : [{ entity: r.entity, value: r.value }]));
-  return splitGroups(pairs).map((g) => ({
-    kind: 'split-customer',
-    severity: 'medium',
-    title: `split customer: ${g.holders.map((h) => quote(h.value)).join(', ')} held by ${g.entities.length} entities`,
-    entities: g.entities,
-    evidence: { entities: g.entities.length, values: g.holders.length },
-    examples: g.holders.map((h) => `${quote(h.value)}: ${h.entities.slice(0, EXAMPLES).join(' ')}`),
-    ...label(s.coverage),
-  }));
+  return splitGroups(pairs).map((g) => ({ ...splitFinding(g), ...label(s.coverage) }));
 }
 
 /** Entities of many matched events: the busiest of the sample and the value holders, counted exactly. */

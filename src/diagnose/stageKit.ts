@@ -5,6 +5,7 @@
 import type { DialectName } from '../core/types.js';
 import type { Finding } from './finding.js';
 import { coverage, sliceStarts, type Block, type Coverage } from './keySample.js';
+import type { SplitGroup } from './normaliseIdentifier.js';
 
 /** The part of a database client diagnose uses. */
 export interface Db {
@@ -75,6 +76,18 @@ export const num = (v: unknown): number => {
   return n;
 };
 export const quote = (v: string) => `'${v}'`;
+
+/** The finding for one group of values that name the same customer in different entities (both schemas). */
+export function splitFinding(g: SplitGroup): Finding {
+  return {
+    kind: 'split-customer',
+    severity: 'medium',
+    title: `split customer: ${g.holders.map((h) => quote(h.value)).join(', ')} held by ${g.entities.length} entities`,
+    entities: g.entities,
+    evidence: { entities: g.entities.length, values: g.holders.length },
+    examples: g.holders.map((h) => `${quote(h.value)}: ${h.entities.slice(0, EXAMPLES).join(' ')}`),
+  };
+}
 
 /** A stage: its name (for --max-seconds) and what it finds. */
 export type Stage = [string, () => Promise<Finding[]>];
