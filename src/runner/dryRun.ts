@@ -10,7 +10,7 @@ import { checkVerdict, readOnly, readProgress, type StepContext } from './execut
 import { composeBatch, floorParams, rangesOf } from './batchStep.js';
 import { slotValues } from './slots.js';
 import { rowsWritten } from './planEstimate.js';
-import type { FloorBinding, StepScript } from './stepScript.js';
+import type { FirstBatch, FloorBinding, StepScript } from './stepScript.js';
 import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import type { StepResult } from './types.js';
@@ -74,8 +74,8 @@ export async function dryRunStep(ctx: StepContext, redact: (t: string) => string
   const result = await dryRunResult(ctx, redact);
   if (!script) return result;
   if (ctx.step.header.kind !== 'batch') return { ...result, sql: redact(script.sql.step(ctx.step, ctx.body, script.guarded, null)) };
-  const first = await firstBatch(ctx);
-  return { ...result, sql: redact(script.sql.step(ctx.step, first.sql, script.guarded, first.floor, first.ranges)) };
+  const { sql, ...first } = await firstBatch(ctx);
+  return { ...result, sql: redact(script.sql.step(ctx.step, sql, script.guarded, first)) };
 }
 
 /**
@@ -83,7 +83,7 @@ export async function dryRunStep(ctx: StepContext, redact: (t: string) => string
  * first key range of its walk, the floor read now for that range, the batch size, and the
  * journal update the runner adds. Each later batch binds its own floor and range.
  */
-async function firstBatch(ctx: StepContext): Promise<{ sql: string; floor: FloorBinding | null; ranges: number | null }> {
+async function firstBatch(ctx: StepContext): Promise<FirstBatch & { sql: string }> {
   const { step } = ctx;
   const why = (error: unknown) => describeError(error, ctx);
   let ranges: Awaited<ReturnType<typeof rangesOf>> = [null];
@@ -110,9 +110,9 @@ async function firstBatch(ctx: StepContext): Promise<{ sql: string; floor: Floor
   } catch {
     // Its table is made by an earlier step: the journal update shows NULL for the total, as a run would not.
   }
-  const size = slotValues(ctx.body, 'batch-size')[0];
-  const { sql } = composeBatch(ctx.body, step, { size: size === undefined ? null : Number(size), range, floor: floor?.value ?? null }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
-  return { sql, floor, ranges: step.header.ranges ? (rangeError === undefined ? ranges.filter((r) => r !== null).length : null) : null };
+  // ctx.body carries the first batch's size already (the file's, or --batch-size applied by the runner).
+  const { sql, oneTrip } = composeBatch(ctx.body, step, { size: null, range, floor: floor?.value ?? null }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
+  return { sql, floor, oneTrip, ranges: step.header.ranges ? (rangeError === undefined ? ranges.filter((r) => r !== null).length : null) : null };
 }
 
 async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Promise<StepResult> {

@@ -111,7 +111,7 @@ export class HeldLease {
    */
   lockStatement(): string {
     const [incident, runId] = this.key();
-    return `SELECT 1 / count(*) AS lease_held FROM (SELECT run_id FROM ${this.table.table} WHERE incident = ${sqlLiteral(incident)} AND run_id = ${sqlLiteral(runId)} FOR UPDATE) AS held`;
+    return this.table.lockStatement(sqlLiteral(incident), sqlLiteral(runId));
   }
 
   /** The lease condition with this run's values as literals (for statements sent without parameters). */

@@ -117,6 +117,14 @@ export class LeaseTable {
     return r.rows[0] ? holder(r.rows[0]) : null;
   }
 
+  /**
+   * One statement that locks the lease row of run `runIdSql` and divides by zero (SQLSTATE 22012),
+   * aborting its transaction before COMMIT, when the row is gone (for a batch sent as one query).
+   */
+  lockStatement(incidentSql: string, runIdSql: string): string {
+    return `SELECT 1 / count(*) AS lease_held FROM (SELECT run_id FROM ${this.table} WHERE incident = ${incidentSql} AND run_id = ${runIdSql} FOR UPDATE) AS held`;
+  }
+
   /** SQL that is true while run `runIdParam` holds the lease (for journal writes). */
   heldCondition(incidentParam: string, runIdParam: string): string {
     return `EXISTS (SELECT 1 FROM ${this.table} WHERE incident = ${incidentParam} AND run_id = ${runIdParam})`;

@@ -5,6 +5,7 @@
  */
 import { detectDialect, getDialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
+import { sqlLiteral } from '../core/sql.js';
 import type { Manifest } from '../core/manifest.js';
 import type { SchemaProfile } from '../core/types.js';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
+import { LeaseTable } from './lease.js';
 import { holdLease, sayLeaseHolder } from './leaseRun.js';
 import type { HeldLease } from './heldLease.js';
 import { assertPlatform } from './platform.js';
@@ -90,7 +92,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       deps.ui.say(deps.redact(formatBanner(w)));
     }
     if (!opts.dryRun && run.length > 0) await journal.ensure();
-    const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table) : null;
+    const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table, new LeaseTable(db, manifest.inputs.workSchema, manifest.inputs.incident).lockStatement(sqlLiteral(manifest.inputs.incident), "'<run id>'")) : null;
     if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     const signal = lease ? AbortSignal.any([deps.signal, lease.signal]) : deps.signal;
     for (const [i, step] of run.entries()) {

@@ -21,6 +21,16 @@ export interface FloorBinding {
   unreadable?: string;
 }
 
+/** How the first batch of a batch step was composed (dryRun.ts), for the script to say. */
+export interface FirstBatch {
+  /** How its CockroachDB floor was bound (null: the step has none). */
+  floor: FloorBinding | null;
+  /** How many key ranges its walk is cut into (null: not a ranged walk, or not readable yet). */
+  ranges: number | null;
+  /** The journal update was added to the statement, so a run sends it with the lease lock as one query. */
+  oneTrip: boolean;
+}
+
 /** `sql` ending its statement: a `;` after the last statement, on a line of its own after a trailing comment. */
 export function terminated(sql: string): string {
   const text = sql.replace(/\s+$/, '');
@@ -41,6 +51,8 @@ export class StepScript {
     private readonly dialect: Dialect,
     private readonly opts: Pick<RunOptions, 'statementTimeoutMs' | 'lockTimeoutMs' | 'waitInterval'>,
     private readonly journalTable: string,
+    /** The statement that locks this run's lease row before COMMIT (with a placeholder run id). */
+    private readonly leaseLock: string,
   ) {}
 
   private settings(values: Record<string, string>): string[] {
@@ -59,10 +71,9 @@ export class StepScript {
 
   /**
    * The statements of one step; `guarded` adds the runner's own CPS check. For a batch step `body`
-   * is its first batch as composed by the runner (batchStep.ts composeBatch), `floor` says how its
-   * CockroachDB floor was bound and `ranges` how many key ranges its walk is cut into.
+   * is its first batch as composed by the runner (batchStep.ts composeBatch), and `batch` says how.
    */
-  step(step: RunStep, body: string, guarded: boolean, floor: FloorBinding | null, ranges?: number | null): string {
+  step(step: RunStep, body: string, guarded: boolean, batch: FirstBatch | null): string {
     const { header } = step;
     const out: string[] = [...this.settings(stepSettings(header.kind, this.opts))];
     const vis = this.dialect.server.sessionVisibility;
@@ -85,8 +96,9 @@ export class StepScript {
         out.push(`${this.dialect.server.begin(false)};`, terminated(body), 'COMMIT;');
         break;
       case 'batch': {
+        const { floor = null, ranges = null, oneTrip = false } = batch ?? {};
         if (header.progress) out.push(comment('rows done and in all, for the progress bar:'), ...this.readOnly(header.progress));
-        out.push(comment(ranges === null || ranges === undefined
+        out.push(comment(ranges === null
           ? 'repeated, each batch in its own transaction, until the statement changes 0 rows; the first batch:'
           : `its walk is cut into ${ranges} key ranges, each repeated until its statement changes 0 rows (--parallel N walks N at once); the first batch of the first range:`));
         if (header.floor && floor) {
@@ -97,8 +109,8 @@ export class StepScript {
           out.push(comment(`before each batch the floor is read, and its result replaces ${floor.literal} after src.<key> > (the first batch's: ${first})${header.ranges ? '; $1 and $2 are the bounds of the range' : ''}:`), terminated(header.floor));
         }
         out.push(`${this.dialect.server.begin(header.priority === 'high')};`, terminated(body));
-        if (/\) -- restitch:journal|^restitch_journal AS \(/m.test(body)) {
-          out.push(comment('a run also adds "AND <this run holds its lease>" to the journal update above, and locks its lease row before COMMIT:'), comment(`SELECT 1 / count(*) AS lease_held FROM (SELECT run_id FROM <work schema>.restitch_lease WHERE incident = <incident> AND run_id = <run id> FOR UPDATE) AS held;`));
+        if (oneTrip) {
+          out.push(comment('a run also adds "AND <this run holds its lease>" to the journal update above, and locks its lease row before COMMIT:'), comment(`${this.leaseLock};`));
         }
         out.push('COMMIT;');
         break;

@@ -6,6 +6,7 @@ import { formatBanner } from '../../src/runner/banner.js';
 import { DIALECTS, sessionVisibilityQuery } from '../../src/core/dialects/index.js';
 import { changePrompt } from '../../src/runner/prompt.js';
 import { composeBatch } from '../../src/runner/batchStep.js';
+import { LeaseTable } from '../../src/runner/lease.js';
 import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';
 
@@ -92,7 +93,8 @@ describe('the script of run --dry-run --sql', () => {
   });
 
   it('a CockroachDB batch: its settings once, the CPS check, progress, then per batch the floor query, BEGIN (priority), the bound statement with its journal update, COMMIT', () => {
-    const script = new StepScript(DIALECTS.cockroachdb, {}, 'external_data.restitch_journal');
+    const leaseLock = new LeaseTable(undefined as never, 'external_data', 'unit').lockStatement("'unit'", "'<run id>'");
+    const script = new StepScript(DIALECTS.cockroachdb, {}, 'external_data.restitch_journal', leaseLock);
     const reset = crdbSteps.find((s) => s.slug === 'reset-events')!;
     const high = { ...reset, header: { ...reset.header, priority: 'high' as const } };
     const floor = 'ffffffff-0000-0000-0000-000000000000';
@@ -100,7 +102,7 @@ describe('the script of run --dry-run --sql', () => {
     const journalCte = () => 'restitch_journal AS (\n  UPDATE external_data.restitch_journal SET batches = batches + 1 WHERE step = 13\n  RETURNING 1\n)';
     const first = composeBatch(reset.body, reset, { size: 500, range, floor }, journalCte);
     expect(first.oneTrip).toBe(true);
-    const text = script.step(high, first.sql, true, { literal: "'0000'", value: floor }, 64);
+    const text = script.step(high, first.sql, true, { floor: { literal: "'0000'", value: floor }, ranges: 64, oneTrip: first.oneTrip });
     const known = [reset.header.progress, reset.header.floor, DIALECTS.cockroachdb.server.cpsSessionsQuery];
     const statements = text.split('\n').filter((l) => /^(SET|BEGIN|COMMIT)\b/.test(l) || known.includes(l.replace(/;$/, '')));
     expect(statements).toEqual([
@@ -131,6 +133,6 @@ describe('the script of run --dry-run --sql', () => {
     expect(text.indexOf('AS visible, current_user AS who')).toBeLessThan(text.indexOf(DIALECTS.cockroachdb.server.cpsSessionsQuery));
     expect(text).toContain(`its result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ${floor}); $1 and $2 are the bounds of the range:`);
     // The same kind again: the session already has its timeouts, no SET is repeated.
-    expect(script.step(reset, reset.body, false, { literal: "'0000'", value: null })).not.toMatch(/^SET statement_timeout/m);
+    expect(script.step(reset, reset.body, false, { floor: { literal: "'0000'", value: null }, ranges: null, oneTrip: false })).not.toMatch(/^SET statement_timeout/m);
   });
 });
