@@ -9,7 +9,7 @@ import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
 import { inputsFingerprint } from './fingerprint.js';
 import type { RunbookInputs } from './types.js';
-import { expectedColumns, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
+import { expectedColumns, keysStatements, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
 
 /** The rendering context shared by every step of one runbook. */
 export interface RenderContext {
@@ -27,6 +27,8 @@ export interface RenderContext {
   /** The ids in entities.txt: its name, how many, and the sha256 the entities-loaded check recomputes. */
   ids: { file: string; count: number; digest: string };
   workTables: WorkTableDef[];
+  /** By catalog key, the statements that build the keys of a table created without them (keysAfterLoad). */
+  keys: Record<string, string[]>;
   expectedColumns: ExpectedColumn[];
   /** Which runbook version stamps the working tables (see fingerprint.ts), and the other tables it may find rows in. */
   stamp: { fingerprint: string; incident: string; reuse: boolean; tables: string[] };
@@ -43,7 +45,10 @@ export function eventFilter(inputs: RunbookInputs): string | null {
 
 export function buildContext(scenario: Scenario, dialect: Dialect, inputs: RunbookInputs): RenderContext {
   // Every runbook stamps its working tables, in a table of its own.
-  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, [...scenario.tables(inputs), 'backupMeta'], scenario.entityColumns, dialect.eventsInStorageOrder);
+  const tables = workTables(scenario.schema, inputs.workSchema, inputs.incident, [...scenario.tables(inputs), 'backupMeta'], scenario.entityColumns, {
+    ordered: dialect.eventsInStorageOrder,
+    keysAfterLoad: scenario.keysAfterLoad?.(dialect) ?? [],
+  });
   const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
   for (const table of tables) t[table.key] = table.name;
   const filter = eventFilter(inputs);
@@ -63,6 +68,7 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     entityColumns: scenario.entityColumns,
     ids: { file: ENTITIES_FILE, count: inputs.entities.length, digest: idsDigest(inputs.entities) },
     workTables: tables,
+    keys: Object.fromEntries(tables.filter((w) => w.keysAfterLoad).map((w) => [w.key, keysStatements(w)])),
     stamp: {
       fingerprint: inputsFingerprint(inputs),
       incident: inputs.incident,

@@ -3,7 +3,7 @@
  * a sha256 per file. Written with sorted, stable keys so it is byte-for-byte reproducible.
  */
 import { createHash } from 'node:crypto';
-import { ENTITIES_FILE } from './entitiesFile.js';
+import { ENTITIES_FILE, entitiesFileSha256, entitiesText } from './entitiesFile.js';
 import { checkError } from './errors.js';
 import type { Scenario } from './scenarios/index.js';
 import type { RenderedStep, RunbookFile, RunbookInputs, StepKind } from './types.js';
@@ -48,8 +48,12 @@ export function buildManifest(args: {
   toolVersion: string;
 }): string {
   const files: Record<string, string> = {};
-  for (const f of [...args.files].sort((a, b) => (a.path < b.path ? -1 : 1))) files[f.path] = sha256(f.content);
   const { inputs } = args;
+  const ids = inputs.entities;
+  for (const f of [...args.files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    // entities.txt was hashed once when its text was made.
+    files[f.path] = f.path === ENTITIES_FILE && ids.length > 0 && f.content === entitiesText(ids) ? entitiesFileSha256(ids) : sha256(f.content);
+  }
   const manifest: Manifest = {
     tool: 'restitch',
     version: args.toolVersion,

@@ -28,6 +28,19 @@ export interface WorkTableDef {
   copyOf: string | null;
   /** Secondary indexes: name (unqualified; it lives in the table's schema) and columns. */
   indexes: { name: string; columns: string }[];
+  /**
+   * Created without its keys, which the one statement that loads the whole table builds after
+   * loading it (`keysStatements`): one sort per key instead of an index insert per row.
+   */
+  keysAfterLoad: boolean;
+}
+
+/** How the working tables of one runbook are laid out. */
+export interface WorkTableLayout {
+  /** See `catalog`: the events backup keeps each event's position. */
+  ordered: boolean;
+  /** Catalog keys of the tables whose keys are built after they are loaded (WorkTableDef.keysAfterLoad). */
+  keysAfterLoad: readonly string[];
 }
 
 /** A column the preflight expects: '' schema matches any schema, '' type matches any type. */
@@ -60,7 +73,7 @@ type Shape =
 function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], ordered: boolean): Record<string, Shape> {
   const entityId = ENTITY_ID_TYPE[schema];
   const ids = (suffix: string, type: string): Shape => ({ suffix, columns: [['id', type]] });
-  const walked = (suffix: string): Shape => (ordered ? { suffix, columns: [['ord', 'bigint'], ['id', 'uuid']], primaryKey: 'ord, id' } : ids(suffix, 'uuid'));
+  const walked = (suffix: string): Shape => (ordered ? { suffix, columns: [['ord', 'tid'], ['id', 'uuid']], primaryKey: 'ord, id' } : ids(suffix, 'uuid'));
   return {
     entities: {
       suffix: schema === 'legacy' ? 'entities_to_clean' : 'entities',
@@ -73,7 +86,7 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], 
     },
     eventsBackup: {
       suffix: 'events_backup',
-      columns: [['id', 'uuid'], ['stitched', 'timestamptz'], ['identifiers', 'text[]'], ...(ordered ? [['ord', 'bigint'] as [string, string]] : [])],
+      columns: [['id', 'uuid'], ['stitched', 'timestamptz'], ['identifiers', 'text[]'], ...(ordered ? [['ord', 'tid'] as [string, string]] : [])],
       ...(ordered ? { index: 'ord, id' } : {}),
     },
     entitiesBackupDone: ids('entities_backup_done', entityId),
@@ -98,26 +111,39 @@ export function tablePrefix(incident: string): string {
   return `rs_${incident.replace(/-/g, '_')}`;
 }
 
-/** The working tables for `keys`, qualified in `workSchema`; `ordered` as in `catalog`. */
+/** The working tables for `keys`, qualified in `workSchema`, laid out as `layout` says. */
 export function workTables(
   schema: SchemaProfile,
   workSchema: string,
   incident: string,
   keys: readonly string[],
   entityColumns: readonly EntityColumn[],
-  ordered = false,
+  layout: WorkTableLayout = { ordered: false, keysAfterLoad: [] },
 ): WorkTableDef[] {
-  const shapes = catalog(schema, entityColumns, ordered);
+  const shapes = catalog(schema, entityColumns, layout.ordered);
   return keys.map((key) => {
     const shape = shapes[key];
     if (!shape) throw new Error(`no working table '${key}' in the catalog`);
     const table = `${tablePrefix(incident)}_${shape.suffix}`;
     const name = sqlQualified(workSchema, table);
-    if ('copyOf' in shape) return { key, table, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf, indexes: [] };
+    if ('copyOf' in shape) return { key, table, name, columns: [], primaryKey: shape.primaryKey, copyOf: shape.copyOf, indexes: [], keysAfterLoad: false };
     const columns = shape.columns.map(([n, type]) => ({ name: sqlIdent(n), type, ...(n === 'ord' ? { notNull: true } : {}) }));
     const indexes = shape.index ? [{ name: sqlIdent(`${table}_ord`), columns: shape.index }] : [];
-    return { key, table, name, columns, primaryKey: shape.primaryKey ?? columns[0]?.name ?? 'id', copyOf: null, indexes };
+    const keysAfterLoad = layout.keysAfterLoad.includes(key);
+    return { key, table, name, columns, primaryKey: shape.primaryKey ?? columns[0]?.name ?? 'id', copyOf: null, indexes, keysAfterLoad };
   });
+}
+
+/**
+ * The statements that build the keys of a table created without them (keysAfterLoad): its
+ * primary key's columns as a unique index (what ON CONFLICT and the joins on it need) and its
+ * secondary indexes, each IF NOT EXISTS, so the loading step can run again.
+ */
+export function keysStatements(t: WorkTableDef): string[] {
+  return [
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${sqlIdent(`${t.table}_key`)} ON ${t.name} (${t.primaryKey})`,
+    ...t.indexes.map((i) => `CREATE INDEX IF NOT EXISTS ${i.name} ON ${t.name} (${i.columns})`),
+  ];
 }
 
 /** information_schema spells some types differently from DDL. */

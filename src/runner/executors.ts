@@ -82,10 +82,18 @@ async function inTransaction<T>(ctx: StepContext, priorityHigh: boolean, fn: () 
   }
 }
 
+/** What a passing check or wait says: its rows' details (how many rows, what a backup takes), which the person running it needs. */
+function sayPassed(ctx: StepContext, rows: readonly Row[]): void {
+  ctx.ui.say(`step ${ctx.step.header.number}: passed: ${rows.map((r) => r.detail ?? r.check_name).join('; ')}`);
+}
+
 export async function runCheck(ctx: StepContext): Promise<Outcome> {
   const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(ctx.body));
   const verdict = checkVerdict(rows);
-  if (verdict.ok) return { status: 'done', rows: rows.length };
+  if (verdict.ok) {
+    sayPassed(ctx, rows);
+    return { status: 'done', rows: rows.length };
+  }
   return { status: 'failed', rows: rows.length, message: `check failed: ${verdict.message}`, details: rows };
 }
 
@@ -108,9 +116,8 @@ async function waitLoop(ctx: StepContext, intervalMs: number, deadline: number, 
     const verdict = checkVerdict(rows);
     activity.update(`${verdict.ok ? 'passed' : 'not yet'}: ${rows.map((r) => r.detail ?? r.check_name).join('; ') || 'no rows'} (try ${tries})`);
     if (verdict.ok) {
-      // What the wait ended on (e.g. how many processed events were left unmatched) is information
-      // the person running it needs; a passing check prints nothing else.
-      ctx.ui.say(`step ${header.number}: passed: ${rows.map((r) => r.detail ?? r.check_name).join('; ')}`);
+      // What the wait ended on (e.g. how many processed events were left unmatched).
+      sayPassed(ctx, rows);
       return { status: 'done', rows: rows.length };
     }
     if (Date.now() + intervalMs > deadline) {

@@ -3,7 +3,8 @@
  * always split the same way, into RANGES parts of equal width between its lowest and highest key
  * (a backup is a snapshot: the same keys on every run), whatever the number of workers: resumed
  * with another --parallel, or none, every range still finds its own highest key done. Keys are
- * positions (whole numbers, PostgreSQL) or UUIDs (CockroachDB's primary key order).
+ * positions (PostgreSQL ctids, `(block,line)`, ordered as block * 65536 + line: a line pointer is
+ * below 2^16), whole numbers, or UUIDs (CockroachDB's primary key order).
  */
 
 /** How many parts every ranged walk is cut into; workers take the next unfinished one. */
@@ -16,15 +17,20 @@ export interface KeyRange {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TID = /^\((\d+),(\d+)\)$/;
+const LINES = 65536n;
 
 function toBig(key: string): bigint {
   if (/^-?\d+$/.test(key)) return BigInt(key);
+  const tid = TID.exec(key);
+  if (tid) return BigInt(tid[1] as string) * LINES + BigInt(tid[2] as string);
   if (UUID.test(key)) return BigInt(`0x${key.replace(/-/g, '')}`);
-  throw new Error(`a ranged walk needs whole-number or UUID keys, not '${key}'`);
+  throw new Error(`a ranged walk needs position, whole-number or UUID keys, not '${key}'`);
 }
 
 function fromBig(value: bigint, like: string): string {
   if (/^-?\d+$/.test(like)) return value.toString();
+  if (TID.test(like)) return `(${value / LINES},${value % LINES})`;
   const hex = value.toString(16).padStart(32, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -170,6 +170,9 @@ export class Walk {
     if (step.kind === 'check' || step.kind === 'wait') await this.perturbed(step.file);
     const report = await runInProcess(twinOf(this.ex).dir, this.url, { only: n, undo });
     expect(report.exitCode, `${this.ex.name} step ${step.file}: ${JSON.stringify(report.steps)}`).toBe(0);
+    // The working tables only the example's own dialect has (the CockroachDB export's progress
+    // table; PostgreSQL exports in one statement), beside the twin's: every CREATE is IF NOT EXISTS.
+    if (twinOf(this.ex) !== this.ex && slugOf(step.file) === 'create-working-tables') await this.db.query(this.sql(this.ex.dir, step.file));
   }
 
   /** Walks `steps` in order, proving each check and wait can fail before running it. */

@@ -71,5 +71,10 @@ describe('values the runner changes in a batch statement (no parser)', () => {
     const u = splitRange('00000000-0000-4000-8000-000000000001', 'ffffffff-0000-4000-8000-000000000000', 4);
     expect(u.map((x) => x.upTo)).toEqual(['3fffffff-c000-4000-8000-000000000000', '7fffffff-8000-4000-8000-000000000000', 'bfffffff-4000-4000-8000-000000000000', 'ffffffff-0000-4000-8000-000000000000']);
     expect(splitRange('5', '4')).toEqual([]);
+    // PostgreSQL positions (ctids) order as block * 65536 + line; ranges stay valid ctids.
+    const t = splitRange('(0,1)', '(1000,7)', 4);
+    expect(t.map((x) => x.upTo)).toEqual(['(250,1)', '(500,3)', '(750,5)', '(1000,7)']);
+    expect(t.every((x) => Number(/^\((\d+),(\d+)\)$/.exec(x.upTo)?.[2]) < 65536)).toBe(true);
+    expect(splitRange('(3,2)', '(3,1)')).toEqual([]);
   });
 });

@@ -18,13 +18,13 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_backup (
   id uuid,
   stitched timestamptz,
   identifiers text[],
-  ord bigint NOT NULL,
+  ord tid NOT NULL,
   PRIMARY KEY (id)
 );
 CREATE INDEX IF NOT EXISTS rs_example_oneshot_events_backup_ord ON external_data.rs_example_oneshot_events_backup (ord, id);
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_events_undo_done (
-  ord bigint NOT NULL,
+  ord tid NOT NULL,
   id uuid,
   PRIMARY KEY (ord, id)
 );

@@ -16,7 +16,7 @@ WHERE a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 ON CONFLICT (customer_entity_id) DO NOTHING;
 
 INSERT INTO external_data.rs_example_oneshot_events_backup (id, stitched, identifiers, ord)
-SELECT customer_events.id, customer_events.stitched, customer_events.identifiers, ((customer_events.ctid::text::point)[0]::bigint * 65536 + (customer_events.ctid::text::point)[1]::bigint)
+SELECT customer_events.id, customer_events.stitched, customer_events.identifiers, customer_events.ctid
 FROM customer_events
 JOIN customer_attributes AS a
   ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'

@@ -22,7 +22,7 @@ WITH batch AS (
 ),
 changed AS (
   INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers, ord)
-  SELECT e.id, e.stitched, e.identifiers, ((e.ctid::text::point)[0]::bigint * 65536 + (e.ctid::text::point)[1]::bigint)
+  SELECT e.id, e.stitched, e.identifiers, e.ctid
   FROM customer_events AS e
   WHERE e.id = ANY (ARRAY(SELECT batch.id FROM batch))
   ON CONFLICT (id) DO NOTHING

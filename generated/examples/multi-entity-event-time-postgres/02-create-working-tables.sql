@@ -20,18 +20,12 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities_backup (
   PRIMARY KEY (customer_entity_id)
 );
 
+-- Its keys (id unique; (ord, id)) are built by the step that loads it, after loading it.
 CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_backup (
   id uuid,
   stitched timestamptz,
   identifiers text[],
-  ord bigint NOT NULL,
-  PRIMARY KEY (id)
-);
-CREATE INDEX IF NOT EXISTS rs_example_window_events_backup_ord ON external_data.rs_example_window_events_backup (ord, id);
-
-CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_export_done (
-  id uuid,
-  PRIMARY KEY (id)
+  ord tid NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities_reset_done (
@@ -40,13 +34,13 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_window_entities_reset_done (
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_reset_done (
-  ord bigint NOT NULL,
+  ord tid NOT NULL,
   id uuid,
   PRIMARY KEY (ord, id)
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_window_events_undo_done (
-  ord bigint NOT NULL,
+  ord tid NOT NULL,
   id uuid,
   PRIMARY KEY (ord, id)
 );
@@ -70,7 +64,6 @@ WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_backup_meta AS o
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_backup)
-  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_export_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_reset_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_reset_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_undo_done)

@@ -1,50 +1,35 @@
 -- restitch:step 8/16
--- restitch:kind batch
--- restitch:title Export the events to reset (their ids, stitched and identifiers), in batches
--- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_window_events_export_done) AS done, (SELECT (count(*) + 10000 - 1) / 10000 FROM customer_events AS src) AS total
+-- restitch:kind change
+-- restitch:title Export the events to reset (their ids, stitched and identifiers)
 --
 -- Why: Wiki step 1: the event ids must be exported while the entities still hold their
 --   identifiers. The export keeps the events' stitched and identifiers, so it is also their
---   backup. It walks customer_events by key in batches, each its own short transaction, and
---   resumes where it stopped.
--- Expect: Each batch reads up to 10000 events and records one row; repeat until 0.
---
--- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
+--   backup. One statement reads, through the GIN index on identifiers, only the events that
+--   share an identifier with an entity to reset; all or nothing, and running it again adds only
+--   what is missing.
+-- Expect: INSERT n (the events to reset; 0 when run again), then CREATE INDEX twice, in one
+--   transaction.
 
 -- Every event that shares an identifier with an entity to reset: their ids are the list to
 -- reset, and stitched/identifiers are their backup. An event with no identifiers belongs to no
 -- entity. Read from the entity backup, so a second run still sees the identifiers.
--- Walked in batches of customer_events keys, one transaction each and resumable, instead of one
--- transaction over the whole table: `&&` cannot drive an inverted join on CockroachDB
--- (cockroachdb/cockroach issue 81643), so each event is compared with the (small) entity backup;
--- every batch reads at most 10000 events (see keyset-batch).
-WITH batch AS (
-  SELECT src.id AS id
-  FROM customer_events AS src
-  WHERE src.id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_window_events_export_done AS done ORDER BY done.id DESC LIMIT 1),
-    '00000000-0000-0000-0000-000000000000'::uuid
+-- One statement through the GIN index on customer_events.identifiers: the entities' identifiers,
+-- gathered once into one array, are the Index Cond of a bitmap index scan (the subquery's value
+-- becomes its parameter), so only the pages holding such events are read, in the order they lie
+-- on disk, and each event's position is recorded for the reset to walk in that order. One
+-- transaction: all of it or nothing, and running it again adds only the events missing.
+INSERT INTO external_data.rs_example_window_events_backup (id, stitched, identifiers, ord)
+SELECT e.id, e.stitched, e.identifiers, e.ctid
+FROM customer_events AS e
+WHERE e.identifiers && (
+    SELECT array_agg(DISTINCT held.identifier)
+    FROM external_data.rs_example_window_entities_backup AS a
+    CROSS JOIN LATERAL unnest(a.identifiers) AS held (identifier)
   )
-  ORDER BY src.id
-  LIMIT 10000 -- restitch:batch-size
-),
-changed AS (
-  INSERT INTO external_data.rs_example_window_events_backup (id, stitched, identifiers, ord)
-  SELECT e.id, e.stitched, e.identifiers, ((e.ctid::text::point)[0]::bigint * 65536 + (e.ctid::text::point)[1]::bigint)
-  FROM customer_events AS e
-  WHERE e.id = ANY (ARRAY(SELECT batch.id FROM batch))
   AND array_length(e.identifiers, 1) > 0
-    AND EXISTS (
-      SELECT 1
-      FROM external_data.rs_example_window_entities_backup AS a
-      WHERE array_length(a.identifiers, 1) > 0
-        AND e.identifiers && a.identifiers
-    )
-  ON CONFLICT (id) DO NOTHING
-  RETURNING id
-) -- restitch:journal per-batch
-INSERT INTO external_data.rs_example_window_events_export_done (id)
-SELECT batch.id FROM batch
-WHERE (SELECT count(*) FROM changed) >= 0
-ORDER BY batch.id DESC
-LIMIT 1;
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_backup AS b WHERE b.id = e.id);
+
+-- The backup's keys, built once it is loaded: one sort each instead of an index insert per event
+-- in random order (at 1,000,000 events, 1.3 s against 8 s); IF NOT EXISTS when run again.
+CREATE UNIQUE INDEX IF NOT EXISTS rs_example_window_events_backup_key ON external_data.rs_example_window_events_backup (id);
+CREATE INDEX IF NOT EXISTS rs_example_window_events_backup_ord ON external_data.rs_example_window_events_backup (ord, id);

@@ -69,14 +69,34 @@ export interface Dialect {
    */
   subqueryResultsConstrainScans: boolean;
   /**
-   * The events backup records where each event lies in customer_events (column `ord`, from
-   * PostgreSQL's `ctid`: block number * 65536 + line pointer, partial `position`), and the batches
+   * The events backup records where each event lies in customer_events (column `ord`, PostgreSQL's
+   * `ctid` as it is, type tid: block number and line pointer, partial `position`), and the batches
    * over that backup walk `(ord, id)`: each batch touches neighbouring heap pages instead of pages
    * all over the table (UUID order). The backup is a snapshot, so the walk and its resume stay
    * exact whatever moves in customer_events later. When false (CockroachDB) the backup has no
    * `ord` and batches walk the primary key: there the primary key order is the storage order.
    */
   eventsInStorageOrder: boolean;
+  /**
+   * The multi-entity export is one statement through the GIN index on customer_events.identifiers:
+   * the entities' identifiers, gathered by a subquery into one array, become the Index Cond of a
+   * bitmap index scan (`identifiers && $1`), so only the events that share an identifier are read,
+   * in the order they lie on disk. One transaction over them blocks no writer (MVCC), and the
+   * backup's keys are built after it is loaded (workTables `keysAfterLoad`): one sort each instead
+   * of an index insert per event in random order. When false (CockroachDB) the export walks all of
+   * customer_events by key in batches of its own short transactions: a subquery's value never
+   * constrains a scan there (cockroachdb/cockroach issue 51820), `&&` against another table's column
+   * cannot drive an inverted join (issue 81643), and one large transaction meets retries and
+   * contention (https://www.cockroachlabs.com/docs/stable/bulk-update-data).
+   */
+  exportsThroughIdentifierIndex: boolean;
+  /**
+   * Bytes a backup row takes beside the text of its identifiers (and, for an entity, of its id):
+   * per event row and per entity row (tuple, keys and index entries), and per identifier (its
+   * length word). The scope and export checks print the size of each backup from these, so that
+   * it surprises no one (runbook.md: "Disk and database during the window").
+   */
+  backupRowBytes: { event: number; entity: number; identifier: number };
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */

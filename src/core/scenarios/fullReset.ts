@@ -24,7 +24,7 @@ export const fullReset: Scenario = {
       title: 'How many entities and events this resets',
       template: 'current/scope-all',
       why: 'A reviewer and the person running it should see the size of the reset before anything changes.',
-      expect: 'ok = true; detail gives the number of entities and events.',
+      expect: 'ok = true; detail gives the number of entities and events, and about how much disk each backup takes.',
     },
     {
       slug: 'backup-entities',

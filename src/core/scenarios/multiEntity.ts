@@ -1,3 +1,4 @@
+import { getDialect } from '../dialects/index.js';
 import { createWorkingTables, currentUndo, disableCps, entitiesLoaded, loadEntities, preflight, resetSequence } from './commonSteps.js';
 import type { Scenario } from './scenario.js';
 
@@ -10,11 +11,12 @@ export const multiEntity: Scenario = {
   options: ['entities', 'where', 'eventTime', 'batchSize'],
   defaultWorkSchema: 'external_data',
   entityColumns: ['modified', 'identifiers'],
-  tables: () => [
-    'entities', 'entitiesBackup', 'eventsBackup', 'eventsExportDone', 'entitiesResetDone', 'eventsResetDone',
-    'eventsUndoDone',
+  tables: (inputs) => [
+    'entities', 'entitiesBackup', 'eventsBackup', ...(getDialect(inputs.dialect).exportsThroughIdentifierIndex ? [] : ['eventsExportDone']),
+    'entitiesResetDone', 'eventsResetDone', 'eventsUndoDone',
   ],
-  steps: () => [
+  keysAfterLoad: (dialect) => (dialect.exportsThroughIdentifierIndex ? ['eventsBackup'] : []),
+  steps: (inputs) => [
     disableCps,
     createWorkingTables,
     preflight(true),
@@ -35,31 +37,40 @@ export const multiEntity: Scenario = {
       title: 'Every entity to reset is backed up',
       template: 'current/entities-exported',
       why: 'The export of the events reads the identifiers from this backup, and undo puts it back: an entity missing here would keep its events out of the export.',
-      expect: 'ok = true on every row.',
+      expect: 'ok = true on every row; detail gives how many entities the backup holds and about how much disk it takes.',
     },
-    {
-      slug: 'export-events',
-      kind: 'batch',
-      title: 'Export the events to reset (their ids, stitched and identifiers), in batches',
-      template: 'current/export-events',
-      why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup. It walks customer_events by key in batches, each its own short transaction, and resumes where it stopped.",
-      expect: 'Each batch reads up to {{n.batchSize}} events and records one row; repeat until 0.',
-      progress: { done: 'eventsExportDone', source: 'customer_events', perBatch: true },
-    },
+    getDialect(inputs.dialect).exportsThroughIdentifierIndex
+      ? {
+          slug: 'export-events',
+          kind: 'change',
+          title: 'Export the events to reset (their ids, stitched and identifiers)',
+          template: 'current/export-events-indexed',
+          why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup. One statement reads, through the GIN index on identifiers, only the events that share an identifier with an entity to reset; all or nothing, and running it again adds only what is missing.",
+          expect: "INSERT n (the events to reset; 0 when run again), then CREATE INDEX twice, in one transaction.",
+        }
+      : {
+          slug: 'export-events',
+          kind: 'batch',
+          title: 'Export the events to reset (their ids, stitched and identifiers), in batches',
+          template: 'current/export-events',
+          why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup. It walks customer_events by key in batches, each its own short transaction, and resumes where it stopped.",
+          expect: 'Each batch reads up to {{n.batchSize}} events and records one row; repeat until 0.',
+          progress: { done: 'eventsExportDone', source: 'customer_events', perBatch: true },
+        },
     {
       slug: 'export-complete',
       kind: 'check',
       title: 'The export and backups are complete',
       template: 'current/export-complete',
       why: 'Every event that shares an identifier with an entity to reset must be in the list before the entities lose their identifiers: an event left out would stay stitched to identifiers no entity holds.',
-      expect: 'ok = true on every row; detail gives the number of events.',
+      expect: 'ok = true on every row; detail gives the number of events and about how much disk their backup takes.',
     },
     ...resetSequence(),
   ],
   undo: () => currentUndo(true),
   watch: [
     'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
-    'The export walks all of customer_events by key, in batches (progress and ETA from the runner): on a large table it is long, each batch comparing its events with every entity to reset; it can also be done through a Meiro Integrations workspace.',
+    'On CockroachDB the export walks all of customer_events by key, in batches (progress and ETA from the runner): on a large table it is long, each batch comparing its events with every entity to reset; it can also be done through a Meiro Integrations workspace. On PostgreSQL it is one statement through the GIN index on identifiers.',
   ],
   pointOfNoReturn: { slug: 'entities-deleted', why: 'the clean-up routine has deleted the entities: they cannot be put back, and events put back for them would belong to no entity.' },
   undoValidity:

@@ -1,3 +1,4 @@
+import type { Dialect } from '../dialects/index.js';
 import type { DialectName, RunbookInputs, SchemaProfile, StepKind } from '../types.js';
 
 /** Options of `generate` a scenario may take (each is refused by scenarios that ignore it). */
@@ -60,6 +61,11 @@ export interface Scenario {
   /** Work tables it creates (keys of the work-table catalog). */
   tables: (inputs: RunbookInputs) => readonly string[];
   entityColumns: readonly EntityColumn[];
+  /**
+   * Working tables (catalog keys) that one step loads whole on `dialect`, building their keys
+   * after loading them (WorkTableDef.keysAfterLoad); none when absent.
+   */
+  keysAfterLoad?: (dialect: Dialect) => readonly string[];
   /** Scenario-specific input rules; throw an input error to refuse. */
   validate?: (inputs: RunbookInputs) => void;
   steps: (inputs: RunbookInputs) => StepSpec[];

@@ -14,17 +14,17 @@
 WITH last_done AS (
   SELECT done.ord, done.id
   FROM external_data.rs_example_window_events_undo_done AS done
-  WHERE done.ord <= 9223372036854775807 -- restitch:range-end
+  WHERE done.ord <= '(4294967295,65535)'::tid -- restitch:range-end
   ORDER BY done.ord DESC, done.id DESC
   LIMIT 1
 ),
 batch AS (
   SELECT src.ord, src.id AS id
   FROM external_data.rs_example_window_events_backup AS src
-  WHERE src.ord > -1 -- restitch:range-start
-    AND src.ord <= 9223372036854775807 -- restitch:range-end
+  WHERE src.ord > '(0,0)'::tid -- restitch:range-start
+    AND src.ord <= '(4294967295,65535)'::tid -- restitch:range-end
     AND (src.ord, src.id) > (
-      coalesce((SELECT last_done.ord FROM last_done), -1),
+      coalesce((SELECT last_done.ord FROM last_done), '(0,0)'::tid),
       coalesce((SELECT last_done.id FROM last_done), '00000000-0000-0000-0000-000000000000'::uuid)
     )
   ORDER BY src.ord, src.id
