@@ -4,7 +4,7 @@
  * only offered through the `lit` helper.
  */
 import type { Dialect } from './dialects/index.js';
-import { ENTITIES_FILE, idsDigest } from './entitiesFile.js';
+import { ENTITIES_FILE } from './entitiesFile.js';
 import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
 import { inputsFingerprint } from './fingerprint.js';
@@ -60,13 +60,13 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
   return {
     d: dialect,
     t,
-    n: { batchSize: sqlInteger(inputs.batchSize), maxEvents: sqlInteger(inputs.maxEvents), entityCount: inputs.entities.length },
+    n: { batchSize: sqlInteger(inputs.batchSize), maxEvents: sqlInteger(inputs.maxEvents), entityCount: inputs.entities.count },
     priority: inputs.priority ?? 'normal',
     sql: { eventFilter: filter, deleteSelection },
-    entity: scenario.name === 'entity-oneshot' ? (inputs.entities[0] ?? null) : null,
+    entity: scenario.name === 'entity-oneshot' ? inputs.entities.first() : null,
     entityKey: 'customer_entity_id',
     entityColumns: scenario.entityColumns,
-    ids: { file: ENTITIES_FILE, count: inputs.entities.length, digest: idsDigest(inputs.entities) },
+    ids: { file: ENTITIES_FILE, count: inputs.entities.count, digest: inputs.entities.digest() },
     workTables: tables,
     keys: Object.fromEntries(tables.filter((w) => w.keysAfterLoad).map((w) => [w.key, keysStatements(w)])),
     stamp: {

@@ -8,7 +8,6 @@
  * and a file cannot hold a checksum of itself. The inputs are in manifest.json for anyone to
  * recompute it.
  */
-import { idsDigest } from './entitiesFile.js';
 import { sha256 } from './manifest.js';
 import type { RunbookInputs } from './types.js';
 
@@ -25,5 +24,5 @@ export function inputsFingerprint(inputs: RunbookInputs): string {
   // no backed-up row, and a run may be regenerated with another size and resume.
   const { dialect: _dialect, batchSize: _batchSize, priority: _priority, entities, ...rest } = inputs;
   // The ids by their digest (as the entities-loaded check has it), not a second JSON copy of them.
-  return sha256(JSON.stringify(canonical({ ...rest, entities: idsDigest(entities) })));
+  return sha256(JSON.stringify(canonical({ ...rest, entities: entities.digest() })));
 }

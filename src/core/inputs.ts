@@ -3,7 +3,8 @@
  * Pure: the CLI reads the entities file and passes its text here.
  */
 import { DIALECT_NAMES, getDialect, type Dialect } from './dialects/index.js';
-import { sortUniqueIds } from './entitiesFile.js';
+import { EntityIds } from './entityIds.js';
+import type { Spans } from './idSort.js';
 import { inputError } from './errors.js';
 import { getScenario, supportedPairs, type ScenarioOption } from './scenarios/index.js';
 import type { DialectName, RunbookInputs } from './types.js';
@@ -17,6 +18,8 @@ export interface RawGenerateOptions {
   entity?: string[];
   /** Content of --entities-file, with its path for messages. */
   entitiesFile?: { path: string; content: string };
+  /** The ids of a runbook's own entities.txt, read back (re-rendering it); instead of entity and entitiesFile. */
+  entityIds?: EntityIds;
   where?: string;
   eventTimeFrom?: string;
   eventTimeTo?: string;
@@ -80,7 +83,7 @@ function entityId(raw: string, legacy: boolean, where: string): string {
     return id.toLowerCase();
   }
   if (id.length === 0 || id.length > 200 || /[\s\p{Cc}]/u.test(id)) {
-    throw inputError(`${where}: entity id '${raw}' must be 1 to 200 characters without spaces or control characters`);
+    throw inputError(`${where}: entity id '${raw}' ${ENTITY_RULE}`);
   }
   return id;
 }
@@ -88,26 +91,70 @@ function entityId(raw: string, legacy: boolean, where: string): string {
 /** Whitespace at either end of a line (what trim() would take off). */
 const EDGE_SPACE = /^\s|\s$/;
 
-function collectEntities(raw: RawGenerateOptions, legacy: boolean): string[] {
+const ENTITY_RULE = 'must be 1 to 200 characters without spaces or control characters';
+
+/**
+ * The ids of a list file that is ASCII throughout, as spans of its text (no string per id): blank
+ * lines and # comments skipped, `\#` for an id that starts with #, ASCII blanks trimmed; null when
+ * the text holds anything else (then it is read line by line as strings). The same rules as
+ * entityId, for these characters.
+ */
+function asciiListSpans(content: string, path: string): Spans | null {
+  if (/[^\x00-\x7f]/.test(content)) return null;
+  let lines = 1;
+  for (let at = content.indexOf('\n'); at !== -1; at = content.indexOf('\n', at + 1)) lines++;
+  const start = new Uint32Array(lines);
+  const end = new Uint32Array(lines);
+  let count = 0;
+  const blank = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  for (let at = 0, line = 1; at < content.length; line++) {
+    const stop = content.indexOf('\n', at);
+    let a = at;
+    let b = stop === -1 ? content.length : stop;
+    at = b + 1;
+    while (a < b && blank(content.charCodeAt(a))) a++;
+    while (b > a && blank(content.charCodeAt(b - 1))) b--;
+    if (a === b || content.charCodeAt(a) === 0x23) continue;
+    if (content.charCodeAt(a) === 0x5c && content.charCodeAt(a + 1) === 0x23) a++;
+    let ok = b - a <= 200;
+    for (let k = a; k < b && ok; k++) {
+      const c = content.charCodeAt(k);
+      ok = c >= 0x21 && c <= 0x7e;
+    }
+    if (!ok) throw inputError(`${path} line ${line}: entity id '${content.slice(a, b)}' ${ENTITY_RULE}`);
+    start[count] = a;
+    end[count] = b;
+    count++;
+  }
+  return { bytes: Buffer.from(content, 'latin1'), start, end, count };
+}
+
+function collectEntities(raw: RawGenerateOptions, legacy: boolean): EntityIds {
   const ids: string[] = (raw.entity ?? []).map((e) => entityId(e, legacy, '--entity'));
   if (raw.entitiesFile) {
     const { path, content } = raw.entitiesFile;
-    // Line by line without an array of the lines or trimmed copies: at 1M ids their garbage
-    // alone was most of the peak memory of generate.
+    const spans = legacy || ids.length > 0 ? null : asciiListSpans(content, path);
+    if (spans) {
+      if (spans.count === 0) throw noIds(path);
+      return EntityIds.fromSpans(spans);
+    }
     for (let start = 0, line = 1; start < content.length; line++) {
       const end = content.indexOf('\n', start);
-      const raw = content.slice(start, end === -1 ? content.length : end);
+      const rawLine = content.slice(start, end === -1 ? content.length : end);
       start = end === -1 ? content.length : end + 1;
-      const text = EDGE_SPACE.test(raw) ? raw.trim() : raw;
+      const text = EDGE_SPACE.test(rawLine) ? rawLine.trim() : rawLine;
       if (text === '' || text.startsWith('#')) continue;
       // An id that starts with # is written \# so it is not taken for a comment.
       ids.push(entityId(text.startsWith('\\#') ? text.slice(1) : text, legacy, `${path} line ${line}`));
     }
-    if (ids.length === 0) throw inputError(`${path} holds no entity id (one id a line; blank lines and # comments are skipped; write \\# for an id that starts with #)`);
+    if (ids.length === 0) throw noIds(path);
   }
   // Sorted as entities.txt holds them, so a runbook re-rendered from that file is the same.
-  // Sorting in place and dropping neighbours that repeat is several times faster than a Set at 1M ids.
-  return sortUniqueIds(ids, true, raw.entitiesFile?.content);
+  return EntityIds.of(ids);
+}
+
+function noIds(path: string): Error {
+  return inputError(`${path} holds no entity id (one id a line; blank lines and # comments are skipped; write \\# for an id that starts with #)`);
 }
 
 /**
@@ -139,7 +186,7 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
     throw inputError('--delete-events is replaced by --delete-where SQL: the condition that chooses which events of the entities Step 0 deletes');
   }
   const given: [ScenarioOption, boolean][] = [
-    ['entities', (raw.entity?.length ?? 0) > 0 || raw.entitiesFile !== undefined],
+    ['entities', (raw.entity?.length ?? 0) > 0 || raw.entitiesFile !== undefined || raw.entityIds !== undefined],
     ['where', raw.where !== undefined],
     ['eventTime', raw.eventTimeFrom !== undefined || raw.eventTimeTo !== undefined],
     ['batchSize', raw.batchSize !== undefined],
@@ -160,7 +207,7 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
     scenario: scenario.name,
     dialect: dialect.name as DialectName,
     incident: raw.incident,
-    entities: collectEntities(raw, scenario.schema === 'legacy'),
+    entities: raw.entityIds ?? collectEntities(raw, scenario.schema === 'legacy'),
     where: raw.where === undefined ? null : await validateWhere(raw.where),
     eventTimeFrom: isoTime('--event-time-from', raw.eventTimeFrom),
     eventTimeTo: isoTime('--event-time-to', raw.eventTimeTo),
@@ -174,7 +221,7 @@ export async function validateInputs(raw: RawGenerateOptions): Promise<RunbookIn
   if (inputs.eventTimeFrom && inputs.eventTimeTo && Date.parse(inputs.eventTimeFrom) >= Date.parse(inputs.eventTimeTo)) {
     throw inputError(`--event-time-from (${inputs.eventTimeFrom}) must be before --event-time-to (${inputs.eventTimeTo})`);
   }
-  if (scenario.options.includes('entities') && scenario.schema === 'current' && inputs.entities.length === 0) {
+  if (scenario.options.includes('entities') && scenario.schema === 'current' && inputs.entities.count === 0) {
     throw inputError(`${scenario.name} needs at least one entity: --entity ID (repeatable) or --entities-file PATH`);
   }
   scenario.validate?.(inputs);

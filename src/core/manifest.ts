@@ -3,7 +3,7 @@
  * a sha256 per file. Written with sorted, stable keys so it is byte-for-byte reproducible.
  */
 import { createHash } from 'node:crypto';
-import { ENTITIES_FILE, entitiesFileSha256, entitiesText } from './entitiesFile.js';
+import { ENTITIES_FILE } from './entitiesFile.js';
 import { checkError } from './errors.js';
 import type { Scenario } from './scenarios/index.js';
 import type { RenderedStep, RunbookFile, RunbookInputs, StepKind } from './types.js';
@@ -52,7 +52,7 @@ export function buildManifest(args: {
   const ids = inputs.entities;
   for (const f of [...args.files].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     // entities.txt was hashed once when its text was made.
-    files[f.path] = f.path === ENTITIES_FILE && ids.length > 0 && f.content === entitiesText(ids) ? entitiesFileSha256(ids) : sha256(f.content);
+    files[f.path] = f.path === ENTITIES_FILE && ids.count > 0 && f.content === ids.text() ? ids.fileSha256() : sha256(f.content);
   }
   const manifest: Manifest = {
     tool: 'restitch',
@@ -64,8 +64,8 @@ export function buildManifest(args: {
       scenario: inputs.scenario,
       dialect: inputs.dialect,
       incident: inputs.incident,
-      entitiesFile: inputs.entities.length > 0 ? ENTITIES_FILE : null,
-      entityCount: inputs.entities.length,
+      entitiesFile: inputs.entities.count > 0 ? ENTITIES_FILE : null,
+      entityCount: inputs.entities.count,
       where: inputs.where,
       eventTimeFrom: inputs.eventTimeFrom,
       eventTimeTo: inputs.eventTimeTo,

@@ -48,7 +48,7 @@ export function renderMarkdown(args: {
     ['Dialect', `${dialect.label} (${scenario.schema} schema)`],
     ['Incident', code(inputs.incident)],
     // The ids themselves are in entities.txt only: one place to review, one place the steps load.
-    ['Entities', inputs.entities.length > 0 ? `${inputs.entities.length}, one a line in ${code(ENTITIES_FILE)}` : '—'],
+    ['Entities', inputs.entities.count > 0 ? `${inputs.entities.count}, one a line in ${code(ENTITIES_FILE)}` : '—'],
     ['Event filter (--where)', inputs.where ? code(inputs.where) : '—'],
     ['Event time from / to', `${inputs.eventTimeFrom ? code(inputs.eventTimeFrom) : '—'} / ${inputs.eventTimeTo ? code(inputs.eventTimeTo) : '—'}`],
     ['Batch size', String(inputs.batchSize)],

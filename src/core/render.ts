@@ -5,7 +5,7 @@
 import Handlebars from 'handlebars';
 import { buildContext, type RenderContext } from './context.js';
 import { getDialect, type Dialect } from './dialects/index.js';
-import { ENTITIES_FILE, entitiesText } from './entitiesFile.js';
+import { ENTITIES_FILE } from './entitiesFile.js';
 import { formatDuration, formatHeader, wrapNote } from './directives.js';
 import { buildManifest } from './manifest.js';
 import { renderMarkdown } from './markdown.js';
@@ -179,7 +179,7 @@ export function renderRunbook(inputs: RunbookInputs, templates: TemplateSet, too
   const undo = renderSteps(scenario.undo(inputs), 'undo/', hb, ctx, templates);
   const markdown: RunbookFile = { path: 'runbook.md', content: renderMarkdown({ inputs, scenario, dialect, steps, undo, toolVersion }) };
   const files = [...steps.map((s) => s.file), ...undo.map((s) => s.file), markdown];
-  if (inputs.entities.length > 0) files.push({ path: ENTITIES_FILE, content: entitiesText(inputs.entities) });
+  if (inputs.entities.count > 0) files.push({ path: ENTITIES_FILE, content: inputs.entities.text() });
   const manifest: RunbookFile = { path: 'manifest.json', content: buildManifest({ inputs, scenario, steps, undo, files, toolVersion }) };
   files.push(manifest);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -2,6 +2,7 @@
  * The runbook contract shared by the generator, `check`, `bundle` and the runner.
  * Everything here is plain data: no IO, no clock.
  */
+import type { EntityIds } from './entityIds.js';
 
 /** Database dialects a runbook can target. */
 export type DialectName = 'cockroachdb' | 'postgres';
@@ -28,7 +29,7 @@ export interface RunbookInputs {
   /** Incident slug: names the output directory and prefixes every working table. */
   incident: string;
   /** Entity ids, deduplicated, sorted by their UTF-8 bytes (as entities.txt holds them). */
-  entities: string[];
+  entities: EntityIds;
   /** Extra boolean condition on customer_events, validated to be exactly one expression. */
   where: string | null;
   eventTimeFrom: string | null;

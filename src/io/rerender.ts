@@ -1,4 +1,5 @@
 import { parseEntitiesText } from '../core/entitiesFile.js';
+import { EntityIds } from '../core/entityIds.js';
 import { checkError } from '../core/errors.js';
 import { validateInputs } from '../core/inputs.js';
 import type { Manifest } from '../core/manifest.js';
@@ -8,14 +9,19 @@ import type { TemplateSet } from '../core/render.js';
 import type { RunbookFile } from '../core/types.js';
 import { toolVersion } from './packageInfo.js';
 
-/** The entity ids of a runbook: read from its entities.txt, the one place it holds them. */
-function entityIds(manifest: Manifest, files: readonly RunbookFile[]): string[] {
+/**
+ * The entity ids of a runbook: read from its entities.txt, the one place it holds them. A file as
+ * restitch writes it for the current schema is taken as it is (no string per id); anything else
+ * is read id by id and validated like --entity.
+ */
+function entityIds(manifest: Manifest, files: readonly RunbookFile[]): { entityIds: EntityIds } | { entity: string[] } {
   const name = manifest.inputs.entitiesFile;
-  if (manifest.inputs.entities !== undefined) return manifest.inputs.entities;
-  if (name === null || name === undefined) return [];
+  if (manifest.inputs.entities !== undefined) return { entity: manifest.inputs.entities };
+  if (name === null || name === undefined) return { entity: [] };
   const file = files.find((f) => f.path === name);
   if (file === undefined) throw checkError(`${name} is named in manifest.json but missing; regenerate the runbook`);
-  return parseEntitiesText(file.content, name);
+  const whole = getScenario(manifest.inputs.scenario).schema === 'current' ? EntityIds.fromFileText(file.content) : null;
+  return whole && whole.count > 0 ? { entityIds: whole } : { entity: parseEntitiesText(file.content, name) };
 }
 
 /**
@@ -30,7 +36,7 @@ export async function rerender(manifest: Manifest, templates: TemplateSet, files
     scenario: i.scenario,
     dialect: i.dialect,
     incident: i.incident,
-    entity: entityIds(manifest, files),
+    ...entityIds(manifest, files),
     where: i.where ?? undefined,
     eventTimeFrom: i.eventTimeFrom ?? undefined,
     eventTimeTo: i.eventTimeTo ?? undefined,

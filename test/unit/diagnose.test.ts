@@ -68,7 +68,7 @@ describe('report', () => {
       '',
     ].join('\n'));
     const inputs = await validateInputs({ scenario: 'multi-entity', dialect: 'postgres', incident: 'x', entitiesFile: { path: 'f', content: text } });
-    expect(inputs.entities).toEqual(['e1', 'e2', 'e4']);
+    expect(inputs.entities.list()).toEqual(['e1', 'e2', 'e4']);
   });
 
   it('suggests the exact generate command, quoting what the shell would split', () => {

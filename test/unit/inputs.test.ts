@@ -64,7 +64,7 @@ describe('input validation (message and exit 2, nothing written)', () => {
       scenario: 'legacy-steps', dialect: 'postgres', incident: 'ids',
       entitiesFile: { path: 'ids.txt', content: `# c\n${UUID}\n\n${UUID.toUpperCase()}\n` },
     });
-    expect(inputs.entities).toEqual([UUID]);
+    expect(inputs.entities.list()).toEqual([UUID]);
     expect(inputs.workSchema).toBe('temp_table');
   });
 });

@@ -62,7 +62,7 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     const inputs = await validateInputs({ scenario: 'multi-entity', dialect: 'postgres', incident: INCIDENT, entitiesFile: { path: file, content: readFileSync(file, 'utf8') } });
     const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
     writeRunbook(out, runbook.files, true);
-    log(`\nGenerated ${out} from ${file} (${inputs.entities.length} entities, ${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);
+    log(`\nGenerated ${out} from ${file} (${inputs.entities.count} entities, ${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);
     log(`restitch run ${out} --yes --confirm ${runbook.steps.filter((s) => s.header.kind === 'manual').map((s) => s.header.number).join(',')}, with the platform (clean-up, stitcher with the fixed rule) beside it:\n`);
     const url = server.url('postgres');
     // The clean-up routine takes about a minute in production; 2 s here, so the demo shows the wait.

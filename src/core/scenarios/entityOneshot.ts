@@ -13,9 +13,9 @@ export const entityOneshot: Scenario = {
   entityColumns: ['modified'],
   tables: () => ['entitiesBackup', 'eventsBackup', 'eventsUndoDone'],
   validate: (inputs) => {
-    if (inputs.entities.length !== 1) {
+    if (inputs.entities.count !== 1) {
       throw inputError(
-        `entity-oneshot takes exactly one --entity (got ${inputs.entities.length}); use multi-entity for several`,
+        `entity-oneshot takes exactly one --entity (got ${inputs.entities.count}); use multi-entity for several`,
       );
     }
   },

@@ -3,7 +3,7 @@ import type { RunbookInputs } from '../types.js';
 import { createWorkingTables, disableCps, disableCpsOnly, loadEntities, preflight } from './commonSteps.js';
 import type { Scenario, StepSpec } from './scenario.js';
 
-const byEntities = (inputs: RunbookInputs) => inputs.entities.length > 0;
+const byEntities = (inputs: RunbookInputs) => inputs.entities.count > 0;
 
 const change = (slug: string, title: string, template: string, why: string, expect: string): StepSpec => ({
   slug, kind: 'change', title, template: `legacy/${template}`, why, expect,
