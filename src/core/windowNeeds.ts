@@ -14,11 +14,11 @@ export function windowNeeds(dialect: Dialect, tables: readonly WorkTableDef[], a
   const sizing =
     dialect.name === 'postgres'
       ? [
-          'Size it before starting (read-only, from the catalog: `pg_class.reltuples` and the `pg_stats.avg_width` of `identifiers`, so run `ANALYZE customer_events` first if they are old; https://www.postgresql.org/docs/current/view-pg-stats.html). About 60 bytes a row go to the tuple header, line pointer and the primary key entry:',
+          `Size it before starting (read-only, from the catalog: \`pg_class.reltuples\` and the \`pg_stats.avg_width\` of \`identifiers\`, so run \`ANALYZE customer_events\` first if they are old; https://www.postgresql.org/docs/current/view-pg-stats.html). About ${dialect.backupRowBytes.event} bytes a row go to the id, stitched, the position, the tuple header and the entries of the backup's two indexes, beside the identifiers; the checks that follow each backup print its size as taken:`,
           '',
           '```sql',
           'SELECT c.reltuples::bigint AS events,',
-          "  pg_size_pretty((c.reltuples * (16 + 8 + coalesce(s.avg_width, 0) + 60))::bigint) AS events_backup_if_every_event",
+          `  pg_size_pretty((c.reltuples * (${dialect.backupRowBytes.event} + coalesce(s.avg_width, 0)))::bigint) AS events_backup_if_every_event`,
           'FROM pg_class AS c',
           "LEFT JOIN pg_stats AS s ON s.schemaname = 'public' AND s.tablename = 'customer_events' AND s.attname = 'identifiers'",
           "WHERE c.oid = 'customer_events'::regclass;",

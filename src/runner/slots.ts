@@ -4,7 +4,7 @@
  *
  *     LIMIT 10000 -- restitch:batch-size
  *     WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
- *     AND src.ord <= 9223372036854775807 -- restitch:range-end
+ *     AND src.ord <= '(4294967295,65535)'::tid -- restitch:range-end
  *
  * Pasted by hand the statement means what it says (the whole key range, the generated batch
  * size); the runner replaces only the token before a marker: a batch size (adaptive or

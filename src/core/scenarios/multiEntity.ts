@@ -1,6 +1,32 @@
 import { getDialect } from '../dialects/index.js';
 import { createWorkingTables, currentUndo, disableCps, entitiesLoaded, loadEntities, preflight, resetSequence } from './commonSteps.js';
-import type { Scenario } from './scenario.js';
+import type { Dialect } from '../dialects/index.js';
+import type { Scenario, StepSpec } from './scenario.js';
+
+const EXPORT_WHY = "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup.";
+
+/** The export of the events: one statement through the GIN index, or a keyset walk (Dialect.exportsThroughIdentifierIndex). */
+function exportEvents(dialect: Dialect): StepSpec {
+  if (dialect.exportsThroughIdentifierIndex) {
+    return {
+      slug: 'export-events',
+      kind: 'change',
+      title: 'Export the events to reset (their ids, stitched and identifiers)',
+      template: 'current/export-events-indexed',
+      why: `${EXPORT_WHY} One statement reads, through the GIN index on identifiers, only the events that share an identifier with an entity to reset; all or nothing, and running it again adds only what is missing.`,
+      expect: 'INSERT n (the events to reset; 0 when run again), then CREATE INDEX twice, in one transaction.',
+    };
+  }
+  return {
+    slug: 'export-events',
+    kind: 'batch',
+    title: 'Export the events to reset (their ids, stitched and identifiers), in batches',
+    template: 'current/export-events',
+    why: `${EXPORT_WHY} It walks customer_events by key in batches, each its own short transaction, and resumes where it stopped.`,
+    expect: 'Each batch reads up to {{n.batchSize}} events and records one row; repeat until 0.',
+    progress: { done: 'eventsExportDone', source: 'customer_events', perBatch: true },
+  };
+}
 
 /** The wiki's 4-step process for one or more entities, with the batch loop as SQL. */
 export const multiEntity: Scenario = {
@@ -39,24 +65,7 @@ export const multiEntity: Scenario = {
       why: 'The export of the events reads the identifiers from this backup, and undo puts it back: an entity missing here would keep its events out of the export.',
       expect: 'ok = true on every row; detail gives how many entities the backup holds and about how much disk it takes.',
     },
-    getDialect(inputs.dialect).exportsThroughIdentifierIndex
-      ? {
-          slug: 'export-events',
-          kind: 'change',
-          title: 'Export the events to reset (their ids, stitched and identifiers)',
-          template: 'current/export-events-indexed',
-          why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup. One statement reads, through the GIN index on identifiers, only the events that share an identifier with an entity to reset; all or nothing, and running it again adds only what is missing.",
-          expect: "INSERT n (the events to reset; 0 when run again), then CREATE INDEX twice, in one transaction.",
-        }
-      : {
-          slug: 'export-events',
-          kind: 'batch',
-          title: 'Export the events to reset (their ids, stitched and identifiers), in batches',
-          template: 'current/export-events',
-          why: "Wiki step 1: the event ids must be exported while the entities still hold their identifiers. The export keeps the events' stitched and identifiers, so it is also their backup. It walks customer_events by key in batches, each its own short transaction, and resumes where it stopped.",
-          expect: 'Each batch reads up to {{n.batchSize}} events and records one row; repeat until 0.',
-          progress: { done: 'eventsExportDone', source: 'customer_events', perBatch: true },
-        },
+    exportEvents(getDialect(inputs.dialect)),
     {
       slug: 'export-complete',
       kind: 'check',
