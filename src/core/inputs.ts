@@ -73,7 +73,18 @@ function isoTime(flag: string, raw: string | undefined): string | null {
   if (!ISO.test(value) || Number.isNaN(Date.parse(value)) || !isCalendarTime(value)) {
     throw inputError(`${flag} must be an ISO 8601 date or time such as 2026-11-01T00:00:00Z, not '${raw}'`);
   }
-  return value;
+  return inUtcWhenZoneless(value);
+}
+
+/**
+ * A time without an offset would be read in the session's TimeZone, which psql, `cockroach sql`
+ * and the runner need not share (https://www.postgresql.org/docs/current/datatype-datetime.html#DATATYPE-TIMEZONES;
+ * https://www.cockroachlabs.com/docs/stable/timestamp): such a value is taken as UTC and written
+ * with `Z`, so every session reads the same instant. A date alone is its midnight UTC.
+ */
+function inUtcWhenZoneless(value: string): string {
+  if (/(?:Z|[+-]\d{2}:?\d{2})$/.test(value) && value.length > 10) return value;
+  return value.length === 10 ? `${value}T00:00:00Z` : `${value.replace(' ', 'T')}Z`;
 }
 
 function entityId(raw: string, legacy: boolean, where: string): string {

@@ -3,7 +3,7 @@
  * shared by unrelated customers, who are then glued into one entity.
  */
 
-/** The documented list (README, `restitch diagnose`); whitespace-only values count as well. */
+/** The documented list (docs/diagnose.md, `restitch diagnose`); whitespace-only values count as well. */
 export const DEFAULT_JUNK_VALUES: readonly string[] = ['None', 'none', 'null', 'NULL', '0', '-1', '', 'nan', 'undefined', 'N/A', 'unknown'];
 
 /**

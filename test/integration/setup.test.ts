@@ -48,7 +48,14 @@ describe('set-up where people clone', () => {
     const out = join(tempDir('demo'), 'demo-runbook');
     const r = runCli(['demo', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/The demo database is removed when the demo ends; the runbook stays in .*demo-runbook\. Try next:\n  less .*runbook\.md\n  restitch check /);
+    expect(r.stdout).toMatch(/The demo database is removed when the demo ends; the runbook stays in .*demo-runbook\. Try next:\n  less .*runbook\.md\n  npx restitch check /);
+    // Each suggestion works as printed, in the checkout, with nothing installed beyond `npm ci`.
+    const tries = r.stdout.split('Try next:\n')[1]!.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('npx restitch'));
+    expect(tries.length).toBeGreaterThanOrEqual(4);
+    for (const cmd of tries) {
+      const t = spawnSync('bash', ['-c', `${cmd.replace(/ \| less$/, '')} > /dev/null`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(t.status, `${cmd}: ${t.stderr}`).toBe(0);
+    }
     // It starts with diagnose: the glued and the split customer, and the runbook comes from its entities file.
     expect(r.stdout).toMatch(/restitch diagnose --out .*demo-runbook-entities\.txt \(read-only\):\n  SEVERITY .*\n  HIGH +junk identifier value 'None' +2 events, 1 entities +3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11\n  MEDIUM +split customer: '12345', '12345\.0' held by 2 entities /);
     expect(r.stdout).toMatch(/Generated .*demo-runbook from .*demo-runbook-entities\.txt \(3 entities, /);

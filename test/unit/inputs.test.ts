@@ -68,3 +68,24 @@ describe('input validation (message and exit 2, nothing written)', () => {
     expect(inputs.workSchema).toBe('temp_table');
   });
 });
+
+describe('event_time window without an offset', () => {
+  const window = (from: string, to?: string) =>
+    validateInputs({
+      scenario: 'multi-entity', dialect: 'postgres', incident: 'tz',
+      entity: ['a'], eventTimeFrom: from, ...(to === undefined ? {} : { eventTimeTo: to }),
+    });
+
+  it('is taken as UTC and written with Z, so the session TimeZone of psql, cockroach sql or the runner cannot move it', async () => {
+    const inputs = await window('2026-01-01T11:30', '2026-01-02');
+    expect(inputs.eventTimeFrom).toBe('2026-01-01T11:30Z');
+    expect(inputs.eventTimeTo).toBe('2026-01-02T00:00:00Z');
+    expect((await window('2026-01-01 11:30:15.25')).eventTimeFrom).toBe('2026-01-01T11:30:15.25Z');
+  });
+
+  it('keeps an explicit offset as given', async () => {
+    expect((await window('2026-01-01T11:30:00+02:00')).eventTimeFrom).toBe('2026-01-01T11:30:00+02:00');
+    expect((await window('2026-01-01T11:30:00-0500')).eventTimeFrom).toBe('2026-01-01T11:30:00-0500');
+    expect((await window('2026-01-01T11:30:00Z')).eventTimeFrom).toBe('2026-01-01T11:30:00Z');
+  });
+});

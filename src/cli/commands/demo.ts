@@ -74,7 +74,7 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     log('\nrestitch diagnose again:');
     await diagnoseDemo(db, file, log);
     log(`\nThe demo database is removed when the demo ends; the runbook stays in ${out}. Try next:`);
-    for (const next of [`less ${out}/runbook.md`, `restitch check ${out}`, `restitch bundle ${out} | less`, 'restitch scenarios', 'restitch diagnose --help', 'restitch generate --help']) {
+    for (const next of [`less ${out}/runbook.md`, `npx restitch check ${out}`, `npx restitch bundle ${out} | less`, 'npx restitch scenarios', 'npx restitch diagnose --help', 'npx restitch generate --help']) {
       log(`  ${next}`);
     }
     return report.exitCode;
