@@ -73,6 +73,7 @@ type Shape =
 function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], ordered: boolean): Record<string, Shape> {
   const entityId = ENTITY_ID_TYPE[schema];
   const ids = (suffix: string, type: string): Shape => ({ suffix, columns: [['id', type]] });
+  const queuedRows = (suffix: string): Shape => ({ suffix, columns: [['id', 'uuid'], ['queued_at', 'timestamptz']], primaryKey: 'id' });
   const walked = (suffix: string): Shape => (ordered ? { suffix, columns: [['ord', 'tid'], ['id', 'uuid']], primaryKey: 'ord, id' } : ids(suffix, 'uuid'));
   return {
     entities: {
@@ -98,8 +99,10 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], 
     entitiesUndoDone: ids('entities_undo_done', entityId),
     eventsUndoDone: walked('events_undo_done'),
     auditQueued: { suffix: 'audit_queued', columns: [['customer_entity_id', 'uuid']] },
-    eventsQueued: ids('events_queued', 'uuid'),
-    orphansQueued: ids('orphans_queued', 'uuid'),
+    // The queue rows a runbook added are (id, the `created` it wrote): another runbook may queue the
+    // same event, and undo must take back only its own row.
+    eventsQueued: queuedRows('events_queued'),
+    orphansQueued: queuedRows('orphans_queued'),
     matchingBackup: { suffix: 'matching_backup', copyOf: 'cdp_ps.matching', primaryKey: 'customer_event_id' },
     deletedEventsBackup: { suffix: 'deleted_events_backup', copyOf: 'cdp_ce.customer_events', primaryKey: 'id' },
     backupMeta: { suffix: 'backup_meta', columns: [['fingerprint', 'text'], ['incident', 'text'], ['taken_at', 'timestamptz']] },

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_audit_queued (
 
 CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_events_queued (
   id uuid,
+  queued_at timestamptz,
   PRIMARY KEY (id)
 );
 

@@ -57,6 +57,7 @@ FROM (
     ('temp_table', 'rs_example_legacy_delete_matching_backup', 'customer_event_id', ''),
     ('temp_table', 'rs_example_legacy_delete_audit_queued', 'customer_entity_id', 'uuid'),
     ('temp_table', 'rs_example_legacy_delete_events_queued', 'id', 'uuid'),
+    ('temp_table', 'rs_example_legacy_delete_events_queued', 'queued_at', 'timestamp with time zone'),
     ('temp_table', 'rs_example_legacy_delete_deleted_events_backup', 'id', ''),
     ('temp_table', 'rs_example_legacy_delete_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_legacy_delete_backup_meta', 'incident', 'text'),

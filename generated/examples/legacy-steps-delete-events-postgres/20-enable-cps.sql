@@ -3,9 +3,16 @@
 -- restitch:title Step 6: deploy the tested PS rule and enable CPS
 --
 -- Why: Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected
---   rule tested before step 1.
+--   rule tested before step 1. The platform acts on the Step 4 delete actions outside the cdp_*
+--   tables: confirm that by hand first.
 -- Expect: CPS is enabled and consumes cdp_ps.customer_events_to_process.
 
+-- What cannot be observed: nothing in the cdp_* tables shows when the platform has acted on the
+-- delete actions Step 4 queued. cdp_attr.customer_entities_audit is a log the platform reads and
+-- keeps (its rows stay), and what it cleans for an entity (its attributes, its search documents)
+-- lies outside these tables, so no check or wait here can tell that the clean-up is done.
+-- Before 1. below, confirm in the platform that every entity in
+--   temp_table.rs_example_legacy_delete_entities_to_clean is gone.
 -- By hand:
 --   1. Deploy the corrected profile stitching rule tested before step 1 (the same version, no
 --      change since).

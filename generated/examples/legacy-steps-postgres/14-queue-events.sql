@@ -6,13 +6,15 @@
 --   again.
 -- Expect: INSERT n, n being the number of events; 0 when run again.
 
--- Wiki Step 5, exactly once per event (same journal pattern as the entity deletes).
+-- Wiki Step 5, exactly once per event (same journal pattern as the entity deletes). The journal
+-- table keeps the `created` written with each row, so that undo, the waits and the checks know
+-- this runbook's row from one another runbook queued for the same event.
 WITH queued AS (
-  INSERT INTO temp_table.rs_example_legacy_events_queued (id)
-  SELECT c.id FROM temp_table.rs_example_legacy_events_to_clean AS c
+  INSERT INTO temp_table.rs_example_legacy_events_queued (id, queued_at)
+  SELECT c.id, current_timestamp FROM temp_table.rs_example_legacy_events_to_clean AS c
   ON CONFLICT (id) DO NOTHING
-  RETURNING id
+  RETURNING id, queued_at
 )
 INSERT INTO cdp_ps.customer_events_to_process (customer_event_id, created)
-SELECT queued.id, current_timestamp
+SELECT queued.id, queued.queued_at
 FROM queued;

@@ -10,6 +10,7 @@ CREATE SCHEMA IF NOT EXISTS temp_table;
 
 CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_orphans_queued (
   id uuid,
+  queued_at timestamptz,
   PRIMARY KEY (id)
 );
 

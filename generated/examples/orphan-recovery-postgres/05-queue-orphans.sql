@@ -8,7 +8,8 @@
 
 -- The wiki's recovery query, made safe to repeat: events already waiting in
 -- customer_events_to_process are skipped, and the journal table takes each event once, so no
--- event is queued twice even if this step runs again after CPS consumed the queue.
+-- event is queued twice even if this step runs again after CPS consumed the queue. The journal
+-- table keeps the `created` written with each row: undo takes back only this runbook's rows.
 WITH orphans AS (
   SELECT DISTINCT ce.id::uuid AS id
   FROM cdp_ce.customer_events AS ce
@@ -19,11 +20,11 @@ WITH orphans AS (
     )
 ),
 queued AS (
-  INSERT INTO temp_table.rs_example_orphans_orphans_queued (id)
-  SELECT orphans.id FROM orphans
+  INSERT INTO temp_table.rs_example_orphans_orphans_queued (id, queued_at)
+  SELECT orphans.id, current_timestamp FROM orphans
   ON CONFLICT (id) DO NOTHING
-  RETURNING id
+  RETURNING id, queued_at
 )
 INSERT INTO cdp_ps.customer_events_to_process (customer_event_id, created)
-SELECT queued.id, current_timestamp
+SELECT queued.id, queued.queued_at
 FROM queued;

@@ -82,8 +82,8 @@ export const legacySteps: Scenario = {
       kind: 'manual',
       title: 'Step 6: deploy the tested PS rule and enable CPS',
       template: 'common/enable-cps',
-      params: { rule: true },
-      why: 'Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected rule tested before step 1.',
+      params: { rule: true, auditDeletes: true },
+      why: 'Step 6 of the wiki: re-stitching starts only when CPS runs again, with the corrected rule tested before step 1. The platform acts on the Step 4 delete actions outside the cdp_* tables: confirm that by hand first.',
       expect: 'CPS is enabled and consumes cdp_ps.customer_events_to_process.',
     },
     {

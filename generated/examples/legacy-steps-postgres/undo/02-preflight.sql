@@ -36,6 +36,7 @@ FROM (
     ('temp_table', 'rs_example_legacy_matching_backup', 'customer_event_id', ''),
     ('temp_table', 'rs_example_legacy_audit_queued', 'customer_entity_id', 'uuid'),
     ('temp_table', 'rs_example_legacy_events_queued', 'id', 'uuid'),
+    ('temp_table', 'rs_example_legacy_events_queued', 'queued_at', 'timestamp with time zone'),
     ('temp_table', 'rs_example_legacy_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_legacy_backup_meta', 'incident', 'text'),
     ('temp_table', 'rs_example_legacy_backup_meta', 'taken_at', 'timestamp with time zone')

@@ -32,6 +32,7 @@ FROM (
     ('cdp_ps', 'customer_events_to_process', 'customer_event_id', 'uuid'),
     ('cdp_ps', 'customer_events_to_process', 'created', ''),
     ('temp_table', 'rs_example_orphans_orphans_queued', 'id', 'uuid'),
+    ('temp_table', 'rs_example_orphans_orphans_queued', 'queued_at', 'timestamp with time zone'),
     ('temp_table', 'rs_example_orphans_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_orphans_backup_meta', 'incident', 'text'),
     ('temp_table', 'rs_example_orphans_backup_meta', 'taken_at', 'timestamp with time zone')

@@ -6,8 +6,8 @@
 -- Expect: ok = true.
 
 SELECT
-  'no event this runbook queued is still waiting' AS check_name,
+  'no row this runbook queued is still waiting' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' rows left in cdp_ps.customer_events_to_process' AS detail
 FROM cdp_ps.customer_events_to_process AS p
-WHERE p.customer_event_id IN (SELECT q.id FROM temp_table.rs_example_orphans_orphans_queued AS q);
+JOIN temp_table.rs_example_orphans_orphans_queued AS q ON q.id = p.customer_event_id AND q.queued_at = p.created;
