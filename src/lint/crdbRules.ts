@@ -67,7 +67,10 @@ export const CRDB_RULES: readonly Rule[] = [
   },
   {
     id: 'for-update-where',
-    source: 'cockroachdb/cockroach PR 121403, issue 110131 (sql_safe_updates refuses SELECT ... FOR UPDATE without WHERE or LIMIT, v24.1+); https://www.cockroachlabs.com/docs/stable/cockroach-sql (the shell sets sql_safe_updates)',
+    // PR 121403's release note: with sql_safe_updates, SELECT FOR UPDATE and FOR SHARE without a
+    // WHERE or a LIMIT return an error; the shell turns sql_safe_updates on (--safe-updates,
+    // default true: PRs 17604, 17889).
+    source: 'cockroachdb/cockroach PR 121403, issue 110131 (sql_safe_updates refuses SELECT ... FOR UPDATE/SHARE without WHERE or LIMIT, v24.1+); https://www.cockroachlabs.com/docs/stable/cockroach-sql (--safe-updates)',
     dialects: ['cockroachdb'],
     check: (stmt) =>
       findAll(stmt, 'SelectStmt')
