@@ -118,3 +118,19 @@ describe('errors under --json and --format github', () => {
     expect(errorOutput(['lint', '--format=github', 'x'], 'a: b', 1)).toBe('::error title=restitch::a: b\n');
   });
 });
+
+describe('docs/restitch-review.yml', () => {
+  const workflow = readFileSync(join(ROOT, 'docs', 'restitch-review.yml'), 'utf8');
+
+  it('runs on pull requests that touch generated/, and its restitch commands are valid usage that print only annotations', { timeout: 120_000 }, () => {
+    expect(workflow).toMatch(/\non:\n  pull_request:\n    paths:\n      - 'generated\/\*\*'\n/);
+    const commands = [...workflow.matchAll(/^\s+run: npx restitch (.+)$/gm)].map((m) => m[1]!.split(' '));
+    expect(commands.map((c) => c[0])).toEqual(['check', 'lint']);
+    for (const args of commands) {
+      const r = runCli(args);
+      // 0 clean or 1 findings, never 2 (bad usage); stdout holds nothing but annotations.
+      expect([0, 1], args.join(' ')).toContain(r.code);
+      for (const line of r.stdout.split('\n').filter(Boolean)) expect(line, args.join(' ')).toMatch(/^::error file=[^:]+,line=\d+,title=restitch (check|lint)%3A [\w-]+::/);
+    }
+  });
+});
