@@ -9,7 +9,6 @@ import { MODIFYING, type Node, findAll, firstLocation, isModifying, names, walk,
 
 export type { Rule, RuleHit } from './rule.js';
 
-
 /** Qualified column references inside `select` whose qualifier is not declared inside it. */
 function isCorrelated(select: unknown): boolean {
   const declared = new Set<string>();

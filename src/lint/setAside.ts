@@ -6,7 +6,7 @@
  * SET TRANSACTION (legal: the whole transaction reads the past) it becomes blanks, as does a
  * transaction's `PRIORITY HIGH|NORMAL|LOW`. A `[SHOW ...]` used as a table (CockroachDB's way to
  * select from a SHOW statement) becomes a table name padded to the same length.
- * https://www.cockroachlabs.com/docs/stable/selection-queries#subqueries
+ * https://www.cockroachlabs.com/docs/stable/table-expressions#use-the-output-of-another-statement
  * https://www.cockroachlabs.com/docs/stable/as-of-system-time
  * https://www.cockroachlabs.com/docs/stable/set-transaction
  * Console meta-commands at the start of a line (`\set`, `\echo`, `\copy`, ...) are blanked first:
@@ -31,8 +31,10 @@ export function setAside(sql: string): { text: string; markers: number } {
   // The rows of a COPY ... FROM STDIN that a bundle carries inline are data, not SQL.
   let text = blankMetaCommands(blankCopyData(sql)).replace(PRIORITY, (_m, before: string) => before + blank(_m.slice(before.length)));
   text = text.replace(SHOW_SOURCE, (source: string) => {
-    const name = source.length >= 13 ? 'restitch_show' : 'rs_show';
-    return name + ' '.repeat(Buffer.byteLength(source) - name.length);
+    // The shortest form, `[SHOW x]`, is 8 bytes: room for `rs_show`.
+    const width = Buffer.byteLength(source);
+    const name = width >= 'restitch_show'.length ? 'restitch_show' : 'rs_show';
+    return name + ' '.repeat(width - name.length);
   });
   text = text.replace(AOST, (clause: string, offset: number, whole: string) => {
     if (IN_TRANSACTION_HEADER.test(whole.slice(Math.max(0, offset - 40), offset))) return blank(clause);
