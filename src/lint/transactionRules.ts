@@ -61,13 +61,14 @@ export const TRANSACTION_RULES: readonly ScriptRule[] = [
     source: 'https://www.cockroachlabs.com/docs/stable/session-variables#autocommit-before-ddl (on by default from v25.1: a schema change in an explicit transaction commits it first); v25.1 release notes',
     dialects: ['cockroachdb'],
     check: (stmts, context) => {
-      if (stmts.some((s) => turnsOffAutocommitBeforeDdl(s.stmt))) return [];
+      // A schema change after `SET [LOCAL] autocommit_before_ddl = off` stays in its transaction.
+      const off = stmts.find((s) => turnsOffAutocommitBeforeDdl(s.stmt))?.location ?? Infinity;
       const hits: RuleHit[] = [];
       for (const tx of transactions(stmts, context)) {
         // A change step's transaction also holds the runner's journal update and lease lock.
         const hasDml = context.changeStep || tx.some((s) => isDml(s.stmt));
         if (!hasDml) continue;
-        const ddl = tx.filter((x) => isDdl(x.stmt));
+        const ddl = tx.filter((x) => isDdl(x.stmt) && x.location < off);
         if (ddl.length === 0) continue;
         const more = ddl.length > 1 ? ` (and ${ddl.length - 1} more schema change(s) after it)` : '';
         hits.push({

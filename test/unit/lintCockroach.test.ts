@@ -86,6 +86,8 @@ describe('CockroachDB rules (what a current cluster refuses)', () => {
     expect(rules('CREATE TABLE s.t (id INT PRIMARY KEY); INSERT INTO s.t VALUES (1);')).toEqual([]);
     expect(rules('BEGIN; CREATE TABLE s.t (id INT PRIMARY KEY); COMMIT; INSERT INTO s.t VALUES (1);')).toEqual([]);
     expect(rules('SET autocommit_before_ddl = off; BEGIN; CREATE TABLE s.t (id INT PRIMARY KEY); INSERT INTO s.t VALUES (1); COMMIT;')).toEqual([]);
+    expect(rules('BEGIN; SET LOCAL autocommit_before_ddl = false; CREATE TABLE s.t (id INT PRIMARY KEY); INSERT INTO s.t VALUES (1); COMMIT;')).toEqual([]);
+    expect(rules('BEGIN; CREATE TABLE s.t (id INT PRIMARY KEY); INSERT INTO s.t VALUES (1); COMMIT; SET autocommit_before_ddl = off;')).toEqual(['ddl-dml-one-transaction']);
     // A check step is not run in a transaction; a change step is.
     const step = (kind: string) => `-- restitch:step 2/3\n-- restitch:kind ${kind}\n-- restitch:title t\n\nCREATE TABLE IF NOT EXISTS s.t (id INT PRIMARY KEY);\n`;
     expect(lint(step('change'))).toEqual([expect.objectContaining({ line: 5, rule: 'ddl-dml-one-transaction' })]);
