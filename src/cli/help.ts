@@ -27,8 +27,8 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
     `restitch generate multi-entity --dialect postgres --incident inc-42 --entity ${E1} --entity ${E2} --batch-size 5000`,
     `restitch generate legacy-steps --dialect postgres --incident inc-43 --where "customer_events.payload->>'ps_identifier' = 'None'"`,
   ],
-  check: ['restitch check', 'restitch check generated/inc-42 generated/inc-43'],
-  diff: ['restitch diff generated/inc-42 generated/inc-42-v2'],
+  check: ['restitch check', 'restitch check generated/inc-42 generated/inc-43', 'restitch check --format github   # GitHub Actions annotations (docs/review.md)'],
+  diff: ['restitch diff generated/inc-42 generated/inc-42-v2', 'restitch diff --json generated/inc-42 generated/inc-42-v2'],
   bundle: ['restitch bundle generated/inc-42 > inc-42.sql    # psql -v ON_ERROR_STOP=1 -f inc-42.sql', 'restitch bundle generated/inc-42 --undo > inc-42-undo.sql'],
   run: [
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run',
@@ -38,7 +38,7 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
   status: ['restitch status generated/inc-42 --db "postgresql://me@db:5432/cdp"'],
   demo: ['restitch demo', 'restitch demo --out /tmp/demo-runbook'],
   scenarios: ['restitch scenarios', 'restitch scenarios --json'],
-  lint: ['restitch lint generated/inc-42                  # every .sql of a runbook, the dialect from its manifest', 'restitch lint --dialect cockroachdb fix.sql'],
+  lint: ['restitch lint generated/inc-42                  # every .sql of a runbook, the dialect from its manifest', 'restitch lint --dialect cockroachdb fix.sql', 'restitch lint --format github generated/   # GitHub Actions annotations (docs/review.md)'],
   diagnose: [
     'restitch diagnose --db "postgresql://me@db:5432/cdp" --incident inc-42 --out inc-42-entities.txt',
     'restitch diagnose --schema legacy --db "postgresql://me@db:5432/cdp" --json',

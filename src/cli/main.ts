@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
+import { errorOutput } from './errorOutput.js';
 import { helpAfter } from './help.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -69,10 +70,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addHelpText('after', () => helpAfter('check'))
     .description('re-render runbooks from their manifests and compare byte for byte (default: all under generated/)')
     .argument('[dirs...]', 'runbook directories')
-    .action(async (dirs: string[]) => {
-      const { checkRunbooks, checkReport } = await import('./commands/check.js');
+    .option('--format <format>', 'text (default), github (GitHub Actions annotations) or json')
+    .option('--json', 'print one JSON object (same as --format json)')
+    .action(async (dirs: string[], opts: { format?: string; json?: boolean }) => {
+      const { outputFormat } = await import('./outputFormat.js');
+      const format = outputFormat(opts);
+      const { checkRunbooks, checkOutput } = await import('./commands/check.js');
       const results = await checkRunbooks(dirs);
-      await write(checkReport(results));
+      await write(checkOutput(results, format));
       if (results.some((r) => r.drift.length > 0)) setExit(1);
     });
 
@@ -82,10 +87,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('unified diff between two runbooks, step by step (exit 1 when they differ)')
     .argument('<dirA>')
     .argument('<dirB>')
-    .action(async (a: string, b: string) => {
-      const { diffRunbooks } = await import('./commands/diffCmd.js');
+    .option('--json', 'print one JSON object')
+    .action(async (a: string, b: string, opts: { json?: boolean }) => {
+      const { diffRunbooks, diffOutput } = await import('./commands/diffCmd.js');
       const drift = diffRunbooks(a, b);
-      await write(drift.map((d) => d.patch).join(''));
+      await write(diffOutput(drift, opts.json === true));
       if (drift.length > 0) setExit(1);
     });
 
@@ -151,10 +157,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('check SQL files for CockroachDB and PostgreSQL pitfalls (exit 1 with file:line: rule: reason)')
     .argument('<files...>', 'SQL files (a directory stands for its .sql files)')
     .addOption(new Option('--dialect <name>', 'cockroachdb or postgres (default: the manifest of the runbook the file is in)'))
-    .action(async (files: string[], opts: { dialect?: string }) => {
-      const { lintFiles } = await import('./commands/lint.js');
+    .option('--format <format>', 'text (default), github (GitHub Actions annotations) or json')
+    .option('--json', 'print one JSON object (same as --format json)')
+    .action(async (files: string[], opts: { dialect?: string; format?: string; json?: boolean }) => {
+      const { outputFormat } = await import('./outputFormat.js');
+      const format = outputFormat(opts);
+      const { lintFiles, lintOutput } = await import('./commands/lint.js');
       const findings = await lintFiles(files, opts.dialect);
-      await write(findings.map((f) => `${f}\n`).join(''));
+      await write(lintOutput(findings, format));
       if (findings.length > 0) setExit(1);
     });
 
@@ -220,23 +230,30 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram((c) => {
     code = c;
   });
+  let message = '';
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version end with exitCode 0; every other commander error is a usage error.
       code = error.exitCode === 0 ? 0 : 2;
+      if (code !== 0) message = error.message.replace(/^error: /, '');
     } else if (error instanceof RestitchError) {
-      process.stderr.write(`restitch: ${printable(error.message)}\n`);
+      message = printable(error.message);
+      process.stderr.write(`restitch: ${message}\n`);
       code = error.exitCode;
     } else if (isFileSystemError(error)) {
       // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
-      process.stderr.write(`restitch: ${printable(error.message)}\n`);
+      message = printable(error.message);
+      process.stderr.write(`restitch: ${message}\n`);
       code = 2;
     } else {
+      message = `unexpected error: ${(error as Error).message}`;
       process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
       code = 1;
     }
   }
+  // --json and --format github apply to errors too: the same error on stdout, in that format.
+  if (message !== '') await write(errorOutput(argv.slice(2), message, code));
   process.exit(code);
 }

@@ -7,6 +7,21 @@ import type { RunbookFile } from './types.js';
 export interface FileDrift {
   path: string;
   patch: string;
+  /** The first line (1-based) where the right-hand file differs from the left-hand one. */
+  line: number;
+}
+
+/**
+ * The first 1-based line where `right` differs from `left`; when `right` only lacks lines at its
+ * end, its last line (an annotation must point at a line that exists).
+ */
+export function firstDifferentLine(left: string, right: string): number {
+  const a = left.split('\n');
+  const b = right.split('\n');
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const lines = Math.max(1, b.length - (right.endsWith('\n') ? 1 : 0));
+  return Math.min(i + 1, lines);
 }
 
 /** Every path present in either set whose bytes differ, with a unified diff each. */
@@ -25,7 +40,7 @@ export function compareFiles(left: readonly RunbookFile[], right: readonly Runbo
       before ?? '',
       after ?? '',
     );
-    drift.push({ path, patch });
+    drift.push({ path, patch, line: firstDifferentLine(before ?? '', after ?? '') });
   }
   return drift;
 }

@@ -2,26 +2,12 @@
  * The lint rules: pure functions over one statement's libpg-query parse tree. Each rule names
  * the source that makes it a rule; `dialects` says where it applies.
  */
-import type { DialectName } from '../core/types.js';
+import { CRDB_RULES } from './crdbRules.js';
+import type { Rule, RuleHit } from './rule.js';
 import { AOST_MARKER } from './setAside.js';
-import { MODIFYING, type Node, findAll, firstLocation, names, walk, walkOutsideSubqueries } from './tree.js';
+import { MODIFYING, type Node, findAll, firstLocation, isModifying, names, walk, walkOutsideSubqueries } from './tree.js';
 
-/** One finding of one rule in one statement; `location` is a byte offset in the file. */
-export interface RuleHit {
-  location: number | undefined;
-  reason: string;
-}
-
-/** A lint rule. */
-export interface Rule {
-  id: string;
-  /** Doc URL or repository path that states the behaviour the rule guards against. */
-  source: string;
-  dialects: readonly DialectName[];
-  check: (stmt: Node) => RuleHit[];
-}
-
-const isModifying = (stmt: Node): boolean => MODIFYING.some((t) => stmt[t] !== undefined || findAll(stmt, t).length > 0);
+export type { Rule, RuleHit } from './rule.js';
 
 /** Qualified column references inside `select` whose qualifier is not declared inside it. */
 function isCorrelated(select: unknown): boolean {
@@ -149,4 +135,5 @@ export const RULES: readonly Rule[] = [
         .map((rv) => ({ location: rv.location as number, reason: 'pg_stat_activity is empty on CockroachDB: sessions are in crdb_internal.cluster_sessions' })),
     ],
   },
+  ...CRDB_RULES,
 ];

@@ -58,3 +58,6 @@ export function names(list: unknown): string[] {
 
 /** The DML statement types whose target is a table. */
 export const MODIFYING = ['InsertStmt', 'UpdateStmt', 'DeleteStmt'] as const;
+
+/** The statement changes rows: it is, or holds (in a CTE), an INSERT, UPDATE or DELETE. */
+export const isModifying = (stmt: Node): boolean => MODIFYING.some((t) => stmt[t] !== undefined || findAll(stmt, t).length > 0);

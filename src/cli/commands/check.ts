@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { compareFiles, type FileDrift } from '../../core/compare.js';
 import { inputError } from '../../core/errors.js';
 import { findRunbooks, readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
 import { rerender } from '../../io/rerender.js';
+import { errorAnnotation } from '../githubAnnotations.js';
+import { jsonLine, type OutputFormat } from '../outputFormat.js';
 
 export interface CheckResult {
   dir: string;
@@ -33,4 +36,38 @@ export function checkReport(results: CheckResult[]): string {
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The expected text of the first differing line, from a unified diff: its first change, when that is a `-` line. */
+function expectedLine(patch: string): string | undefined {
+  const lines = patch.split('\n');
+  const hunk = lines.findIndex((l) => l.startsWith('@@'));
+  if (hunk < 0) return undefined;
+  const change = lines.slice(hunk + 1).find((l) => l.startsWith('-') || l.startsWith('+'));
+  return change?.startsWith('-') ? change.slice(1) : undefined;
+}
+
+/**
+ * The results as `format` prints them: the text report, one GitHub annotation per drifted file
+ * at its first differing line, or one JSON object `{ ok, runbooks: [{ dir, ok, drift: [{ file,
+ * line, patch }] }] }`.
+ */
+export function checkOutput(results: CheckResult[], format: OutputFormat): string {
+  if (format === 'text') return checkReport(results);
+  if (format === 'json') {
+    const runbooks = results.map((r) => ({ dir: r.dir, ok: r.drift.length === 0, drift: r.drift.map((d) => ({ file: join(r.dir, d.path), line: d.line, patch: d.patch })) }));
+    return jsonLine({ ok: runbooks.every((r) => r.ok), runbooks });
+  }
+  return results
+    .flatMap((r) =>
+      r.drift.map((d) => {
+        const expected = expectedLine(d.patch);
+        const what = expected === undefined ? '' : ` (manifest.json renders here: ${expected.trim() === '' ? 'an empty line' : expected.trim()})`;
+        return errorAnnotation(
+          { file: join(r.dir, d.path), line: d.line, title: 'restitch check: drift' },
+          `${d.path} differs from what ${r.dir}/manifest.json renders, first at line ${d.line}${what}: generate the runbook again instead of editing it by hand`,
+        );
+      }),
+    )
+    .join('');
 }

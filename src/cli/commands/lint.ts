@@ -9,7 +9,14 @@ import { getDialect } from '../../core/dialects/index.js';
 import { inputError } from '../../core/errors.js';
 import type { DialectName } from '../../core/types.js';
 import { loadPgQuery } from '../../core/where.js';
-import { lintSql } from '../../lint/lintSql.js';
+import { type LintFinding, lintSql } from '../../lint/lintSql.js';
+import { errorAnnotation } from '../githubAnnotations.js';
+import { jsonLine, type OutputFormat } from '../outputFormat.js';
+
+/** A finding in a named file. */
+export interface FileFinding extends LintFinding {
+  file: string;
+}
 
 /** The dialect of the runbook that holds `file`, or undefined when it is in none. */
 function manifestDialect(file: string): DialectName | undefined {
@@ -34,8 +41,8 @@ function expand(paths: readonly string[]): string[] {
   });
 }
 
-/** `file:line: rule: reason` lines for every finding; an empty list means clean. */
-export async function lintFiles(paths: readonly string[], dialectOption?: string): Promise<string[]> {
+/** Every finding in the files named; an empty list means clean. */
+export async function lintFiles(paths: readonly string[], dialectOption?: string): Promise<FileFinding[]> {
   if (paths.length === 0) throw inputError('name at least one SQL file to lint');
   const forced = dialectOption === undefined ? undefined : getDialect(dialectOption).name;
   const files = expand(paths).map((file) => {
@@ -44,5 +51,15 @@ export async function lintFiles(paths: readonly string[], dialectOption?: string
     return { file, dialect, sql: readFileSync(file, 'utf8') };
   });
   const pg = await loadPgQuery();
-  return files.flatMap(({ file, dialect, sql }) => lintSql(sql, dialect, pg).map((f) => `${file}:${f.line}: ${f.rule}: ${f.reason}`));
+  return files.flatMap(({ file, dialect, sql }) => lintSql(sql, dialect, pg).map((f) => ({ file, ...f })));
+}
+
+/**
+ * The findings as `format` prints them: `file:line: rule: reason` lines, GitHub annotations
+ * titled with the rule, or one JSON object `{ ok, findings: [{ file, line, rule, reason }] }`.
+ */
+export function lintOutput(findings: readonly FileFinding[], format: OutputFormat): string {
+  if (format === 'json') return jsonLine({ ok: findings.length === 0, findings });
+  if (format === 'github') return findings.map((f) => errorAnnotation({ file: f.file, line: f.line, title: `restitch lint: ${f.rule}` }, f.reason)).join('');
+  return findings.map((f) => `${f.file}:${f.line}: ${f.rule}: ${f.reason}\n`).join('');
 }
