@@ -119,7 +119,8 @@ export class Walk {
    * renamed, every entity and event reset (current schema), one row less in each working table,
    * the user's VIEWACTIVITY grant revoked,
    * an event that overlaps every entity only partly (current schema), Step 0's backup holding
-   * every event (legacy).
+   * every event and the matching backup holding every entity's rows (legacy: another version's
+   * backups, reused).
    */
   async perturbed(file: string): Promise<void> {
     const { inputs } = this.ex.manifest;
@@ -146,6 +147,10 @@ export class Walk {
         ? [`INSERT INTO customer_events SELECT gen_random_uuid(), now(), '{}', now(), ARRAY[a.identifiers[1], 'only-partly']
             FROM customer_attributes AS a WHERE array_length(a.identifiers, 1) > 0`]
         : work.filter((t) => t.endsWith('_deleted_events_backup')).map((t) => `INSERT INTO ${t} SELECT * FROM cdp_ce.customer_events ON CONFLICT DO NOTHING`),
+      // Legacy: the matching backup of another version of the runbook, for every entity (--reuse-backups).
+      ...(schema === 'legacy'
+        ? [work.filter((t) => t.endsWith('_matching_backup')).map((t) => `INSERT INTO ${t} SELECT * FROM cdp_ps.matching ON CONFLICT DO NOTHING`)]
+        : []),
     ];
     for (const state of states) {
       await this.db.query('BEGIN');
