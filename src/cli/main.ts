@@ -165,6 +165,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
     .option('--schema <name>', 'current (customer_attributes / customer_events) or legacy (cdp_ce / cdp_ps / cdp_attr, PostgreSQL)', 'current')
     .option('--junk <value>', 'one more junk identifier value (repeatable)', collect)
+    .option('--normalise <list>', 'which values count as one identifier: case,number,number-token,phone,email (default all), or none')
     .option('--min-events <n>', 'an entity with at least this many events is giant (default 10000)')
     .option('--max-identifiers <n>', 'an entity with more identifiers than this is giant (default 1000)')
     .option('--max-entities-per-value <n>', 'an identifier value held by at least this many entities is a finding (default 5)')

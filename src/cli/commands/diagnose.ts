@@ -5,6 +5,7 @@ import { detectDialect } from '../../core/dialects/index.js';
 import { inputError, RestitchError } from '../../core/errors.js';
 import { DEFAULT_DIAGNOSE_OPTIONS, diagnose, type DiagnoseOptions } from '../../diagnose/diagnose.js';
 import { actionable, type Finding } from '../../diagnose/finding.js';
+import { parseNormalisations } from '../../diagnose/normaliseIdentifier.js';
 import { entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
 import { connectionTarget } from '../../runner/connection.js';
 
@@ -31,6 +32,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     schema,
     payloadField,
     junk: (o.junk as string[] | undefined) ?? [],
+    normalisations: parseNormalisations(o.normalise as string | undefined),
     minEvents: whole('--min-events', o.minEvents, DEFAULT_DIAGNOSE_OPTIONS.minEvents),
     maxIdentifiers: whole('--max-identifiers', o.maxIdentifiers, DEFAULT_DIAGNOSE_OPTIONS.maxIdentifiers),
     maxEntitiesPerValue: whole('--max-entities-per-value', o.maxEntitiesPerValue, DEFAULT_DIAGNOSE_OPTIONS.maxEntitiesPerValue),
