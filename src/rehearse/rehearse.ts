@@ -22,11 +22,14 @@ import { JOURNAL_TABLE } from '../runner/journal.js';
 import { runInProcess } from '../runner/runInProcess.js';
 import { platformBeside } from '../sandbox/platformBeside.js';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../sandbox/schema.js';
-import { startSandboxServer } from '../sandbox/server.js';
+import { startSandboxServer, type SandboxServer } from '../sandbox/server.js';
 import { compare, eventsPerEntity, figures, readCopyState, type Change, type Figures } from './copyState.js';
 import { copySource, type CopyOptions } from './copySource.js';
 import { loadCopy } from './loadCopy.js';
 import { timed, type TimedStep } from './timing.js';
+
+/** How many events rehearse copies at most unless told otherwise (`--max-events`). */
+export const DEFAULT_REHEARSE_MAX_EVENTS = 100_000;
 
 /** The payload field the reference stitcher reads the identifier from. */
 const FIELD = 'ps_identifier';
@@ -43,6 +46,8 @@ export interface RehearseOptions extends Omit<CopyOptions, 'entities'> {
   maxIdentifiers: number;
   /** Told what happens, step by step. */
   say: (line: string) => void;
+  /** An embedded server already running to hold the copy (the demo's); default: one started and stopped here. */
+  server?: SandboxServer;
 }
 
 /** An entity the rule leaves above the giant threshold. */
@@ -85,11 +90,13 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
   const steps: TimedStep[] = [];
   const copy = await timed(steps, 'copy from the source (read-only)', () => copySource(source, { ...o, entities: o.inputs.entities.list() }));
   const rule = identifierRule(o.junk, o.normalisations);
-  o.say(`copied ${copy.events.length} events${legacy ? '' : ` and ${copy.entities.length} entities`}; starting a local PostgreSQL for the rehearsal`);
-  const server = await startSandboxServer('rehearse');
+  o.say(`copied ${copy.events.length} events${legacy ? '' : ` and ${copy.entities.length} entities`}; rehearsing on a local PostgreSQL`);
+  const server = o.server ?? (await startSandboxServer('rehearse'));
   const dir = mkdtempSync(join(tmpdir(), 'restitch-rehearse-'));
+  // A database name of its own, so a server that holds the source too keeps both apart.
+  const name = `rehearse_${process.pid}_${Date.now()}`;
   try {
-    const db = await server.database('rehearse', legacy ? LEGACY_SCHEMA_DDL : CURRENT_SCHEMA_DDL);
+    const db = await server.database(name, legacy ? LEGACY_SCHEMA_DDL : CURRENT_SCHEMA_DDL);
     try {
       await timed(steps, 'load the copy', () => loadCopy(db, copy));
       const before = await readCopyState(db, legacy, 'raw', FIELD);
@@ -99,7 +106,7 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
         return rendered;
       });
       o.say(`running the ${runbook.steps.length} steps of ${o.inputs.scenario} on the copy, the reference stitcher applying the proposed rule`);
-      const url = server.url('rehearse');
+      const url = server.url(name);
       const platform = platformBeside(url, legacy, sqlQualified(o.inputs.workSchema, JOURNAL_TABLE), { rule, cleanupDelayMs: 0, pauseMs: 10 });
       const report = await runInProcess(join(dir, 'runbook'), url, { waitInterval: 0.05 }).finally(async () => {
         await platform.settled();
@@ -130,7 +137,8 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await server.stop();
+    if (o.server === undefined) await server.stop();
+    else await server.drop(name);
   }
 }
 

@@ -4,12 +4,9 @@ import { validateInputs } from '../../core/inputs.js';
 import { DEFAULT_DIAGNOSE_OPTIONS } from '../../diagnose/diagnose.js';
 import { parseNormalisations } from '../../diagnose/normaliseIdentifier.js';
 import { rehearsalJson, rehearsalText } from '../../rehearse/report.js';
-import { rehearsalPasses, rehearse } from '../../rehearse/rehearse.js';
+import { DEFAULT_REHEARSE_MAX_EVENTS, rehearsalPasses, rehearse } from '../../rehearse/rehearse.js';
 import { legacyOnPostgres, schemaOption, wholeOption, withSource } from '../readSource.js';
 import { readEntitiesFile } from './generate.js';
-
-/** How many events rehearse copies at most unless told otherwise. */
-export const DEFAULT_REHEARSE_MAX_EVENTS = 100_000;
 
 /** Runs the rehearsal; the text to print and the exit code (0 the rule passed, 1 it did not). */
 export async function rehearseCommand(o: Record<string, unknown>): Promise<{ text: string; exitCode: 0 | 1 }> {
