@@ -7,9 +7,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateInputs } from '../../src/core/inputs.js';
+import { DEFAULT_DIAGNOSE_OPTIONS, type Db } from '../../src/diagnose/diagnose.js';
+import { DEFAULT_NORMALISATIONS } from '../../src/diagnose/normaliseIdentifier.js';
+import { rehearse } from '../../src/rehearse/rehearse.js';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, E2, E4, ev, L1, seedCurrent, seedLegacy, seedSplitTwin, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
+import { COCKROACH_COMPAT_SQL, laneClient } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
 import { tempDir } from '../helpers/tempDir.js';
 
@@ -124,6 +129,37 @@ describe('restitch rehearse, current schema', () => {
     expect(neither.stderr).toBe('restitch: rehearse needs the entities: --entities-file FILE or --entity ID (repeatable), one of the two\n');
     const bad = runCli(['rehearse', '--db', url, '--entity', E1, '--normalise', 'soundex']);
     expect(bad.code).toBe(2);
+    await db.end();
+  });
+});
+
+describe('restitch rehearse from CockroachDB (the lane)', () => {
+  it('copies in one follower-read historical transaction of SELECTs, rolled back; the same outcome; not extrapolated', async () => {
+    const name = 'crdb1';
+    const db = await server.database(name, COCKROACH_COMPAT_SQL + CURRENT_SCHEMA_DDL);
+    await seedCurrent(db);
+    await seedSplitTwin(db);
+    await seedEntities(db, GLUED);
+    await db.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+    const client = new pg.Client({ connectionString: server.url(name) });
+    await client.connect();
+    const lane = laneClient(client);
+    const sent: string[] = [];
+    const recording = { query: (sql: string, params?: unknown[]) => (sent.push(sql), lane.query(sql, params)) } as Db;
+    const inputs = await validateInputs({ scenario: 'multi-entity', dialect: 'postgres', incident: 'rehearse', entity: ['glued', E1, E2, E4] });
+    const r = await rehearse(recording, {
+      ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'cockroachdb', schema: 'current', inputs, junk: ['no-email'], normalisations: DEFAULT_NORMALISATIONS,
+      minEvents: 4, maxEvents: 100, onCost: () => {}, say: () => {},
+    });
+    expect(sent.slice(0, 2)).toEqual([`SET statement_timeout = '60000ms'`, 'BEGIN TRANSACTION AS OF SYSTEM TIME follower_read_timestamp()']);
+    expect(sent.at(-1)).toBe('ROLLBACK');
+    for (const sql of sent.slice(2, -1)) expect(sql).toMatch(/^SELECT /);
+    expect([r.before, r.after, r.merged, r.split, r.unstitchedEvents, r.orphanedEvents]).toEqual([
+      { entities: 4, largestEntityEvents: 4, largestEntityIdentifiers: 3 }, { entities: 4, largestEntityEvents: 3, largestEntityIdentifiers: 1 }, 1, 1, 2, 0,
+    ]);
+    expect(r.extrapolation.factor).toBeNull();
+    expect(r.steps.every((s) => s.production === null)).toBe(true);
+    await client.end();
     await db.end();
   });
 });
