@@ -112,7 +112,7 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
         await platform.settled();
         await platform.stop();
       });
-      for (const s of report.steps) if (s.ms !== null) steps.push({ step: `${s.step}. ${s.title}`, ms: s.ms });
+      for (const s of report.steps) if (s.ms !== null) steps.push({ step: `${s.step}. ${s.title}`, ms: s.ms, runbook: true });
       const after = await readCopyState(db, legacy, rule, FIELD);
       const events = eventsPerEntity(after);
       const giants = [...after.identifiers]
@@ -143,7 +143,8 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
 }
 
 function extrapolate(steps: TimedStep[], e: Rehearsal['extrapolation']): TimedStep[] {
-  return steps.map((s) => ({ ...s, production: e.factor === null ? null : Math.round(s.ms * e.factor) }));
+  // Copying, loading and generating are the rehearsal's own; only the runbook's steps run in production.
+  return steps.map((s) => ({ ...s, production: e.factor === null || s.runbook !== true ? null : Math.round(s.ms * e.factor) }));
 }
 
 /** Whether the rehearsal proves the rule: the runbook finished, no entity is left giant, no event is lost. */

@@ -23,8 +23,8 @@ export function rehearsalText(r: Rehearsal): string {
     ['largest entity, identifiers', n(r.before.largestEntityIdentifiers), n(r.after.largestEntityIdentifiers)],
   ]);
   lines.push('');
-  lines.push(`merged (splits healed): ${n(r.merged)} entities now hold the events of two or more`);
-  lines.push(`split (glue removed): ${n(r.split)} entities came apart`);
+  lines.push(`merged (splits healed): ${n(r.merged)} (entities that now hold the events of two or more)`);
+  lines.push(`split (glue removed): ${n(r.split)} (entities whose events now belong to two or more)`);
   lines.push(`events left unstitched (no identifier under the rule): ${n(r.unstitchedEvents)}`);
   lines.push(`events orphaned (lost): ${n(r.orphanedEvents)}${r.orphanExamples.length > 0 ? `, e.g. ${r.orphanExamples.join(' ')}` : ''}`);
   if (r.missing.length > 0) lines.push(`not in the source: ${r.missing.length} chosen entities, e.g. ${r.missing.slice(0, 5).join(' ')}`);
@@ -35,6 +35,6 @@ export function rehearsalText(r: Rehearsal): string {
   if (r.runbookExitCode !== 0) lines.push(`FAILED: the runbook did not finish on the copy: ${r.runbookMessage ?? ''}`);
   for (const g of r.giants) lines.push(`FAILED: entity ${g.entity} is still giant under the rule (${n(g.events)} events, ${n(g.identifiers)} identifiers)`);
   if (r.orphanedEvents > 0) lines.push(`FAILED: the rule loses ${n(r.orphanedEvents)} events`);
-  if (rehearsalPasses(r)) lines.push('PASSED: no entity left giant, no event lost; the rule is ready for production.');
+  if (rehearsalPasses(r)) lines.push('PASSED: on the copy the runbook finished, no entity is left giant and no event is lost.');
   return `${lines.join('\n')}\n`;
 }

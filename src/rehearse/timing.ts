@@ -4,6 +4,8 @@
 export interface TimedStep {
   step: string;
   ms: number;
+  /** A step of the runbook (it runs in production too), not of the rehearsal itself. */
+  runbook?: boolean;
   production?: number | null;
 }
 
