@@ -6,8 +6,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNNORMAL_VALUES } from '../../src/diagnose/diagnoseSql.js';
-import { NORMALISATIONS, normaliseIdentifier } from '../../src/diagnose/normaliseIdentifier.js';
-import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { DEFAULT_NORMALISATIONS, NORMALISATIONS, normaliseIdentifier, type Normalisation } from '../../src/diagnose/normaliseIdentifier.js';
+import { diagnose, DEFAULT_DIAGNOSE_OPTIONS } from '../../src/diagnose/diagnose.js';
+import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { ev } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { COCKROACH_COMPAT_SQL, laneClient } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
@@ -79,6 +81,24 @@ describe('restitch diagnose --normalise', () => {
     const bad = runCli(['diagnose', '--db', server.url(name), '--normalise', 'phone,dots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual(["restitch: --normalise 'dots' is not a normalisation; choose from case, number, number-token, phone, email, none, default (comma-separated)"]);
+    await db.end();
+  });
+});
+
+describe('diagnose --schema legacy --normalise', () => {
+  it('groups the sampled payload values with the same normalisations', async () => {
+    const db = await server.database('legacy_forms', LEGACY_SCHEMA_DDL);
+    const owner = (k: number) => `eeeeeeee-0000-4000-8000-${String(k).padStart(12, '0')}`;
+    const values = ['+420 123 456 789', '00420123456789', 'cust:9.0', 'cust:9', 'Jane@Example.com', 'jane@example.com', '123 456 789'];
+    for (const [i, value] of values.entries()) {
+      await db.query(`INSERT INTO cdp_ce.customer_events VALUES ($1, '2026-01-01', $2)`, [ev(900 + i), { ps_identifier: value }]);
+      await db.query('INSERT INTO cdp_ps.matching VALUES ($1, $2)', [ev(900 + i), owner(i)]);
+    }
+    const splits = async (normalisations: readonly Normalisation[]) =>
+      (await diagnose(db, { ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'postgres', schema: 'legacy', normalisations })).findings.filter((f) => f.kind === 'split-customer').map((f) => f.entities);
+    expect(await splits(DEFAULT_NORMALISATIONS)).toEqual([[owner(0), owner(1)], [owner(2), owner(3)], [owner(4), owner(5)]]);
+    expect(await splits(['email'])).toEqual([[owner(4), owner(5)]]);
+    expect(await splits([])).toEqual([]);
     await db.end();
   });
 });
