@@ -67,6 +67,7 @@ async function copyLegacy(db: Db, o: CopyOptions): Promise<Omit<SourceCopy, 'sou
   refuseAbove(count, o);
   o.onCost(`reading: ${count.toLocaleString('en-US')} cdp_ps.matching rows of the ${o.entities.length} chosen entities (matching_entity index) and their cdp_ce.customer_events rows (primary key; --max-events ${o.maxEvents.toLocaleString('en-US')})`);
   const events = count === 0 ? [] : (await db.query<Record<string, unknown>>(q.LEGACY_SOURCE_EVENTS, [o.entities, o.maxEvents])).rows;
+  if (events.length < count) o.onCost(`note: ${count - events.length} matched events have no cdp_ce.customer_events row under their UUID's canonical text; they are not in the copy`);
   const found = new Set(events.map((e) => String(e.entity)));
   return { schema: 'legacy', entities: [], events, missing: o.entities.filter((id) => !found.has(id.toLowerCase())) };
 }
