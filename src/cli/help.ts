@@ -44,6 +44,7 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
     'restitch diagnose --db "postgresql://me@db:5432/cdp" --incident inc-42 --out inc-42-entities.txt',
     'restitch diagnose --schema legacy --db "postgresql://me@db:5432/cdp" --json',
     'restitch diagnose --min-events 5000 --junk n/a --max-entities-per-value 3 --max-seconds 600',
+    'restitch diagnose --normalise number,phone,email     # which values count as one identifier (docs/diagnose-normalise.md)',
   ],
   rehearse: [
     'restitch rehearse --db "postgresql://me@db:5432/cdp" --entities-file inc-42-entities.txt',

@@ -120,6 +120,7 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
         .filter((g) => g.events >= o.minEvents || g.identifiers > o.maxIdentifiers)
         .sort((a, b) => b.events - a.events || a.entity.localeCompare(b.entity));
       const failed = report.steps.find((s) => s.status === 'failed');
+      const scale = extrapolation(copy.sourceEventRows, copy.events.length);
       return {
         before: figures(before),
         after: figures(after),
@@ -129,8 +130,8 @@ export async function rehearse(source: Db, o: RehearseOptions): Promise<Rehearsa
         copiedEvents: copy.events.length,
         runbookExitCode: report.exitCode,
         runbookMessage: failed ? `step ${failed.step} (${failed.title}) failed: ${failed.message ?? ''}` : report.exitCode === 0 ? null : (report.resume ?? 'the runbook did not finish'),
-        steps: extrapolate(steps, extrapolation(copy.sourceEventRows, copy.events.length)),
-        extrapolation: extrapolation(copy.sourceEventRows, copy.events.length),
+        steps: extrapolate(steps, scale),
+        extrapolation: scale,
       };
     } finally {
       await db.end().catch(() => {});
