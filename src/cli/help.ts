@@ -19,6 +19,7 @@ const EXIT_CODES = {
   scenarios: '0 listed, 2 bad usage',
   lint: '0 no finding, 1 findings (one file:line: rule: reason line each; a file that does not parse is a finding), 2 bad usage',
   diagnose: '0 nothing calls for a reset (INFO lines alone), 1 findings call for a reset (or --max-seconds stopped it, or the connection or a read failed), 2 bad usage',
+  rehearse: '0 the rule passed on the copy, 1 an entity stays giant, an event is lost, the runbook failed on the copy, more events than --max-events, or the source cannot be read; 2 bad usage',
 } as const;
 
 const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
@@ -43,6 +44,12 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
     'restitch diagnose --db "postgresql://me@db:5432/cdp" --incident inc-42 --out inc-42-entities.txt',
     'restitch diagnose --schema legacy --db "postgresql://me@db:5432/cdp" --json',
     'restitch diagnose --min-events 5000 --junk n/a --max-entities-per-value 3 --max-seconds 600',
+    'restitch diagnose --normalise number,phone,email     # which values count as one identifier (docs/diagnose-normalise.md)',
+  ],
+  rehearse: [
+    'restitch rehearse --db "postgresql://me@db:5432/cdp" --entities-file inc-42-entities.txt',
+    `restitch rehearse --db "postgresql://me@db:5432/cdp" --entity ${E1} --junk n/a --normalise number,phone --json`,
+    'restitch rehearse --schema legacy --db "postgresql://me@db:5432/cdp" --entities-file legacy-entities.txt --max-events 50000',
   ],
 };
 

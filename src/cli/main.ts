@@ -175,6 +175,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
     .option('--schema <name>', 'current (customer_attributes / customer_events) or legacy (cdp_ce / cdp_ps / cdp_attr, PostgreSQL)', 'current')
     .option('--junk <value>', 'one more junk identifier value (repeatable)', collect)
+    .option('--normalise <list>', 'which values count as one identifier: case,number,number-token,phone,email (default all), or none')
     .option('--min-events <n>', 'an entity with at least this many events is giant (default 10000)')
     .option('--max-identifiers <n>', 'an entity with more identifiers than this is giant (default 1000)')
     .option('--max-entities-per-value <n>', 'an identifier value held by at least this many entities is a finding (default 5)')
@@ -190,6 +191,28 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (opts: Record<string, unknown>) => {
       const { diagnoseCommand } = await import('./commands/diagnose.js');
       const { text, exitCode } = await diagnoseCommand(opts);
+      await write(text);
+      setExit(exitCode);
+    });
+
+  program
+    .command('rehearse')
+    .addHelpText('after', () => helpAfter('rehearse'))
+    .description('try the fixed PS rule on a read-only copy of the chosen entities in an embedded PostgreSQL: before/after (exit 1 when an entity stays giant or an event is lost)')
+    .option('--db <url>', 'postgresql:// URL of the source, read only (default: DATABASE_URL, else the PG* variables)')
+    .option('--entities-file <path>', 'a file with one entity id a line (e.g. from diagnose --out)')
+    .option('--entity <id>', 'an entity id (repeatable)', collect)
+    .option('--junk <value>', 'one more identifier value the rule ignores (repeatable)', collect)
+    .option('--normalise <list>', 'which values the rule takes as one identifier: case,number,number-token,phone,email (default all), or none')
+    .option('--schema <name>', 'current (customer_attributes / customer_events) or legacy (cdp_ce / cdp_ps, PostgreSQL)', 'current')
+    .option('--max-events <n>', 'refuse to copy more events than this (default 100000)')
+    .option('--min-events <n>', 'an entity with at least this many events after the rule is still giant (default 10000)')
+    .option('--max-identifiers <n>', 'an entity with more identifiers than this after the rule is still giant (default 1000)')
+    .option('--statement-timeout-seconds <n>', 'statement timeout of every read of the source (default 60)')
+    .option('--json', 'print JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      const { rehearseCommand } = await import('./commands/rehearse.js');
+      const { text, exitCode } = await rehearseCommand(opts);
       await write(text);
       setExit(exitCode);
     });

@@ -47,12 +47,12 @@ async function sharedFindings(db: Db, keys: string[], o: DiagnoseOptions): Promi
   return valueFindings(db, rows, (value, entities) => ({ kind: 'shared-value', title: `identifier value ${quote(value)} held by ${entities.length} entities` }), rows.length >= ROW_LIMIT);
 }
 
-async function splitFindings(db: Db, keys: string[]): Promise<Finding[]> {
+async function splitFindings(db: Db, keys: string[], o: DiagnoseOptions): Promise<Finding[]> {
   const unnormal = (await db.query<Holder>(q.UNNORMAL_VALUES, [ROW_LIMIT])).rows.filter((r) => !isJunk(r.value, keys));
   if (unnormal.length === 0) return [];
-  const normals = [...new Set(unnormal.map((r) => normaliseIdentifier(r.value)))];
+  const normals = [...new Set(unnormal.map((r) => normaliseIdentifier(r.value, o.normalisations)))];
   const normalHolders = (await db.query<Holder>(q.VALUE_HOLDERS, [normals, ROW_LIMIT])).rows;
-  return splitGroups([...unnormal, ...normalHolders]).map((g) => ({ ...splitFinding(g), capped: unnormal.length >= ROW_LIMIT }));
+  return splitGroups([...unnormal, ...normalHolders], o.normalisations).map((g) => ({ ...splitFinding(g), capped: unnormal.length >= ROW_LIMIT }));
 }
 
 /**
@@ -134,7 +134,7 @@ export function currentStages(db: Db, o: DiagnoseOptions, found: readonly Findin
   return [
     ['junk values', () => junkFindings(db, keys)],
     ['values held by many entities', () => sharedFindings(db, keys, o)],
-    ['split customers', () => splitFindings(db, keys)],
+    ['split customers', () => splitFindings(db, keys, o)],
     ['giant entities', () => giantFindings(db, o, valueHolders())],
     ['pitfalls', () => pitfallFindings(db)],
   ];

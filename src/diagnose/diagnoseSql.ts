@@ -54,12 +54,20 @@ export const EVENTS_WITH_VALUE = `SELECT count(*) AS n FROM (
 ) AS capped`;
 
 /**
- * Entity identifier values not in normal form (a superset: normaliseIdentifier decides):
- * upper case, surrounding whitespace, a sign, a leading zero, a fraction. $1 row limit.
+ * Entity identifier values not in normal form under any normalisation (a superset:
+ * normaliseIdentifier decides, and test/integration/diagnoseNormalise.test.ts checks that every
+ * value it changes is selected here): upper case, non-ASCII (lower() may leave it as it is
+ * under a C collation), surrounding whitespace, a whole-value number with a sign, a leading
+ * zero or a fraction, `-0`, a number token with a fraction, a phone number's `+` or `00` (the
+ * leading-zero pattern), `mailto:`. The patterns are in the syntax both PostgreSQL (ARE) and
+ * CockroachDB (Go RE2) read the same way; octet_length and length exist on both
+ * (https://www.cockroachlabs.com/docs/stable/functions-and-operators). $1 row limit.
  */
 export const UNNORMAL_VALUES = `SELECT a.customer_entity_id AS entity, v AS value
 FROM customer_attributes AS a, unnest(a.identifiers) AS v
-WHERE v <> lower(v) OR v ~ '^\\s|\\s$' OR v ~ '^[+-]?[0-9]*\\.[0-9]*$' OR v ~ '^[+-]?0[0-9]' OR v ~ '^\\+'
+WHERE v <> lower(v) OR octet_length(v) <> length(v) OR v ~ '^\\s|\\s$'
+  OR v ~ '^[+-]?[0-9]*\\.[0-9]*$' OR v ~ '^[+-]?0[0-9]' OR v ~ '^\\+' OR v = '-0'
+  OR v ~ '[0-9]\\.0' OR v ~* '^mailto:'
 ORDER BY 1, 2
 LIMIT $1`;
 

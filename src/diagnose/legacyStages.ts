@@ -47,9 +47,9 @@ function valueFindings(s: EventSample<Sampled>, keys: string[], o: DiagnoseOptio
   return findings;
 }
 
-function splitFindings(s: EventSample<Sampled>, keys: string[]): Finding[] {
+function splitFindings(s: EventSample<Sampled>, keys: string[], o: DiagnoseOptions): Finding[] {
   const pairs = s.rows.flatMap((r) => (r.entity === null || r.value === null || isJunk(r.value, keys) ? [] : [{ entity: r.entity, value: r.value }]));
-  return splitGroups(pairs).map((g) => ({ ...splitFinding(g), ...label(s.coverage) }));
+  return splitGroups(pairs, o.normalisations).map((g) => ({ ...splitFinding(g), ...label(s.coverage) }));
 }
 
 /** Entities of many matched events: the busiest of the sample and the value holders, counted exactly. */
@@ -107,7 +107,7 @@ export function legacyStages(db: Db, o: DiagnoseOptions, found: readonly Finding
   const holders = () => [...new Set(found.filter((f) => f.kind === 'junk-value' || f.kind === 'shared-value').flatMap((f) => f.entities))].slice(0, ROW_LIMIT);
   return [
     ['junk values and values held by many entities', async () => valueFindings(await sampled(), keys, o)],
-    ['split customers', async () => splitFindings(await sampled(), keys)],
+    ['split customers', async () => splitFindings(await sampled(), keys, o)],
     ['giant entities', async () => giantFindings(db, await sampled(), o, holders())],
     ['orphans and the queue backlog', async () => orphanFindings(db, await sampled(), keys)],
   ];

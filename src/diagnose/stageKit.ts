@@ -5,7 +5,7 @@
 import type { DialectName } from '../core/types.js';
 import type { Finding } from './finding.js';
 import { coverage, sliceStarts, type Block, type Coverage } from './keySample.js';
-import type { SplitGroup } from './normaliseIdentifier.js';
+import { DEFAULT_NORMALISATIONS, type Normalisation, type SplitGroup } from './normaliseIdentifier.js';
 
 /** The part of a database client diagnose uses. */
 export interface Db {
@@ -22,6 +22,8 @@ export interface DiagnoseOptions {
   schema: DiagnoseSchema;
   /** Extra junk values (`--junk`). */
   junk: string[];
+  /** Which normalisations make two values one identifier (`--normalise`; normaliseIdentifier.ts). */
+  normalisations: readonly Normalisation[];
   /** An entity with at least this many events is giant (default 10,000). */
   minEvents: number;
   /** An entity with more identifiers than this is giant. */
@@ -50,6 +52,7 @@ export interface DiagnoseOptions {
 export const DEFAULT_DIAGNOSE_OPTIONS: Omit<DiagnoseOptions, 'dialect'> = {
   schema: 'current',
   junk: [],
+  normalisations: DEFAULT_NORMALISATIONS,
   minEvents: 10_000,
   maxIdentifiers: 1_000,
   maxEntitiesPerValue: 5,

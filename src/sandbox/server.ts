@@ -21,6 +21,8 @@ export interface SandboxServer {
   env(database: string): Record<string, string>;
   /** Creates `database`, runs `ddl` in it, and returns a connected client. */
   database(name: string, ddl: string): Promise<pg.Client>;
+  /** Drops `database` (its sessions ended first). */
+  drop(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function startSandboxServer(name: string, password = 'restitch-sand
       await client.query(ddl);
       return client;
     },
+    drop: (dbName) => admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`),
     stop: () => server.stop(),
   };
 }

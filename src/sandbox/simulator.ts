@@ -1,7 +1,8 @@
 /**
  * The platform's side, for tests and the demo: the clean-up routine and a reference stitcher.
  * The current-schema stitcher stitches events whose `stitched` is NULL by connected components over shared
- * identifiers; `normalise` is the PS rule (return null for a value that is no identifier).
+ * identifiers; `normalise` is the PS rule (return null for a value that is no identifier). The
+ * identifier field of a current-schema event may hold an array: each value goes through the rule.
  */
 import type { Queryable } from './db.js';
 
@@ -32,8 +33,9 @@ export async function stitchCurrent(db: Queryable, normalise: Normalise, field =
     )
   ).rows;
   for (const event of events) {
-    const identifier = normalise(event.value);
-    const identifiers = identifier === null ? [] : [identifier];
+    // The field may hold one value or an array of them (an event seen with several identifiers).
+    const values = Array.isArray(event.value) ? (event.value as unknown[]) : [event.value];
+    const identifiers = [...new Set(values.map(normalise).filter((v): v is string => v !== null))].sort();
     await db.query('UPDATE customer_events SET stitched = now(), identifiers = $2 WHERE id = $1', [event.id, identifiers]);
     if (identifiers.length === 0) continue;
     const owners = (

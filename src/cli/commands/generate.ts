@@ -22,7 +22,8 @@ export interface GenerateResult {
   replaced: string | null;
 }
 
-function readEntitiesFile(path: string): { path: string; content: string } {
+/** Reads --entities-file as strict UTF-8, naming the file (or the line) it cannot read. */
+export function readEntitiesFile(path: string): { path: string; content: string } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
