@@ -7,6 +7,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
+import { missingGrant, sqlState } from '../runner/missingGrant.js';
 import { helpAfter } from './help.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -233,6 +234,11 @@ export async function main(argv: string[]): Promise<void> {
       // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
       process.stderr.write(`restitch: ${printable(error.message)}\n`);
       code = 2;
+    } else if (sqlState(error) !== null) {
+      // The server refused a statement outside any step (a missing grant, most often): one line, exit 1.
+      const grant = missingGrant(error);
+      process.stderr.write(`restitch: ${printable(`${(error as Error).message} (SQLSTATE ${sqlState(error)})${grant ? `; ${grant}` : ''}`)}\n`);
+      code = 1;
     } else {
       process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
       code = 1;

@@ -7,6 +7,7 @@ import { DEFAULT_DIAGNOSE_OPTIONS, diagnose, type DiagnoseOptions } from '../../
 import { actionable, type Finding } from '../../diagnose/finding.js';
 import { entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
 import { connectionTarget } from '../../runner/connection.js';
+import { missingGrant } from '../../runner/missingGrant.js';
 
 function whole(flag: string, raw: unknown, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -55,7 +56,8 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     ({ findings, skipped } = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) }));
   } catch (error) {
     if (error instanceof RestitchError) throw error;
-    throw new RestitchError(`diagnose on ${target.label} failed: ${target.redact((error as Error).message)}`, 1);
+    const grant = missingGrant(error, target.label.split('@')[0], true);
+    throw new RestitchError(`diagnose on ${target.label} failed: ${target.redact((error as Error).message)}${grant ? `; ${grant}` : ''}`, 1);
   } finally {
     await client.end().catch(() => {});
   }
