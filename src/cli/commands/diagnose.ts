@@ -45,6 +45,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
   client.on('error', () => {});
   let findings: Finding[];
   let skipped: string[];
+  let warnings: string[];
   let dialectName: 'postgres' | 'cockroachdb';
   try {
     await client.connect();
@@ -53,7 +54,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     if (!dialect) throw inputError(`${target.label} is neither PostgreSQL nor CockroachDB (${version.slice(0, 60)})`);
     dialectName = dialect.name;
     if (schema === 'legacy' && dialect.name !== 'postgres') throw inputError('--schema legacy is a PostgreSQL schema (legacy-steps); this server is CockroachDB');
-    ({ findings, skipped } = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) }));
+    ({ findings, skipped, warnings } = await diagnose(client, { ...options, dialect: dialect.name, onCost: (line) => process.stderr.write(`${line}\n`) }));
   } catch (error) {
     if (error instanceof RestitchError) throw error;
     const grant = missingGrant(error, target.label.split('@')[0], true);
@@ -63,9 +64,9 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
   }
   const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE', schema);
   if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
-  let text = o.json === true ? reportJson(findings, suggestion, skipped) : reportText(findings, suggestion, skipped);
+  let text = o.json === true ? reportJson(findings, suggestion, skipped, warnings) : reportText(findings, suggestion, skipped, warnings);
   if (o.json !== true && out === undefined && suggestion.command) text += '  (write FILE with: restitch diagnose --out FILE)\n';
   if (o.json !== true && out !== undefined && suggestion.command) text += `  (${out} lists the ${suggestion.entities.length} entities; review it first)\n`;
-  // Stopped early is no clean bill: exit 1, as when something is found.
-  return { text, exitCode: actionable(findings).length > 0 || skipped.length > 0 ? 1 : 0 };
+  // Stopped early, or a warning, is no clean bill: exit 1, as when something is found.
+  return { text, exitCode: actionable(findings).length > 0 || skipped.length > 0 || warnings.length > 0 ? 1 : 0 };
 }
