@@ -43,10 +43,13 @@ export function suggest(findings: readonly Finding[], dialect: DialectName, inci
   return { scenario, entities, command, orphanCommand };
 }
 
+/** How an entities file diagnose wrote starts: `--force` replaces only a file that starts so. */
+export const ENTITIES_FILE_MARKER = '# restitch diagnose: entities to reset';
+
 /** The entities file `generate --entities-file` reads: a `#` comment per finding, one id a line, each id once. */
 export function entitiesFileText(findings: readonly Finding[]): string {
   const seen = new Set<string>();
-  const lines = ['# restitch diagnose: entities to reset, worst finding first'];
+  const lines = [`${ENTITIES_FILE_MARKER}, worst finding first`];
   for (const f of actionable(findings).filter((x) => x.entities.length > 0)) {
     const fresh = f.entities.filter((id) => !seen.has(id));
     lines.push(`# ${f.severity}: ${oneLine(f.title)} (${evidenceText(f)})${fresh.length < f.entities.length ? `; ${f.entities.length - fresh.length} listed above` : ''}`);

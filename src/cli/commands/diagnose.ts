@@ -1,11 +1,11 @@
 /** `restitch diagnose`: a thin handler over src/diagnose (options, connection, output files). */
-import { existsSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { detectDialect } from '../../core/dialects/index.js';
 import { inputError, RestitchError } from '../../core/errors.js';
 import { DEFAULT_DIAGNOSE_OPTIONS, diagnose, type DiagnoseOptions } from '../../diagnose/diagnose.js';
 import { actionable, type Finding } from '../../diagnose/finding.js';
-import { entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
+import { ENTITIES_FILE_MARKER, entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
+import { checkOwnOutput, writeOwnOutput } from '../../io/ownOutput.js';
 import { connectionTarget } from '../../runner/connection.js';
 import { missingGrant } from '../../runner/missingGrant.js';
 
@@ -27,7 +27,8 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     throw inputError(`--incident '${incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
   }
   const out = o.out as string | undefined;
-  if (out !== undefined && existsSync(out) && o.force !== true) throw inputError(`--out ${out} exists; add --force to replace it`);
+  // Checked before connecting, and again just before writing.
+  if (out !== undefined) checkOwnOutput(out, ENTITIES_FILE_MARKER, o.force === true, '--out');
   const options: Omit<DiagnoseOptions, 'dialect'> = {
     schema,
     payloadField,
@@ -63,7 +64,7 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     await client.end().catch(() => {});
   }
   const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE', schema);
-  if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
+  if (out !== undefined && suggestion.entities.length > 0) writeOwnOutput(out, entitiesFileText(findings), checkOwnOutput(out, ENTITIES_FILE_MARKER, o.force === true, '--out'));
   let text = o.json === true ? reportJson(findings, suggestion, skipped, warnings) : reportText(findings, suggestion, skipped, warnings);
   if (o.json !== true && out === undefined && suggestion.command) text += '  (write FILE with: restitch diagnose --out FILE)\n';
   if (o.json !== true && out !== undefined && suggestion.command) text += `  (${out} lists the ${suggestion.entities.length} entities; review it first)\n`;
