@@ -15,10 +15,10 @@ const NEEDED: Record<string, string> = {
   table: 'SELECT and UPDATE (on a working table: SELECT, INSERT, UPDATE, DELETE)',
 };
 
-/** The error's SQLSTATE, when it carries one. */
+/** The SQLSTATE of an error the server sent (it carries a severity; Node's EPIPE is no SQLSTATE). */
 export function sqlState(error: unknown): string | null {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null;
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string' ? e.code : null;
 }
 
 /**
