@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
 import { errorOutput } from './errorOutput.js';
+import { missingGrant, sqlState } from '../runner/missingGrant.js';
 import { helpAfter } from './help.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -270,6 +271,11 @@ export async function main(argv: string[]): Promise<void> {
       message = printable(error.message);
       process.stderr.write(`restitch: ${message}\n`);
       code = 2;
+    } else if (sqlState(error) !== null) {
+      // The server refused a statement outside any step (a missing grant, most often): one line, exit 1.
+      const grant = missingGrant(error);
+      process.stderr.write(`restitch: ${printable(`${(error as Error).message} (SQLSTATE ${sqlState(error)})${grant ? `; ${grant}` : ''}`)}\n`);
+      code = 1;
     } else {
       message = `unexpected error: ${(error as Error).message}`;
       process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);

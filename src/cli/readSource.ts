@@ -7,6 +7,7 @@ import { detectDialect } from '../core/dialects/index.js';
 import { inputError, RestitchError } from '../core/errors.js';
 import type { DialectName } from '../core/types.js';
 import { connectionTarget } from '../runner/connection.js';
+import { missingGrant } from '../runner/missingGrant.js';
 
 /** Connects to --db, detects the dialect, runs `work`, and closes the connection whatever happens. */
 export async function withSource<T>(db: string | undefined, command: string, work: (client: pg.Client, dialect: DialectName) => Promise<T>): Promise<T> {
@@ -21,7 +22,8 @@ export async function withSource<T>(db: string | undefined, command: string, wor
     return await work(client, dialect.name);
   } catch (error) {
     if (error instanceof RestitchError) throw error;
-    throw new RestitchError(`${command} on ${target.label} failed: ${target.redact((error as Error).message)}`, 1);
+    const grant = missingGrant(error, target.label.split('@')[0], true);
+    throw new RestitchError(`${command} on ${target.label} failed: ${target.redact((error as Error).message)}${grant ? `; ${grant}` : ''}`, 1);
   } finally {
     await client.end().catch(() => {});
   }

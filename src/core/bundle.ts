@@ -5,6 +5,7 @@
  * after a failing check runs however the console was started.
  */
 import { getDialect, type Dialect } from './dialects/index.js';
+import { copyInline } from './entitiesFile.js';
 import { sqlLiteral } from './sql.js';
 import type { Manifest } from './manifest.js';
 import { loadSteps } from './steps.js';
@@ -53,7 +54,7 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`, dialect.console, dialect.staleReadClause));
     // HIGH priority (--priority high) for the batch's own transaction only, never the session's.
     // The COPY reads its rows from the script itself, up to a line \. (psql and cockroach sql alike).
-    else if (header.copyFrom) out.push(`BEGIN;\n${body.trimEnd()}\n${byPath.get(header.copyFrom) ?? ''}\\.\nCOMMIT;`);
+    else if (header.copyFrom) out.push(`BEGIN;\n${copyInline(body, byPath.get(header.copyFrom) ?? '')}\nCOMMIT;`);
     else if (header.priority === 'high') out.push(`BEGIN TRANSACTION PRIORITY HIGH;\n${body.trimEnd()}\nCOMMIT;`);
     else if (body.trim() !== '') out.push(body.trimEnd());
     out.push('');

@@ -35,7 +35,7 @@ export interface RenderContext {
 }
 
 /** The event filter (--where and the event_time window) as one SQL condition, or null. */
-export function eventFilter(inputs: RunbookInputs): string | null {
+export function eventFilter(inputs: Pick<RunbookInputs, 'where' | 'eventTimeFrom' | 'eventTimeTo'>): string | null {
   const parts: string[] = [];
   if (inputs.where) parts.push(`(${inputs.where})`);
   if (inputs.eventTimeFrom) parts.push(`customer_events.event_time >= CAST(${sqlLiteral(inputs.eventTimeFrom)} AS timestamptz)`);

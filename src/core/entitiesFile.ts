@@ -25,6 +25,14 @@ export function parseEntitiesText(text: string, where: string): string[] {
 }
 
 /**
+ * A `COPY ... FROM STDIN;` statement with its rows inline after it and a line `\.` ending them:
+ * how psql and cockroach sql read COPY data from a script (bundle, run --dry-run --sql).
+ */
+export function copyInline(statement: string, data: string): string {
+  return `${statement.trimEnd()}\n${data}${data === '' || data.endsWith('\n') ? '' : '\n'}\\.`;
+}
+
+/**
  * A script with the rows of each `COPY ... FROM STDIN;` (the lines after it, up to a line \.)
  * blanked, every byte offset kept: what a SQL parser can read of a bundle.
  */

@@ -28,6 +28,13 @@ const ALLOWED_SELECT_KEYS = new Set(['targetList', 'whereClause', 'limitOption',
 export async function validateWhere(raw: string, flag = '--where'): Promise<string> {
   const where = raw.trim();
   if (where === '') throw inputError(`${flag} is empty; give a condition such as "payload->>'id' = 'None'"`);
+  // Tabs and line breaks are white space to SQL; any other control character is a paste gone wrong
+  // (and breaks the parser's token list), so it is named by position instead of shown.
+  const control = /[^\P{Cc}\t\n\r]/u.exec(where);
+  if (control) {
+    const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw inputError(`${flag} holds the control character ${code} at character ${control.index + 1}; remove it (write chr(${control[0].charCodeAt(0)}) in SQL for one)`);
+  }
   // libpg-query lexes as standard_conforming_strings = on. With it off, a backslash in a string
   // constant ends or extends the string elsewhere, so the server would read another statement.
   // Without any backslash both settings read the same tokens.

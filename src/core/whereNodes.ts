@@ -46,8 +46,16 @@ const names = (list: unknown): string[] =>
 
 function refuseNode(type: string, body: Json): string | null {
   switch (type) {
-    case 'ColumnRef':
-      return (body.fields as Json[]).some((f) => 'A_Star' in f) ? 'found * (a column reference must name a column)' : null;
+    case 'ColumnRef': {
+      const fields = body.fields as Json[];
+      if (fields.some((f) => 'A_Star' in f)) return 'found * (a column reference must name a column)';
+      // The condition runs inside statements that also read other tables (customer_attributes as
+      // a, working tables): a qualified name could reach them, so only customer_events' own
+      // columns may be named, bare or as customer_events.column.
+      const parts = names(fields);
+      if (parts.length === 1 || (parts.length === 2 && parts[0] === 'customer_events')) return null;
+      return `found the column reference ${parts.join('.')}: name only columns of customer_events (column or customer_events.column)`;
+    }
     case 'A_Expr': {
       const op = names(body.name);
       if (!A_EXPR_KINDS.has(String(body.kind))) return `found ${String(body.kind)}`;

@@ -15,6 +15,8 @@ export { DEFAULT_DIAGNOSE_OPTIONS, type Db, type DiagnoseOptions, type DiagnoseS
 export interface Diagnosis {
   findings: Finding[];
   skipped: string[];
+  /** What makes the findings no clean bill (a --payload-field no sampled event has). */
+  warnings: string[];
 }
 
 /**
@@ -33,13 +35,14 @@ export async function diagnose(db: Db, o: DiagnoseOptions): Promise<Diagnosis> {
     const estimates = estimateSql === null ? [] : (await db.query<{ name: string; rows: unknown }>(estimateSql)).rows.map((r) => ({ name: r.name, rows: num(r.rows) }));
     o.onCost?.(legacy ? legacyCostLine(estimates, o) : currentCostLine(estimates, o));
     const findings: Finding[] = [];
-    const stages: Stage[] = legacy ? legacyStages(db, o, findings) : currentStages(db, o, findings);
+    const warnings: string[] = [];
+    const stages: Stage[] = legacy ? legacyStages(db, o, findings, warnings) : currentStages(db, o, findings);
     const skipped: string[] = [];
     for (const [name, stage] of stages) {
       if (now() >= deadline) skipped.push(name);
       else findings.push(...(await stage()));
     }
-    return { findings: sortFindings(findings), skipped };
+    return { findings: sortFindings(findings), skipped, warnings };
   } finally {
     await db.query('ROLLBACK');
   }

@@ -1,7 +1,11 @@
 /**
  * The statements diagnose sends, for the current schema (customer_attributes /
  * customer_events). Every one is a plain SELECT; the session around them is read-only (see
- * SESSION). Value look-ups on customer_events go through its GIN index on identifiers
+ * SESSION). No literal holds a backslash (regular expressions use [[:space:]], [.], [+]), so a
+ * server with standard_conforming_strings = off reads them as written: there '\s' would be 's',
+ * and '^\+' the invalid expression '^+'
+ * (https://www.postgresql.org/docs/current/functions-matching.html#POSIX-BRACKET-EXPRESSIONS; RE2, which
+ * CockroachDB uses, has the same ASCII classes: https://github.com/google/re2/wiki/Syntax). Value look-ups on customer_events go through its GIN index on identifiers
  * (`identifiers @> $1` / `&& $1`); the scans are of customer_attributes, one row per entity.
  */
 import type { DialectName } from '../core/types.js';
@@ -44,7 +48,7 @@ ORDER BY 1`,
 /** Entity identifier values that are junk: $1 junk keys (lower-cased, trimmed), $2 row limit. */
 export const JUNK_HOLDERS = `SELECT a.customer_entity_id AS entity, v AS value
 FROM customer_attributes AS a, unnest(a.identifiers) AS v
-WHERE lower(btrim(v)) = ANY ($1::text[]) OR v ~ '^\\s*$'
+WHERE lower(btrim(v)) = ANY ($1::text[]) OR v ~ '^[[:space:]]*$'
 ORDER BY 2, 1
 LIMIT $2`;
 
@@ -65,9 +69,9 @@ export const EVENTS_WITH_VALUE = `SELECT count(*) AS n FROM (
  */
 export const UNNORMAL_VALUES = `SELECT a.customer_entity_id AS entity, v AS value
 FROM customer_attributes AS a, unnest(a.identifiers) AS v
-WHERE v <> lower(v) OR octet_length(v) <> length(v) OR v ~ '^\\s|\\s$'
-  OR v ~ '^[+-]?[0-9]*\\.[0-9]*$' OR v ~ '^[+-]?0[0-9]' OR v ~ '^\\+' OR v = '-0'
-  OR v ~ '[0-9]\\.0' OR v ~* '^mailto:'
+WHERE v <> lower(v) OR octet_length(v) <> length(v) OR v ~ '^[[:space:]]|[[:space:]]$'
+  OR v ~ '^[+-]?[0-9]*[.][0-9]*$' OR v ~ '^[+-]?0[0-9]' OR v ~ '^[+]' OR v = '-0'
+  OR v ~ '[0-9][.]0' OR v ~* '^mailto:'
 ORDER BY 1, 2
 LIMIT $1`;
 

@@ -9,10 +9,10 @@
 
 /**
  * One block of the key-order sample: the $2 events from the id $1 on (primary key range with a
- * limit), each with the payload field $3 and its entity (a matching primary-key look-up; NULL:
- * no matching row).
+ * limit), each with the payload field $3, whether the payload has that field at all, and its
+ * entity (a matching primary-key look-up; NULL: no matching row).
  */
-export const LEGACY_SAMPLE = `SELECT ce.id AS id, ce.payload ->> $3::text AS value, m.customer_entity_id::text AS entity
+export const LEGACY_SAMPLE = `SELECT ce.id AS id, ce.payload ->> $3::text AS value, ce.payload ? $3::text AS has_field, m.customer_entity_id::text AS entity
 FROM cdp_ce.customer_events AS ce
 LEFT JOIN cdp_ps.matching AS m ON m.customer_event_id = ce.id::uuid
 WHERE ce.id >= $1::text

@@ -15,7 +15,16 @@ import { COUNT_CAP, EXAMPLES, num, quote, readSample, ROW_LIMIT, SLICES, splitFi
 export { LEGACY_ESTIMATES } from './legacySql.js';
 
 /** A sampled event: its id, its identifier value (NULL: none), its entity (NULL: no matching row). */
-type Sampled = { id: string; value: string | null; entity: string | null };
+type Sampled = { id: string; value: string | null; has_field: boolean; entity: string | null };
+
+/**
+ * A --payload-field no sampled event has (a typo, or a rule that reads another field) finds
+ * nothing at all: said as a warning instead of a clean bill.
+ */
+export function payloadFieldWarning(s: EventSample<Sampled>, field: string): string | null {
+  if (s.rows.length === 0 || s.rows.some((r) => r.has_field)) return null;
+  return `--payload-field ${quote(field)}: none of the ${s.rows.length} sampled events has this payload field, so no identifier was read; check the field the PS rule reads`;
+}
 
 /** The evidence label of a figure from the sample: none when the sample is the whole table. */
 const label = (c: Coverage): Pick<Finding, 'estimate'> => (c.complete ? {} : { estimate: sampleBasis(c, 'events') });
@@ -99,11 +108,17 @@ async function orphanFindings(db: Db, s: EventSample<Sampled>, keys: string[]): 
   return findings;
 }
 
-/** The stages on the legacy schema; `found` holds the findings of the stages run so far. */
-export function legacyStages(db: Db, o: DiagnoseOptions, found: readonly Finding[]): Stage[] {
+/** The stages on the legacy schema; `found` holds the findings of the stages run so far, `warnings` gets what makes them no clean bill. */
+export function legacyStages(db: Db, o: DiagnoseOptions, found: readonly Finding[], warnings: string[] = []): Stage[] {
   const keys = junkKeys(o.junk);
   let sample: Promise<EventSample<Sampled>> | null = null;
-  const sampled = () => (sample ??= readSample<Sampled>(db, q.LEGACY_SAMPLE, o.sampleEvents, [o.payloadField]));
+  const read = async () => {
+    const s = await readSample<Sampled>(db, q.LEGACY_SAMPLE, o.sampleEvents, [o.payloadField]);
+    const warning = payloadFieldWarning(s, o.payloadField);
+    if (warning) warnings.push(warning);
+    return s;
+  };
+  const sampled = () => (sample ??= read());
   const holders = () => [...new Set(found.filter((f) => f.kind === 'junk-value' || f.kind === 'shared-value').flatMap((f) => f.entities))].slice(0, ROW_LIMIT);
   return [
     ['junk values and values held by many entities', async () => valueFindings(await sampled(), keys, o)],

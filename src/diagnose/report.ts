@@ -43,10 +43,13 @@ export function suggest(findings: readonly Finding[], dialect: DialectName, inci
   return { scenario, entities, command, orphanCommand };
 }
 
+/** How an entities file diagnose wrote starts: `--force` replaces only a file that starts so. */
+export const ENTITIES_FILE_MARKER = '# restitch diagnose: entities to reset';
+
 /** The entities file `generate --entities-file` reads: a `#` comment per finding, one id a line, each id once. */
 export function entitiesFileText(findings: readonly Finding[]): string {
   const seen = new Set<string>();
-  const lines = ['# restitch diagnose: entities to reset, worst finding first'];
+  const lines = [`${ENTITIES_FILE_MARKER}, worst finding first`];
   for (const f of actionable(findings).filter((x) => x.entities.length > 0)) {
     const fresh = f.entities.filter((id) => !seen.has(id));
     lines.push(`# ${f.severity}: ${oneLine(f.title)} (${evidenceText(f)})${fresh.length < f.entities.length ? `; ${f.entities.length - fresh.length} listed above` : ''}`);
@@ -66,9 +69,11 @@ function evidenceText(f: Finding): string {
 }
 
 /** The readable report: one block per finding, worst first, then the suggested command. */
-export function reportText(findings: readonly Finding[], suggestion: Suggestion, skipped: readonly string[] = []): string {
-  const stopped = skipped.length === 0 ? '' : `--max-seconds ran out: not looked for: ${skipped.join(', ')}; the findings are those found so far.\n`;
-  if (findings.length === 0) return `${stopped}restitch diagnose: nothing found${stopped ? ' so far' : ''}\n`;
+export function reportText(findings: readonly Finding[], suggestion: Suggestion, skipped: readonly string[] = [], warnings: readonly string[] = []): string {
+  const stopped =
+    (skipped.length === 0 ? '' : `--max-seconds ran out: not looked for: ${skipped.join(', ')}; the findings are those found so far.\n`) +
+    warnings.map((w) => `warning: ${oneLine(w)}\n`).join('');
+  if (findings.length === 0) return `${stopped}restitch diagnose: nothing found${skipped.length > 0 ? ' so far' : ''}${warnings.length > 0 ? ', but see the warning: this is no clean bill' : ''}\n`;
   const rows = findings.map((f) => [f.severity.toUpperCase(), oneLine(f.title), evidenceText(f), f.examples.map(oneLine).join('; ')]);
   const head = ['SEVERITY', 'FINDING', 'EVIDENCE', 'EXAMPLES'];
   const widths = head.slice(0, 3).map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
@@ -79,6 +84,8 @@ export function reportText(findings: readonly Finding[], suggestion: Suggestion,
     out.push(`${n} finding(s) call for a reset${suggestion.command ? ` of ${suggestion.entities.length} entit${suggestion.entities.length === 1 ? 'y' : 'ies'}` : ''}. Next:`);
     if (suggestion.command) out.push(`  ${suggestion.command}`);
     if (suggestion.orphanCommand) out.push(`  ${suggestion.orphanCommand}    # queues the orphaned events`);
+  } else if (warnings.length > 0) {
+    out.push('Nothing found calls for a reset, but see the warning above: this is no clean bill.');
   } else {
     out.push('Nothing calls for a reset; the INFO lines are pitfalls to know before a runbook runs.');
   }
@@ -86,6 +93,6 @@ export function reportText(findings: readonly Finding[], suggestion: Suggestion,
 }
 
 /** The JSON report for tools. */
-export function reportJson(findings: readonly Finding[], suggestion: Suggestion, skipped: readonly string[] = []): string {
-  return `${JSON.stringify({ findings, suggestion, skipped }, null, 2)}\n`;
+export function reportJson(findings: readonly Finding[], suggestion: Suggestion, skipped: readonly string[] = [], warnings: readonly string[] = []): string {
+  return `${JSON.stringify({ findings, suggestion, skipped, warnings }, null, 2)}\n`;
 }

@@ -21,10 +21,10 @@ function makeDirs(dir: string): void {
 
 /**
  * What `--force` may replace: only a directory whose manifest.json says it is a restitch runbook
- * and that holds nothing but the files that manifest lists. Returns a description for the user.
+ * and that holds nothing but the files that manifest lists. Returns that manifest.
  */
-function replaceableRunbook(dir: string): string {
-  const refuse = (why: string) => inputError(`--force replaces only a restitch runbook directory; ${dir} ${why}`);
+export function replaceableRunbook(dir: string, who = '--force'): Manifest {
+  const refuse = (why: string) => inputError(`${who} replaces only a restitch runbook directory; ${dir} ${why}`);
   const stat = lstatSync(dir);
   if (stat.isSymbolicLink()) throw refuse('is a symbolic link');
   if (!stat.isDirectory()) throw refuse('is not a directory');
@@ -46,7 +46,7 @@ function replaceableRunbook(dir: string): string {
     }
   };
   walk(dir);
-  return `replaced the ${manifest.scenario} runbook of incident ${manifest.inputs.incident} at ${dir}`;
+  return manifest;
 }
 
 /**
@@ -58,7 +58,8 @@ export function writeRunbook(dir: string, files: readonly RunbookFile[], force: 
   if (exists && !force) {
     throw inputError(`${dir} already exists; pass --force to replace it, or choose another --incident or --out`);
   }
-  const replaced = exists ? replaceableRunbook(dir) : null;
+  const old = exists ? replaceableRunbook(dir) : null;
+  const replaced = old ? `replaced the ${old.scenario} runbook of incident ${old.inputs.incident} at ${dir}` : null;
   const parent = dirname(dir);
   makeDirs(parent);
   const staging = join(parent, `.${basename(dir)}.restitch-${process.pid}`);
@@ -82,7 +83,7 @@ export function writeRunbook(dir: string, files: readonly RunbookFile[], force: 
   return replaced;
 }
 
-function isSymlink(path: string): boolean {
+export function isSymlink(path: string): boolean {
   try {
     return lstatSync(path).isSymbolicLink();
   } catch {

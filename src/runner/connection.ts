@@ -28,6 +28,8 @@ export function leaseTarget(target: ConnectionTarget): ConnectionTarget {
 }
 
 export function connectionTarget(db: string | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionTarget {
+  // An empty --db (an unset shell variable) must not quietly mean DATABASE_URL or PG*.
+  if (db !== undefined && db.trim() === '') throw inputError('--db is empty; give a postgresql:// URL, or leave --db out to use DATABASE_URL or the PG* variables');
   const url = db ?? env.DATABASE_URL;
   let config: ClientConfig;
   let label: string;
@@ -35,6 +37,12 @@ export function connectionTarget(db: string | undefined, env: Readonly<Record<st
   let password: string | undefined;
   if (url !== undefined && url !== '') {
     let parsed: URL;
+    // The user, password and database are percent-decoded, which throws on %zz or on bytes that are not UTF-8.
+    try {
+      decodeURIComponent(url);
+    } catch {
+      throw inputError(`${db !== undefined ? '--db' : 'DATABASE_URL'} has a malformed percent-escape (such as %zz); write a % as %25`);
+    }
     try {
       parsed = new URL(url);
     } catch {

@@ -73,7 +73,8 @@ export function describeEstimate(e: { rows: number; unknown: number; statements:
 export async function dryRunStep(ctx: StepContext, redact: (t: string) => string, script?: { sql: StepScript; guarded: boolean }): Promise<StepResult> {
   const result = await dryRunResult(ctx, redact);
   if (!script) return result;
-  if (ctx.step.header.kind !== 'batch') return { ...result, sql: redact(script.sql.step(ctx.step, ctx.body, script.guarded, null)) };
+  const copyData = ctx.step.header.copyFrom ? ctx.files?.get(ctx.step.header.copyFrom) : undefined;
+  if (ctx.step.header.kind !== 'batch') return { ...result, sql: redact(script.sql.step(ctx.step, ctx.body, script.guarded, null, copyData)) };
   const { sql, ...first } = await firstBatch(ctx);
   return { ...result, sql: redact(script.sql.step(ctx.step, sql, script.guarded, first)) };
 }

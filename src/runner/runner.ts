@@ -18,13 +18,14 @@ import { Journal } from './journal.js';
 import { LeaseTable } from './lease.js';
 import { holdLease, sayLeaseHolder } from './leaseRun.js';
 import type { HeldLease } from './heldLease.js';
+import { assertFiltersFit } from './filterCheck.js';
 import { assertPlatform } from './platform.js';
 import { loadSteps } from '../core/steps.js';
 import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyChecksums, verifyRendering } from './plan.js';
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
 import { StepScript } from './stepScript.js';
-import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
+import { refuseForwardAfterUndo, refuseUndoPastNoReturn, regenerateAdvice } from './undoGuard.js';
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
 export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: Manifest) {
@@ -64,6 +65,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     // gap in which another run could have moved on. The same for the plan below.
     const refuse = () => (undo ? refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir) : refuseForwardAfterUndo(db, manifest, id.checksum));
     await refuse();
+    if (!undo) await assertFiltersFit(db, manifest);
     const reader = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
     const plan = async () => {
       const everything = await reader.history();
@@ -119,7 +121,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       report.resume =
         result.status === 'stopped'
           ? `once step ${step.header.number} can be confirmed (typed in a terminal, or --confirm ${step.header.number}${step.header.kind === 'change' ? ' or --yes' : ''}), run again to go on at step ${step.header.number}`
-          : `fix the cause, then run the same command again: it resumes at step ${step.header.number}`;
+          : `fix the cause, then run the same command again: it resumes at step ${step.header.number}${undo ? '' : regenerateAdvice(steps, step)}`;
       for (const rest of run.slice(i + 1)) {
         report.steps.push(notExecuted(rest));
         deps.ui.step(notExecuted(rest));

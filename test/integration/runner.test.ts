@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../src/core/dialects/index.js';
+import { blankCopyData } from '../../src/core/entitiesFile.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { loadPgQuery } from '../../src/core/where.js';
 import { readRunbook } from '../../src/io/runbookFs.js';
@@ -315,8 +316,10 @@ describe('restitch run on a real PostgreSQL', () => {
     expect(r.stderr).toBe('');
     // One script that parses; what is not a statement is a comment.
     const pgq = await loadPgQuery();
-    const bytes = Buffer.from(r.stdout, 'utf8');
-    const parsed = (pgq.parseSync(r.stdout).stmts ?? []) as { stmt_location?: number; stmt_len?: number }[];
+    // The COPY's rows follow it inline (as in a bundle); blanked, the rest parses as SQL.
+    const script = blankCopyData(r.stdout);
+    const bytes = Buffer.from(script, 'utf8');
+    const parsed = (pgq.parseSync(script).stmts ?? []) as { stmt_location?: number; stmt_len?: number }[];
     const text = (s: { stmt_location?: number; stmt_len?: number }) => bytes.subarray(s.stmt_location ?? 0, s.stmt_len ? (s.stmt_location ?? 0) + s.stmt_len : undefined).toString('utf8');
     const bare = (sql: string) => sql.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n').trim().replace(/;$/, '').trim();
     // A batch statement is printed as the runner sends it, with its journal update added where

@@ -6,18 +6,20 @@
  * run` runs it while the simulated platform (clean-up routine, recalculation, reference
  * stitcher with the fixed rule) runs beside it; diagnose then finds nothing to reset.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type pg from 'pg';
 import { validateInputs } from '../../core/inputs.js';
 import { renderRunbook } from '../../core/render.js';
 import { sqlQualified } from '../../core/sql.js';
 import { DEFAULT_DIAGNOSE_OPTIONS, diagnose } from '../../diagnose/diagnose.js';
-import { entitiesFileText, reportText, suggest } from '../../diagnose/report.js';
+import { ENTITIES_FILE_MARKER, entitiesFileText, reportText, suggest } from '../../diagnose/report.js';
 import { DEFAULT_REHEARSE_MAX_EVENTS, rehearsalPasses, rehearse } from '../../rehearse/rehearse.js';
 import { rehearsalText } from '../../rehearse/report.js';
+import { inputError } from '../../core/errors.js';
+import { checkOwnOutput, writeOwnOutput } from '../../io/ownOutput.js';
 import { toolVersion } from '../../io/packageInfo.js';
-import { writeRunbook } from '../../io/runbookFs.js';
+import { isSymlink, replaceableRunbook, writeRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
 import { JOURNAL_TABLE } from '../../runner/journal.js';
 import { runInProcess } from '../../runner/runInProcess.js';
@@ -41,13 +43,31 @@ async function diagnoseDemo(db: pg.Client, file: string, log: (line: string) => 
   for (const line of reportText(findings, suggestion).trimEnd().split('\n')) log(line ? `  ${line}` : '');
   if (suggestion.command) {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, entitiesFileText(findings));
+    writeOwnOutput(file, entitiesFileText(findings), checkOwnOutput(file, ENTITIES_FILE_MARKER, true, 'demo --out'));
   }
   return suggestion.command !== null;
 }
 
+/**
+ * What the demo writes, checked before any server starts: the runbook directory `out` and the
+ * entities file beside it are absent, or the demo's own from an earlier run (a runbook of the
+ * demo's incident; an entities file diagnose wrote). Nothing else is replaced, no link followed.
+ */
+export function checkDemoTargets(out: string): { file: string } {
+  const file = `${out.replace(/\/+$/, '')}-entities.txt`;
+  if (existsSync(out) || isSymlink(out)) {
+    const manifest = replaceableRunbook(out, 'demo --out');
+    if (manifest.inputs.incident !== INCIDENT) {
+      throw inputError(`demo --out ${out} holds the runbook of incident ${manifest.inputs.incident}, not the demo's; choose another --out`);
+    }
+  }
+  checkOwnOutput(file, ENTITIES_FILE_MARKER, true, 'demo --out');
+  return { file };
+}
+
 /** Runs the demo; resolves to the runner's exit code (0 when the runbook finished). */
 export async function demo(out: string, log: (line: string) => void): Promise<number> {
+  const { file } = checkDemoTargets(out);
   const server = await startSandboxServer('demo');
   let db: pg.Client | null = null;
   try {
@@ -56,7 +76,6 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     await seedSplitTwin(db);
     log(`PostgreSQL on port ${server.port}; entities stitched with the broken rule ("None" and "12345.0" are identifiers):`);
     for (const line of await entities(db)) log(line);
-    const file = `${out.replace(/\/+$/, '')}-entities.txt`;
     log(`\nrestitch diagnose --out ${file} (read-only):`);
     if (!(await diagnoseDemo(db, file, log))) {
       log('diagnose found nothing to reset in the demo database: nothing to run.');

@@ -1,10 +1,10 @@
 /** `restitch diagnose`: a thin handler over src/diagnose (options, connection, output files). */
-import { existsSync, writeFileSync } from 'node:fs';
 import { inputError } from '../../core/errors.js';
 import { DEFAULT_DIAGNOSE_OPTIONS, diagnose, type DiagnoseOptions } from '../../diagnose/diagnose.js';
 import { actionable } from '../../diagnose/finding.js';
 import { parseNormalisations } from '../../diagnose/normaliseIdentifier.js';
-import { entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
+import { ENTITIES_FILE_MARKER, entitiesFileText, reportJson, reportText, suggest } from '../../diagnose/report.js';
+import { checkOwnOutput, writeOwnOutput } from '../../io/ownOutput.js';
 import { legacyOnPostgres, schemaOption, wholeOption, withSource } from '../readSource.js';
 
 /** Runs the diagnosis; returns the text to print and the exit code (0 nothing found, 1 found). */
@@ -17,7 +17,8 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     throw inputError(`--incident '${incident}' must be lower-case letters and digits joined by single '-', at most 32 characters`);
   }
   const out = o.out as string | undefined;
-  if (out !== undefined && existsSync(out) && o.force !== true) throw inputError(`--out ${out} exists; add --force to replace it`);
+  // Checked before connecting, and again just before writing.
+  if (out !== undefined) checkOwnOutput(out, ENTITIES_FILE_MARKER, o.force === true, '--out');
   const options: Omit<DiagnoseOptions, 'dialect'> = {
     schema,
     payloadField,
@@ -31,16 +32,16 @@ export async function diagnoseCommand(o: Record<string, unknown>): Promise<{ tex
     timeoutMs: wholeOption('--statement-timeout-seconds', o.statementTimeoutSeconds, DEFAULT_DIAGNOSE_OPTIONS.timeoutMs / 1000) * 1000,
   };
   if (o.maxSeconds !== undefined) options.maxSeconds = wholeOption('--max-seconds', o.maxSeconds, 0);
-  const { findings, skipped, dialectName } = await withSource(o.db as string | undefined, 'diagnose', async (client, dialect) => {
+  const { findings, skipped, warnings, dialectName } = await withSource(o.db as string | undefined, 'diagnose', async (client, dialect) => {
     legacyOnPostgres(schema, dialect);
     const diagnosis = await diagnose(client, { ...options, dialect, onCost: (line) => process.stderr.write(`${line}\n`) });
     return { ...diagnosis, dialectName: dialect };
   });
   const suggestion = suggest(findings, dialectName, incident, out ?? 'FILE', schema);
-  if (out !== undefined && suggestion.entities.length > 0) writeFileSync(out, entitiesFileText(findings));
-  let text = o.json === true ? reportJson(findings, suggestion, skipped) : reportText(findings, suggestion, skipped);
+  if (out !== undefined && suggestion.entities.length > 0) writeOwnOutput(out, entitiesFileText(findings), checkOwnOutput(out, ENTITIES_FILE_MARKER, o.force === true, '--out'));
+  let text = o.json === true ? reportJson(findings, suggestion, skipped, warnings) : reportText(findings, suggestion, skipped, warnings);
   if (o.json !== true && out === undefined && suggestion.command) text += '  (write FILE with: restitch diagnose --out FILE)\n';
   if (o.json !== true && out !== undefined && suggestion.command) text += `  (${out} lists the ${suggestion.entities.length} entities; review it first)\n`;
-  // Stopped early is no clean bill: exit 1, as when something is found.
-  return { text, exitCode: actionable(findings).length > 0 || skipped.length > 0 ? 1 : 0 };
+  // Stopped early, or a warning, is no clean bill: exit 1, as when something is found.
+  return { text, exitCode: actionable(findings).length > 0 || skipped.length > 0 || warnings.length > 0 ? 1 : 0 };
 }
