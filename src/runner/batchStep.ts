@@ -70,7 +70,9 @@ async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size:
     const read = (await db.query<{ floor: unknown }>(step.header.floor, floorParams(step, range))).rows[0]?.floor ?? range?.after ?? null;
     floor = read === null || read === undefined ? null : String(read);
   }
-  return composeBatch(ctx.body, step, { size, range, floor }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
+  const record = ctx.record;
+  const journalCte = (perBatch: boolean) => ctx.journal.batchCte(step, total, perBatch);
+  return composeBatch(ctx.body, step, { size, range, floor }, record ? (perBatch) => `${journalCte(perBatch)},\n${record.batchCte(step.header.number)}` : journalCte);
 }
 
 /** Runs one batch on `db` in its own transaction; returns the rows it recorded. */
@@ -89,6 +91,7 @@ async function oneBatch(ctx: StepContext, db: Db, range: KeyRange | null, size: 
     await db.query(begin);
     const r = await db.query(sql);
     if (r.rowCount > 0) await ctx.journal.batch(ctx.step, r.rowCount, total);
+    await ctx.record?.batch(ctx.step.header.number, r.rowCount);
     await ctx.beforeCommit?.();
     await db.query('COMMIT');
     return r.rowCount;
@@ -144,6 +147,7 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
       for (;;) {
         if (failure !== null) return;
         ctx.signal.throwIfAborted();
+        await ctx.throttle?.check(db, step.header.number, true);
         const began = performance.now();
         const size = sizer.size;
         const affected = await oneBatch(ctx, db, range, size, total);

@@ -15,11 +15,12 @@ import { journalSlot } from '../../src/runner/slots.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { terminalUi } from '../../src/cli/terminalUi.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
+import { E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { count, doneCount, JOURNAL, multiEntityRunbook, RESET_STEP, upToReset } from '../helpers/resetRun.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -31,8 +32,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const JOURNAL = 'external_data.restitch_journal';
-const RESET_STEP = 13;
 
 
 async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string }> {
@@ -44,24 +43,7 @@ async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string
   return { db, url: server.url(name) };
 }
 
-/** A multi-entity runbook for E1 and E2 with `batchSize`. */
-function runbook(name: string, batchSize: number): string {
-  const out = join(work, name);
-  const r = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', name, '--entity', E1, '--entity', E2, '--batch-size', String(batchSize), '--out', out]);
-  expect(r.code, r.stderr).toBe(0);
-  return out;
-}
-
-/** Runs the steps before the event reset (the clean-up routine beside), so the next step is the batched event reset. */
-async function upToReset(dir: string, url: string): Promise<void> {
-  const platform = platformBeside(url, false, JOURNAL);
-  const report = await runInProcess(dir, url, { to: RESET_STEP - 1 });
-  await platform.stop();
-  expect(report.exitCode, JSON.stringify(report.steps.filter((s) => s.status !== 'done'))).toBe(0);
-}
-
-const count = async (db: pg.Client, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
-const doneCount = (db: pg.Client, incident: string) => count(db, `SELECT count(*) AS n FROM external_data.rs_${incident.replace(/-/g, '_')}_events_reset_done`);
+const runbook = (name: string, batchSize: number): string => multiEntityRunbook(work, name, batchSize);
 
 async function resetState(db: pg.Client) {
   return {
