@@ -83,6 +83,10 @@ function parseDetail(raw: unknown): Record<string, unknown> {
   }
 }
 
+/** Attempts in the order they started (one never started, last), then by step and attempt. */
+const inTimeOrder = (attempts: Attempt[]): Attempt[] =>
+  attempts.sort((a, b) => (a.startedAt?.getTime() ?? Infinity) - (b.startedAt?.getTime() ?? Infinity) || a.step - b.step || a.attempt - b.attempt);
+
 /** Everything recorded about runbooks `ids` (an incident and its undo) in `schema`. */
 export async function readRecord(db: Db, schema: string, ids: string[]) {
   const events: RunEvent[] = ((await rowsOf(db, schema, EVENTS_TABLE, 'runbook_id', ids, 'at')) ?? []).map((r) => ({
@@ -95,7 +99,7 @@ export async function readRecord(db: Db, schema: string, ids: string[]) {
     runbook: String(r.runbook_id), runId: String(r.run_id), step: num(r.step), startedAt: date(r.started_at) as Date, endedAt: date(r.ended_at) as Date, rows: num(r.rows),
   }));
   const history = await rowsOf(db, schema, HISTORY_TABLE, 'runbook_id', ids, 'step, attempt');
-  if (history) return { source: 'history' as const, attempts: history.map(fromHistory), events, pauses, batches };
+  if (history) return { source: 'history' as const, attempts: inTimeOrder(history.map(fromHistory)), events, pauses, batches };
   const journal = await rowsOf(db, schema, JOURNAL_TABLE, 'runbook', ids, 'step');
-  return { source: journal ? ('journal' as const) : ('none' as const), attempts: (journal ?? []).map((r) => fromJournal(r, events)), events, pauses, batches };
+  return { source: journal ? ('journal' as const) : ('none' as const), attempts: inTimeOrder((journal ?? []).map((r) => fromJournal(r, events))), events, pauses, batches };
 }

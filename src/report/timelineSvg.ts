@@ -36,7 +36,7 @@ function lanes(record: IncidentRecord): { key: string; label: string; attempts: 
 
 export function timelineSvg(record: IncidentRecord): string {
   const rows = lanes(record);
-  const batches = record.batches.filter((b) => b.endedAt.getTime() > b.startedAt.getTime());
+  const batches = record.batches;
   const times = [
     ...record.attempts.flatMap((a) => [a.startedAt, a.endedAt]),
     ...record.pauses.flatMap((p) => [p.startedAt, p.endedAt]),
@@ -70,8 +70,8 @@ export function timelineSvg(record: IncidentRecord): string {
       out.push(`<rect class="bar" data-status="${esc(a.status)}" x="${r1(from)}" y="${y + 4}" width="${r1(Math.max(2, to - from))}" height="${LANE - 8}" fill="${COLOURS[a.status] ?? '#757575'}"><title>${esc(tip)}</title></rect>`);
     }
   });
-  // Throughput: rows per second of each batch at its end.
-  const rates = batches.map((b) => ({ t: b.endedAt.getTime(), rate: (b.rows * 1000) / (b.endedAt.getTime() - b.startedAt.getTime()), b }));
+  // Throughput: rows per second of each batch at its end (a batch under a millisecond counts as one).
+  const rates = batches.map((b) => ({ t: b.endedAt.getTime(), rate: (b.rows * 1000) / Math.max(1, b.endedAt.getTime() - b.startedAt.getTime()), b }));
   const top = Math.max(1, ...rates.map((r) => r.rate));
   out.push(`<text class="label" x="${LEFT - 6}" y="${panelTop + 12}" text-anchor="end">batch throughput (rows/s)</text>`);
   out.push(`<text class="tick" x="${LEFT - 6}" y="${panelTop + PANEL}" text-anchor="end">0</text>`, `<text class="tick" x="${LEFT - 6}" y="${panelTop + 24}" text-anchor="end">${Math.round(top).toLocaleString('en-US')}</text>`);
