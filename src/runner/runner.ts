@@ -101,7 +101,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     const signal = lease ? AbortSignal.any([deps.signal, lease.signal]) : deps.signal;
     for (const [i, step] of run.entries()) {
-      if (!signal.aborted) await control.beforeStep(db, step);
+      if (!signal.aborted) await control.beforeStep(db, run, i, deps.ui);
       if (signal.aborted) break;
       lease?.setStep(step.header.number);
       const held = lease;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -52,6 +52,9 @@ describe('set-up where people clone', () => {
     // It starts with diagnose: the glued and the split customer, and the runbook comes from its entities file.
     expect(r.stdout).toMatch(/restitch diagnose --out .*demo-runbook-entities\.txt \(read-only\):\n  SEVERITY .*\n  HIGH +junk identifier value 'None' +2 events, 1 entities +3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11\n  MEDIUM +split customer: '12345', '12345\.0' held by 2 entities /);
     expect(r.stdout).toMatch(/Generated .*demo-runbook from .*demo-runbook-entities\.txt \(3 entities, /);
+    // It leaves the incident record beside the runbook.
+    expect(r.stdout).toMatch(/wrote .*demo-runbook\/RUN-REPORT\.md and .*RUN-REPORT-timeline\.svg: 16 attempts, 0 pauses, \d+ batches/);
+    expect(readFileSync(join(out, 'RUN-REPORT.md'), 'utf8')).toMatch(/^# Incident record: demo-none-identifier\n/);
     // It ends with the customers glued and split as they should be, and nothing left to reset.
     expect(r.stdout).toMatch(/Entities after re-stitching with the fixed rule:\n +entity-\S+ +\{a1\}\n +entity-\S+ +\{12345\}\n +keep-entity +\{c1\}\n\nrestitch diagnose again:\n[\s\S]*Nothing calls for a reset/);
   });

@@ -10,7 +10,9 @@ import type { HeldLease } from '../heldLease.js';
 import { describeHolder, LeaseTable, type LeaseHolder } from '../lease.js';
 import { RunRecord, type RecordKey } from '../record/runRecord.js';
 import type { Db } from '../session.js';
-import type { RunDeps, RunOptions, RunReport, RunStep, StepResult } from '../types.js';
+import { Journal, type JournalRow } from '../journal.js';
+import { runbookLine } from '../record/runbookEta.js';
+import type { RunDeps, RunnerUi, RunOptions, RunReport, RunStep, StepResult } from '../types.js';
 import { gateWanted, ThrottleGate } from './gate.js';
 
 const osUser = (): string => {
@@ -24,6 +26,9 @@ const osUser = (): string => {
 export class RunControl {
   private readonly stopper = new AbortController();
   private before: LeaseHolder | null = null;
+  private key: RecordKey | null = null;
+  /** The journal as it was when the run began (every version of this runbook), for the progress line. */
+  private history: JournalRow[] | null = null;
   gate: ThrottleGate | null = null;
   record: RunRecord | null = null;
 
@@ -43,6 +48,7 @@ export class RunControl {
   async start(db: Db, lease: HeldLease, key: RecordKey, deps: RunDeps, undo: boolean): Promise<void> {
     const record = new RunRecord(db, key, lease);
     await record.ensure();
+    this.key = key;
     this.record = record;
     const who = await sessionIdentity(db);
     await record.event('run', null, { db_user: who.user, database: who.database, os_user: osUser(), host: hostname(), pid: process.pid, undo, parallel: this.opts.parallel ?? 1 });
@@ -52,9 +58,13 @@ export class RunControl {
     }
   }
 
-  /** Before a step: the pause and stop files (the throttle holds batches only). */
-  async beforeStep(db: Db, step: RunStep): Promise<void> {
-    await this.gate?.check(db, step.header.number, false).catch((error: unknown) => {
+  /** Before step `run[i]`: the whole-runbook progress line, then the pause and stop files (the throttle holds batches only). */
+  async beforeStep(db: Db, run: readonly RunStep[], i: number, ui: RunnerUi): Promise<void> {
+    if (this.key) {
+      this.history ??= await new Journal(db, this.key.workSchema, this.key.runbook, this.key.checksum).history();
+      ui.say(runbookLine(run, i, this.history, this.key.checksum));
+    }
+    await this.gate?.check(db, (run[i] as RunStep).header.number, false).catch((error: unknown) => {
       if (!this.stopper.signal.aborted) throw error;
     });
   }
