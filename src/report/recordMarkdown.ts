@@ -38,7 +38,8 @@ function runsTable(events: readonly RunEvent[]): string[] {
     ['Run', 'Runbook', 'Started (UTC)', 'Ended (UTC)', 'Exit', 'Database user', 'OS user', 'Host'],
     runs.map((r) => {
       const end = events.find((e) => e.kind === 'run-end' && e.runId === r.runId);
-      const exit = end ? `${String(end.detail.exit_code)}${end.detail.stopped_by ? ` (${String(end.detail.stopped_by)})` : ''}` : 'no end recorded';
+      const at = end?.detail.step == null ? '' : `: step ${String(end.detail.step)} ${String(end.detail.status)}${end.detail.message ? `: ${String(end.detail.message)}` : ''}`;
+      const exit = end ? `${String(end.detail.exit_code)}${end.detail.stopped_by ? ` (${String(end.detail.stopped_by)})` : ''}${at}` : 'no end recorded';
       return [r.runId.slice(0, 8), r.runbook, when(r.at), when(end?.at), exit, r.detail.db_user, r.detail.os_user, r.detail.host];
     }),
   );

@@ -28,7 +28,8 @@ function lanes(record: IncidentRecord): { key: string; label: string; attempts: 
     const key = `${a.runbook}/${a.step}`;
     const title = record.steps.find((s) => s.runbook === a.runbook && s.number === a.step)?.title ?? '';
     const undo = a.runbook.endsWith(':undo') ? 'undo ' : '';
-    if (!out.has(key)) out.set(key, { key, label: `${undo}${a.step} ${title}`.slice(0, 38), attempts: [] });
+    const label = `${undo}${a.step} ${title}`;
+    if (!out.has(key)) out.set(key, { key, label: label.length > 40 ? `${label.slice(0, 39)}…` : label, attempts: [] });
     out.get(key)?.attempts.push(a);
   }
   return [...out.values()];
@@ -84,7 +85,7 @@ export function timelineSvg(record: IncidentRecord): string {
   const axis = panelTop + PANEL + 16;
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
-    out.push(`<text class="tick" x="${r1(x(t))}" y="${axis}" text-anchor="middle">${clock(t)}</text>`);
+    out.push(`<text class="tick" x="${r1(x(t))}" y="${axis}" text-anchor="${i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}">${clock(t)}</text>`);
   }
   out.push(`<text class="tick" x="${WIDTH - RIGHT}" y="${axis + 14}" text-anchor="end">UTC, ${esc(formatMs(t1 - t0))} in all</text>`, '</svg>', '');
   return out.join('\n');

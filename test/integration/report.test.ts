@@ -52,7 +52,7 @@ describe('restitch report', () => {
     expect(md).toMatch(new RegExp(`\\n\\| 13 \\| batch \\| [^|]+ \\| 2 \\| done \\| [^|]+ \\| [^|]+ \\| [^|]* \\| 3005 \\| \\d+ \\|  \\| ${who.replace(/[()]/g, '\\$&')}`));
     expect(md.match(/\n\| \d+ \| (?:manual|change|check|batch|wait) \|/g)?.length).toBe(16);
     // Three runs: up to the reset, the throttled one (exit 1), the one that finished.
-    expect(md).toMatch(/\| [0-9a-f]{8} \| report-test \| [^|]+ \| [^|]+ \| 1 \| postgres \|/);
+    expect(md).toMatch(/\| [0-9a-f]{8} \| report-test \| [^|]+ \| [^|]+ \| 1: step 13 failed: 13-reset-events\.sql: step 13 was paused \d+ ms \(throttle 1 > 0\), longer than --max-pause 300 ms; [^|]+ \| postgres \|/);
     expect(matches(md, /\n\| [0-9a-f]{8} \| report-test \|/g)).toBe(3);
     // Confirmations of the manual steps, check answers with their details, the pause.
     expect(md).toMatch(/- step 1 \(Test the corrected PS rule[^)]*\): confirmed by --confirm/);

@@ -156,7 +156,7 @@ describe('throttle, pause and stop', () => {
     await db.query('INSERT INTO queue VALUES (1), (2)');
     const r = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--throttle-query', 'SELECT count(*) FROM queue', '--throttle-max', '1', '--max-pause', '1s', '--throttle-interval', '100ms']).done;
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/step 13 was paused 1 s \(throttle 2 > 1\), longer than --max-pause 1 s; the run stopped/);
+    expect(r.stdout).toMatch(/step 13 was paused 1\.\d s \(throttle 2 > 1\), longer than --max-pause 1\.0 s; the run stopped/);
     expect(await batchesOf(db)).toBe(0);
     const row = (await db.query(`SELECT status, error FROM ${JOURNAL} WHERE step = ${RESET_STEP}`)).rows[0];
     expect(row?.status).toBe('failed');

@@ -27,7 +27,7 @@ describe('throttle decisions', () => {
   it('says a pause the way the progress line shows it', () => {
     expect(pauseLine(12_400, 'throttle 48,210 > 20,000')).toBe('paused 12 s: throttle 48,210 > 20,000');
     expect(pauseLine(245_000, 'pause file /tmp/p')).toBe('paused 4 min 05 s: pause file /tmp/p');
-    expect(maxPauseMessage(13, 1_900_000, 1_800_000, 'throttle 9 > 1')).toMatch(/^step 13 was paused 31 min 40 s \(throttle 9 > 1\), longer than --max-pause 30 min 00 s; .* resume at step 13$/);
+    expect(maxPauseMessage(13, 1_900_000, 1_800_000, 'throttle 9 > 1')).toMatch(/^step 13 was paused 31 min 40 s \(throttle 9 > 1\), longer than --max-pause 30 min 0 s; .* resume at step 13$/);
   });
 });
 

@@ -5,6 +5,8 @@
  * batches; the stop file ends the run at the batch boundary.
  */
 
+import { formatMs } from '../report.js';
+
 /** One reading of back-pressure: a number, or why there is none (a failing probe holds the run). */
 export type Reading =
   | { source: 'query' | 'command'; value: number }
@@ -49,5 +51,5 @@ export const pauseLine = (ms: number, reason: string): string => `paused ${forma
 
 /** The message that ends a run paused longer than --max-pause (exit 1). */
 export function maxPauseMessage(step: number, ms: number, maxMs: number, reason: string): string {
-  return `step ${step} was paused ${formatPause(ms)} (${reason}), longer than --max-pause ${formatPause(maxMs)}; the run stopped at a batch boundary with nothing half-done. Relieve the back-pressure (or raise --max-pause) and run the same command again to resume at step ${step}`;
+  return `step ${step} was paused ${formatMs(ms)} (${reason}), longer than --max-pause ${formatMs(maxMs)}; the run stopped at a batch boundary with nothing half-done. Relieve the back-pressure (or raise --max-pause) and run the same command again to resume at step ${step}`;
 }

@@ -85,7 +85,10 @@ export class RunControl {
       const at = report.steps.find((s) => s.status !== 'done')?.step;
       report.resume = `remove ${this.opts.stopFile ?? 'the stop file'}, then run the same command again${at === undefined ? '' : `: it resumes at step ${at}`}`;
     }
-    await this.record?.event('run-end', null, { exit_code: report.exitCode, ...(report.stoppedBy ? { stopped_by: report.stoppedBy } : {}) }).catch(() => {});
+    // The step it stopped at, and why: the journal keeps only a step's latest attempt.
+    const last = report.steps.find((s) => s.status !== 'done' && s.status !== 'not-executed');
+    const end = { exit_code: report.exitCode, ...(report.stoppedBy ? { stopped_by: report.stoppedBy } : {}), ...(last ? { step: last.step, status: last.status, message: last.message ?? null } : {}) };
+    await this.record?.event('run-end', last?.step ?? null, end).catch(() => {});
     return report;
   }
 }
