@@ -34,6 +34,9 @@ describe('restitch report', () => {
     const throttled = await runInProcess(dir, url, { throttleQuery: await validateThrottleQuery('SELECT count(*) FROM queue'), throttleMax: 0, maxPauseMs: 300, throttleIntervalMs: 50 });
     expect(throttled.exitCode).toBe(1);
     await db.query('DELETE FROM queue');
+    // A run killed on another host left its lease; its heartbeat stopped an hour ago, so the next run takes it over.
+    await db.query(`INSERT INTO external_data.restitch_lease (incident, run_id, runbook, checksum, host, pid, step, started_at, heartbeat_at, timeout_ms)
+      VALUES ('report-test', 'dead-run-0001', 'report-test', 'c', 'ops-9', 4242, 13, now() - interval '2 hours', now() - interval '1 hour', 120000)`);
     // Attempt 2 goes to the end, the platform beside (the manual steps confirmed with --confirm).
     const platform = platformBeside(url, false, JOURNAL);
     const finished = await runInProcess(dir, url, {});
@@ -60,7 +63,7 @@ describe('restitch report', () => {
     expect(md).toMatch(/### report-test step 3: .* \(passed, /);
     expect(md).toMatch(/\| check_name \| ok \| detail \|/);
     expect(md).toMatch(/\| report-test \| 13 \| [^|]+ \| [^|]+ \| \d+ ms \| throttle 1 > 0 \|/);
-    expect(md).toContain('## Lease takeovers\n\nNone.');
+    expect(md).toMatch(/## Lease takeovers\n\n- [^\n]+: run [0-9a-f]{8} took over the lease of report-test on ops-9 pid 4242 \(run dead-run\), started [^,]+, at step 13, last heartbeat 36\d\ds ago\n/);
     expect(md).toContain('The undo runbook was not run.');
     // Nothing leaks: not the password, not the URL.
     for (const text of [md, svg, r.stdout]) {

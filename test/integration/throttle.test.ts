@@ -115,6 +115,29 @@ describe('throttle, pause and stop', () => {
     await db.end();
   });
 
+  it('a throttle command holds batches while it exits non-zero or prints a number above the limit', async () => {
+    const dir = runbook('throttle-cmd', 2);
+    const { db, url } = await seeded(0);
+    await upToReset(dir, url);
+    const reading = join(work, 'throttle-cmd.reading');
+    writeFileSync(reading, 'not yet\n');
+    const ui = listening();
+    // Exits 1 while the file says "not yet" (wait), then prints the number in it.
+    const command = `grep -q 'not yet' ${reading} && exit 1; cat ${reading}`;
+    const running = runInProcess(dir, url, { to: 14, throttleCommand: command, throttleMax: 100, throttleIntervalMs: 50 }, ui);
+    await until('the pause', () => openPause(db));
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(reading, '250\n');
+    await until('the reading above the limit', async () => ui.said.some((l) => l.includes('throttle 250 > 100 (command)')));
+    expect(await batchesOf(db)).toBe(0);
+    writeFileSync(reading, '7\n');
+    const report = await running;
+    expect(report.exitCode, JSON.stringify(report.steps)).toBe(0);
+    expect(ui.said.join('\n')).toContain('paused 0 s: throttle command failed: exited 1');
+    expect(await doneCount(db, 'throttle-cmd')).toBe(5);
+    await db.end();
+  });
+
   it('a stop file stops cleanly at a batch boundary and releases the lease; a pause file holds the resumed run until it is removed', async () => {
     const dir = runbook('stop-file', 100);
     const { db, url } = await seeded(20_000);
