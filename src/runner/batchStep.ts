@@ -61,6 +61,12 @@ export function composeBatch(
   return { sql: addJournal(sql, journalCte(slot.perBatch)), oneTrip: true };
 }
 
+/** What a batch adds at `-- restitch:journal`: the journal's update, then its own row of the run record when there is one. */
+export function recordCtes(ctx: Pick<StepContext, 'journal' | 'step' | 'batchRow'>, total: number | null): (perBatch: boolean) => string {
+  const row = ctx.batchRow?.(ctx.step.header.number);
+  return (perBatch) => `${ctx.journal.batchCte(ctx.step, total, perBatch)}${row ? `,\n${row}` : ''}`;
+}
+
 /** The statement of one batch on `db`: the floor read now (CockroachDB), then composeBatch. */
 async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean }> {
   const { step } = ctx;
@@ -70,9 +76,7 @@ async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size:
     const read = (await db.query<{ floor: unknown }>(step.header.floor, floorParams(step, range))).rows[0]?.floor ?? range?.after ?? null;
     floor = read === null || read === undefined ? null : String(read);
   }
-  const record = ctx.record;
-  const journalCte = (perBatch: boolean) => ctx.journal.batchCte(step, total, perBatch);
-  return composeBatch(ctx.body, step, { size, range, floor }, record ? (perBatch) => `${journalCte(perBatch)},\n${record.batchCte(step.header.number)}` : journalCte);
+  return composeBatch(ctx.body, step, { size, range, floor }, recordCtes(ctx, total));
 }
 
 /** Runs one batch on `db` in its own transaction; returns the rows it recorded. */

@@ -41,6 +41,8 @@ export interface StepContext {
   throttle?: ThrottleGate;
   /** The run's record: one row per batch (record/runRecord.ts). */
   record?: RunRecord;
+  /** The batch's own row of the run record, as a common table expression (the run's, or `--dry-run --sql`'s with a placeholder run id). */
+  batchRow?: (step: number) => string;
 }
 
 /** What a step came to, short of an exception. */

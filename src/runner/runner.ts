@@ -109,7 +109,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
         db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
         ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError(), lease: held } : {}),
         ...(control.gate ? { throttle: control.gate } : {}),
-        ...(control.record ? { record: control.record } : {}),
+        ...control.batchRecord(script !== null, { workSchema: manifest.inputs.workSchema, ...id }),
         connect: async () => {
           const worker = await deps.connect();
           await worker.useTraits(dialect.server);

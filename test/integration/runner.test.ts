@@ -301,9 +301,10 @@ describe('restitch run on a real PostgreSQL', () => {
     const parsed = (pgq.parseSync(r.stdout).stmts ?? []) as { stmt_location?: number; stmt_len?: number }[];
     const text = (s: { stmt_location?: number; stmt_len?: number }) => bytes.subarray(s.stmt_location ?? 0, s.stmt_len ? (s.stmt_location ?? 0) + s.stmt_len : undefined).toString('utf8');
     const bare = (sql: string) => sql.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n').trim().replace(/;$/, '').trim();
-    // A batch statement is printed as the runner sends it, with its journal update added where
-    // `-- restitch:journal` stands (batchStep.ts); put the marker back to compare it with the file.
-    const journalCte = /\),\nrestitch_journal AS \(\n  UPDATE external_data\.restitch_journal [\s\S]*?\n  RETURNING 1\n\)/g;
+    // A batch statement is printed as the runner sends it, with its journal update and its row of
+    // the run record added where `-- restitch:journal` stands (batchStep.ts); put the marker back
+    // to compare it with the file.
+    const journalCte = /\),\nrestitch_journal AS \(\n  UPDATE external_data\.restitch_journal [\s\S]*?\n  RETURNING 1\n\),\nrestitch_batch_row AS \(\n  INSERT INTO external_data\.restitch_batches [\s\S]*?'<run id>'[\s\S]*?\n  RETURNING 1\n\)/g;
     expect(r.stdout.match(journalCte)?.length).toBe(steps0().filter((s) => s.header.kind === 'batch' && journalSlot(s.body)).length);
     const all = parsed.map((s) => bare(text(s).replace(journalCte, ') -- restitch:journal')));
     const session = all.filter((s) => /^(SET|BEGIN|COMMIT)\b/.test(s));
@@ -455,7 +456,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
     expect(refused.code).toBe(1);
     expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
-    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease')`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease', 'restitch_pauses', 'restitch_batches', 'restitch_run_events')`)).toBe(0);
     const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
     expect(r.code, r.stderr).toBe(0);
     const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);

@@ -21,6 +21,15 @@ export interface RecordKey {
   checksum: string;
 }
 
+/** `RunRecord.batchCte` for run id `runIdSql` (`run --dry-run --sql` shows it with a placeholder). */
+export function batchRowCte(key: RecordKey, runIdSql: string, step: number): string {
+  return `restitch_batch_row AS (
+  INSERT INTO ${sqlQualified(key.workSchema, BATCHES_TABLE)} (runbook_id, checksum, run_id, step, started_at, ended_at, rows)
+  SELECT ${sqlLiteral(key.runbook)}, ${sqlLiteral(key.checksum)}, ${runIdSql}, ${sqlInteger(step)}, now(), clock_timestamp(), count(*) FROM batch HAVING count(*) > 0
+  RETURNING 1
+)`;
+}
+
 export class RunRecord {
   readonly pauses: string;
   readonly batches: string;
@@ -90,11 +99,7 @@ export class RunRecord {
    * an empty batch. One statement, no round trip of its own.
    */
   batchCte(step: number): string {
-    return `restitch_batch_row AS (
-  INSERT INTO ${this.batches} (runbook_id, checksum, run_id, step, started_at, ended_at, rows)
-  SELECT ${this.head()}, ${sqlInteger(step)}, now(), clock_timestamp(), count(*) FROM batch HAVING count(*) > 0
-  RETURNING 1
-)`;
+    return batchRowCte(this.key, sqlLiteral(this.lease.runId), step);
   }
 
   /** The same row for a batch that is not one statement (no `-- restitch:journal` slot): inside its transaction. */

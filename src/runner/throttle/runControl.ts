@@ -8,7 +8,8 @@ import { hostname, userInfo } from 'node:os';
 import { sessionIdentity } from '../banner.js';
 import type { HeldLease } from '../heldLease.js';
 import { describeHolder, LeaseTable, type LeaseHolder } from '../lease.js';
-import { RunRecord, type RecordKey } from '../record/runRecord.js';
+import type { StepContext } from '../executors.js';
+import { batchRowCte, RunRecord, type RecordKey } from '../record/runRecord.js';
 import type { Db } from '../session.js';
 import { Journal, type JournalRow } from '../journal.js';
 import { runbookLine } from '../record/runbookEta.js';
@@ -56,6 +57,13 @@ export class RunControl {
     if (gateWanted(this.opts)) {
       this.gate = new ThrottleGate(this.opts, deps.ui, record, (reason) => this.stopper.abort(reason), deps.signal, deps.redact);
     }
+  }
+
+  /** What a step's context gets of the record: its batch rows (a dry run's `--sql` shows them with a placeholder run id). */
+  batchRecord(script: boolean, key: RecordKey): Pick<StepContext, 'record' | 'batchRow'> {
+    const record = this.record;
+    if (record) return { record, batchRow: (n) => record.batchCte(n) };
+    return script ? { batchRow: (n) => batchRowCte(key, "'<run id>'", n) } : {};
   }
 
   /** Before step `run[i]`: the whole-runbook progress line, then the pause and stop files (the throttle holds batches only). */
