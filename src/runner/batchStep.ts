@@ -151,7 +151,7 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
       for (;;) {
         if (failure !== null) return;
         ctx.signal.throwIfAborted();
-        await ctx.throttle?.check(db, step.header.number, true);
+        await ctx.throttle?.check(db, step.header.number, true, bar);
         const began = performance.now();
         const size = sizer.size;
         const affected = await oneBatch(ctx, db, range, size, total);

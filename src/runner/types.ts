@@ -119,6 +119,8 @@ export interface RunbookSource {
 /** A progress display for one batch step. */
 export interface Progress {
   update(done: number): void;
+  /** A note shown on the progress line until replaced (null clears it): a pause and why. */
+  note?(text: string | null): void;
   stop(): void;
 }
 

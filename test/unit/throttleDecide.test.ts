@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { terminalUi } from '../../src/cli/terminalUi.js';
 import { decide, maxPauseMessage, pauseLine } from '../../src/runner/throttle/decide.js';
 import { expectedMs, runbookLine } from '../../src/runner/record/runbookEta.js';
 import type { JournalRow } from '../../src/runner/journal.js';
@@ -45,5 +47,38 @@ describe('the whole-runbook progress line', () => {
     expect(expectedMs(15, history, 'c')).toBeNull();
     expect(runbookLine([step(13), step(14), step(15)], 0, history, 'c')).toBe('runbook: step 13 of 16 next; expected 30 s for it, 10 s for the 2 steps after it (1 never run before)');
     expect(runbookLine([step(15), step(16)], 0, [], 'c')).toBe('runbook: step 15 of 16 next, 1 more after it; no earlier run in the journal to estimate from');
+  });
+});
+
+describe('a pause on the batch progress line', () => {
+  const sink = (tty: boolean) => Object.assign(new Writable({ write: (chunk: Buffer, _e, done) => ((s.text += chunk.toString()), done()) }), { text: '', isTTY: tty, columns: 200 }) as Writable & { text: string; isTTY: boolean };
+  let s = sink(false);
+
+  it('without a terminal: a line with the pause, at most as often as the rows lines', () => {
+    vi.useFakeTimers();
+    s = sink(false);
+    const p = terminalUi(false, () => 16, { out: sink(false), err: s, quietEveryMs: 30_000 }).progress('step 13', 1000, 0);
+    vi.advanceTimersByTime(31_000);
+    p.note?.(pauseLine(12_000, 'throttle 48,210 > 20,000'));
+    p.note?.(pauseLine(14_000, 'throttle 48,210 > 20,000'));
+    expect(s.text).toBe('step 13: paused 12 s: throttle 48,210 > 20,000\n');
+    vi.useRealTimers();
+  });
+
+  it('on a terminal: on the bar itself, cleared when the pause ends', async () => {
+    s = sink(true);
+    const p = terminalUi(false, () => 16, { out: sink(false), err: s, quietEveryMs: 30_000 }).progress('step 13', 1000, 0);
+    p.note?.(pauseLine(12_000, 'throttle 48,210 > 20,000'));
+    // cli-progress redraws on its own timer (10 per second by default).
+    await new Promise((r) => setTimeout(r, 250));
+    expect(s.text).toMatch(/step 13 \[.*\] 0% 0\/1000 rows \| 0 rows\/s \| ETA .* \| elapsed .* \| paused 12 s: throttle 48,210 > 20,000/);
+    p.note?.(null);
+    p.update(10);
+    await new Promise((r) => setTimeout(r, 250));
+    p.stop();
+    // The frames after the pause (cli-progress starts each at column 1) no longer show it.
+    const frames = s.text.split('\u001b[1G').filter((f) => f.includes('rows'));
+    expect(frames.at(-1)).toMatch(/ 10\/1000 rows/);
+    expect(frames.at(-1)).not.toContain('paused');
   });
 });

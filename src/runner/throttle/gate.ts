@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkError } from '../../core/errors.js';
 import type { Db } from '../session.js';
-import type { RunnerUi, RunOptions } from '../types.js';
+import type { Progress, RunnerUi, RunOptions } from '../types.js';
 import { decide, formatPause, maxPauseMessage, pauseLine } from './decide.js';
 import { sense } from './probes.js';
 
@@ -39,17 +39,18 @@ export class ThrottleGate {
   ) {}
 
   /** Returns when the next batch (`throttle`) or step may start; throws when the run must end. */
-  check(db: Db, step: number, throttle: boolean): Promise<void> {
-    this.pending ??= this.hold(db, step, throttle).finally(() => {
+  check(db: Db, step: number, throttle: boolean, bar?: Progress): Promise<void> {
+    this.pending ??= this.hold(db, step, throttle, bar).finally(() => {
       this.pending = null;
     });
     return this.pending;
   }
 
-  private async hold(db: Db, step: number, throttle: boolean): Promise<void> {
+  private async hold(db: Db, step: number, throttle: boolean, bar: Progress | undefined): Promise<void> {
     const max = this.opts.throttleMax ?? null;
     let pause: { started: number; reason: string; recorded: boolean } | null = null;
-    const activity = { current: null as ReturnType<RunnerUi['activity']> | null };
+    // Within a batch step the pause shows on its progress line; between steps, as a running activity.
+    const activity = { current: null as { update(text: string): void; stop(): void } | null };
     try {
       for (;;) {
         this.signal.throwIfAborted();
@@ -65,7 +66,7 @@ export class ThrottleGate {
         if (!pause) {
           pause = { started: now, reason: decision.reason, recorded: false };
           this.ui.say(`step ${step}: ${pauseLine(0, decision.reason)}`);
-          activity.current = this.ui.activity(`step ${step}: paused`, decision.reason);
+          activity.current = bar?.note ? { update: (t) => bar.note?.(t), stop: () => bar.note?.(null) } : this.ui.activity(`step ${step}: paused`, decision.reason);
           await this.sink?.pauseStarted(step, decision.reason);
           pause.recorded = this.sink !== null;
         }
