@@ -22,13 +22,15 @@ function asNumber(source: Reading['source'], raw: unknown): Reading {
 }
 
 /**
- * The query in a READ ONLY transaction (both databases refuse a write in one:
- * https://www.postgresql.org/docs/current/sql-set-transaction.html,
- * https://www.cockroachlabs.com/docs/stable/set-transaction), under the batch step's statement timeout.
+ * The query in a READ ONLY transaction, under the batch step's statement timeout. Both databases
+ * take `BEGIN READ ONLY` and refuse a write in it
+ * (https://www.postgresql.org/docs/current/sql-set-transaction.html; CockroachDB:
+ * pkg/sql/logictest/testdata/logic_test/txn, "BEGIN READ ONLY" and "cannot execute INSERT in a
+ * read-only transaction").
  */
 export async function readQuery(db: Db, sql: string, redact: (t: string) => string): Promise<Reading> {
   try {
-    await db.query('BEGIN TRANSACTION READ ONLY');
+    await db.query('BEGIN READ ONLY');
     try {
       const row = (await db.query(sql)).rows[0];
       return asNumber('query', row ? Object.values(row)[0] : undefined);
