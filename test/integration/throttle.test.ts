@@ -193,5 +193,8 @@ describe('throttle, pause and stop', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^restitch: --throttle-query must be one SELECT, not several statements\n$/);
     expect(runCli(['run', dir, '--throttle-query', 'SELECT 1']).stderr).toMatch(/--throttle-query needs --throttle-max N/);
+    expect(runCli(['run', dir, '--throttle-max', '5']).stderr).toMatch(/--throttle-max needs --throttle-query or --throttle-command/);
+    expect(runCli(['run', dir, '--max-pause', 'soon']).stderr).toMatch(/^restitch: --max-pause must look like 30s, 10m or 2h, not 'soon'\n$/);
+    expect(runCli(['run', dir, '--pause-file', 'x', '--stop-file', 'x']).stderr).toMatch(/--pause-file and --stop-file must be different files/);
   });
 });
