@@ -18,6 +18,7 @@ const EXIT_CODES = {
   demo: '0 the demo runbook finished, 1 it stopped at a failed step, 2 the sandbox server cannot start here',
   scenarios: '0 listed, 2 bad usage',
   lint: '0 no finding, 1 findings (one file:line: rule: reason line each; a file that does not parse is a finding), 2 bad usage',
+  report: '0 written, 1 the server is not of the runbook\'s dialect, 2 bad usage or the runbook cannot be read',
   diagnose: '0 nothing calls for a reset (INFO lines alone), 1 findings call for a reset (or --max-seconds stopped it, or the connection or a read failed), 2 bad usage',
   rehearse: '0 the rule passed on the copy, 1 an entity stays giant, an event is lost, the runbook failed on the copy, more events than --max-events, or the source cannot be read; 2 bad usage',
 } as const;
@@ -35,7 +36,9 @@ const EXAMPLES: Record<keyof typeof EXIT_CODES, string[]> = {
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp" --dry-run',
     'restitch run generated/inc-42 --db "postgresql://me@db:5432/cdp"',
     'restitch run generated/inc-42 --undo --from 3',
+    'restitch run generated/inc-42 --throttle-query "SELECT count(*) FROM cdp_ps.customer_events_to_process" --throttle-max 20000 --stop-file /tmp/inc-42.stop --max-pause 30m',
   ],
+  report: ['restitch report generated/inc-42 --db "postgresql://me@db:5432/cdp"    # generated/inc-42/RUN-REPORT.md and its timeline SVG'],
   status: ['restitch status generated/inc-42 --db "postgresql://me@db:5432/cdp"'],
   demo: ['restitch demo', 'restitch demo --out /tmp/demo-runbook'],
   scenarios: ['restitch scenarios', 'restitch scenarios --json'],

@@ -131,6 +131,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--lock-timeout <duration>', 'lock_timeout for every step, e.g. 1m (default: per step kind)')
     .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')
     .option('--lease-timeout <duration>', "how long this run's heartbeat may stop before another run may take over its lease (default 2m)")
+    .option('--throttle-query <sql>', 'read-only SELECT returning one number, read before every batch: batches wait while it is above --throttle-max')
+    .option('--throttle-command <cmd>', 'shell command printing one number (limited by --throttle-max), or exiting non-zero to mean wait')
+    .option('--throttle-max <n>', 'the highest throttle reading at which batches still run')
+    .option('--throttle-interval <duration>', 'how often a pause reads again, e.g. 500ms or 5s (default 2s)')
+    .option('--pause-file <path>', 'batches and steps wait while this file exists')
+    .option('--stop-file <path>', 'stop cleanly at the next batch boundary once this file exists (the lease is released; run again to resume)')
+    .option('--max-pause <duration>', 'end the run (exit 1) when one pause lasts longer than this, e.g. 30m')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { runWithSignals } = await import('./commands/run.js');
@@ -150,6 +157,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { status } = await import('./commands/run.js');
       await write((await status(dir, opts)).text);
+    });
+
+  program
+    .command('report')
+    .addHelpText('after', () => helpAfter('report'))
+    .description('write the incident record of a runbook (DIR/RUN-REPORT.md) and its timeline (SVG) from its journal, for check-in beside it')
+    .argument('<dir>', 'runbook directory')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--out <file>', 'the markdown file (default DIR/RUN-REPORT.md); the SVG is written beside it')
+    .option('--json', 'print the record as JSON instead of writing files')
+    .action(async (dir: string, opts: { db?: string; out?: string; json?: boolean }) => {
+      const { report } = await import('./commands/report.js');
+      await write(await report(dir, opts));
     });
 
   program

@@ -52,14 +52,15 @@ export function terminalUi(json: boolean, total: () => number, io: TerminalIo = 
     progress(title, totalRows, done): Progress {
       if (!err.isTTY || json) return quietProgress(err, title, totalRows, done, io.quietEveryMs);
       const bar = new cliProgress.SingleBar(
-        { format: `${title} [{bar}] {percentage}% {value}/{total} rows | {rate} rows/s | ETA {eta_formatted} | elapsed {duration_formatted}`, stream: err, hideCursor: true, etaBuffer: 20 },
+        { format: `${title} [{bar}] {percentage}% {value}/{total} rows | {rate} rows/s | ETA {eta_formatted} | elapsed {duration_formatted}{note}`, stream: err, hideCursor: true, etaBuffer: 20 },
         cliProgress.Presets.shades_classic,
       );
       const startedAt = Date.now();
       const first = done;
-      bar.start(totalRows ?? 0, done, { rate: 0 });
+      bar.start(totalRows ?? 0, done, { rate: 0, note: '' });
       return {
         update: (d) => bar.update(Math.min(d, totalRows ?? d), { rate: Math.round(((d - first) * 1000) / Math.max(1, Date.now() - startedAt)) }),
+        note: (text) => bar.update({ note: text ? ` | ${text}` : '' }),
         stop: () => bar.stop(),
       };
     },
@@ -108,6 +109,13 @@ function quietProgress(err: NodeJS.WritableStream, title: string, total: number 
       const rate = ((d - first) * 1000) / Math.max(1, now - startedAt);
       const eta = total !== null && rate > 0 ? ` ETA ${Math.round((total - d) / rate)} s` : '';
       err.write(`${title}: ${d}${total !== null ? `/${total}` : ''} rows, ${Math.round(rate)} rows/s${eta}, ${formatMs(Math.round((now - startedAt) / 1000) * 1000)} elapsed\n`);
+    },
+    note(text) {
+      // A pause's line at most every `everyMs`, like the rows' (its start and end are said anyway).
+      const now = Date.now();
+      if (text === null || now - last < everyMs) return;
+      last = now;
+      err.write(`${title}: ${text}\n`);
     },
     stop() {},
   };

@@ -131,3 +131,14 @@ function badFields(m: Manifest): string[] {
   }
   return bad;
 }
+
+/**
+ * The incident record `restitch report` writes into a runbook directory by default, for check-in
+ * beside the runbook. They are not part of the runbook: check, run and diff read past them.
+ */
+export const INCIDENT_RECORD_FILES = { markdown: 'RUN-REPORT.md', timeline: 'RUN-REPORT-timeline.svg' } as const;
+
+/** A top-level path of a runbook directory that holds its incident record. */
+export function isIncidentRecord(path: string): boolean {
+  return path === INCIDENT_RECORD_FILES.markdown || path === INCIDENT_RECORD_FILES.timeline;
+}

@@ -11,7 +11,7 @@ const OPERATORS = new Set(
 );
 
 /** Immutable built-in functions a filter may call (no side effects, no catalogue or session reads). */
-const FUNCTIONS = new Set(
+export const FUNCTIONS = new Set(
   (
     'lower upper length char_length octet_length btrim ltrim rtrim trim substr substring left right strpos ' +
     'replace split_part concat concat_ws md5 chr abs round floor ceil ceiling trunc greatest least ' +
@@ -44,7 +44,8 @@ type Json = Record<string, unknown>;
 const names = (list: unknown): string[] =>
   Array.isArray(list) ? list.map((n) => ((n as { String?: { sval?: string } }).String?.sval ?? '?')) : [];
 
-function refuseNode(type: string, body: Json): string | null {
+/** Why one parse-tree node is refused in a filter, or null when it may stand there. */
+export function refuseNode(type: string, body: Json): string | null {
   switch (type) {
     case 'ColumnRef': {
       const fields = body.fields as Json[];

@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { checkError, inputError } from '../core/errors.js';
-import { parseManifest, type Manifest } from '../core/manifest.js';
+import { isIncidentRecord, parseManifest, type Manifest } from '../core/manifest.js';
 import type { RunbookFile } from '../core/types.js';
 
 /**
@@ -98,8 +98,9 @@ export function readRunbookFiles(dir: string): RunbookFile[] {
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
+      const path = relative(dir, full).split(sep).join('/');
       if (entry.isDirectory()) walk(full);
-      else files.push({ path: relative(dir, full).split(sep).join('/'), content: readFileSync(full, 'utf8') });
+      else if (!isIncidentRecord(path)) files.push({ path, content: readFileSync(full, 'utf8') });
     }
   };
   walk(dir);

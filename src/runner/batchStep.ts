@@ -61,6 +61,12 @@ export function composeBatch(
   return { sql: addJournal(sql, journalCte(slot.perBatch)), oneTrip: true };
 }
 
+/** What a batch adds at `-- restitch:journal`: the journal's update, then its own row of the run record when there is one. */
+export function recordCtes(ctx: Pick<StepContext, 'journal' | 'step' | 'batchRow'>, total: number | null): (perBatch: boolean) => string {
+  const row = ctx.batchRow?.(ctx.step.header.number);
+  return (perBatch) => `${ctx.journal.batchCte(ctx.step, total, perBatch)}${row ? `,\n${row}` : ''}`;
+}
+
 /** The statement of one batch on `db`: the floor read now (CockroachDB), then composeBatch. */
 async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean }> {
   const { step } = ctx;
@@ -70,7 +76,7 @@ async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size:
     const read = (await db.query<{ floor: unknown }>(step.header.floor, floorParams(step, range))).rows[0]?.floor ?? range?.after ?? null;
     floor = read === null || read === undefined ? null : String(read);
   }
-  return composeBatch(ctx.body, step, { size, range, floor }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
+  return composeBatch(ctx.body, step, { size, range, floor }, recordCtes(ctx, total));
 }
 
 /** Runs one batch on `db` in its own transaction; returns the rows it recorded. */
@@ -89,6 +95,7 @@ async function oneBatch(ctx: StepContext, db: Db, range: KeyRange | null, size: 
     await db.query(begin);
     const r = await db.query(sql);
     if (r.rowCount > 0) await ctx.journal.batch(ctx.step, r.rowCount, total);
+    await ctx.record?.batch(ctx.step.header.number, r.rowCount);
     await ctx.beforeCommit?.();
     await db.query('COMMIT');
     return r.rowCount;
@@ -144,6 +151,7 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
       for (;;) {
         if (failure !== null) return;
         ctx.signal.throwIfAborted();
+        await ctx.throttle?.check(db, step.header.number, true, bar);
         const began = performance.now();
         const size = sizer.size;
         const affected = await oneBatch(ctx, db, range, size, total);

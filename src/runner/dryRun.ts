@@ -7,7 +7,7 @@ import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { copyRows } from './copyLoad.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
-import { composeBatch, floorParams, rangesOf } from './batchStep.js';
+import { composeBatch, floorParams, rangesOf, recordCtes } from './batchStep.js';
 import { slotValues } from './slots.js';
 import { rowsWritten } from './planEstimate.js';
 import type { FirstBatch, FloorBinding, StepScript } from './stepScript.js';
@@ -112,7 +112,7 @@ async function firstBatch(ctx: StepContext): Promise<FirstBatch & { sql: string 
     // Its table is made by an earlier step: the journal update shows NULL for the total, as a run would not.
   }
   // ctx.body carries the first batch's size already (the file's, or --batch-size applied by the runner).
-  const { sql, oneTrip } = composeBatch(ctx.body, step, { size: null, range, floor: floor?.value ?? null }, (perBatch) => ctx.journal.batchCte(step, total, perBatch));
+  const { sql, oneTrip } = composeBatch(ctx.body, step, { size: null, range, floor: floor?.value ?? null }, recordCtes(ctx, total));
   return { sql, floor, oneTrip, ranges: step.header.ranges ? (rangeError === undefined ? ranges.filter((r) => r !== null).length : null) : null };
 }
 

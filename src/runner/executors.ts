@@ -8,6 +8,8 @@ import { checkError } from '../core/errors.js';
 import { splitCopy } from './copyLoad.js';
 import type { HeldLease } from './heldLease.js';
 import type { Journal } from './journal.js';
+import type { RunRecord } from './record/runRecord.js';
+import type { ThrottleGate } from './throttle/gate.js';
 import type { Db } from './session.js';
 import type { Activity, RunnerUi, RunOptions, RunStep } from './types.js';
 
@@ -35,6 +37,12 @@ export interface StepContext {
   beforeCommit?: () => Promise<void>;
   /** The error that stops the run once its lease was taken over, else null. */
   leaseLost?: () => Error | null;
+  /** Throttle, pause and stop files: asked before every batch (throttle/gate.ts). */
+  throttle?: ThrottleGate;
+  /** The run's record: one row per batch (record/runRecord.ts). */
+  record?: RunRecord;
+  /** The batch's own row of the run record, as a common table expression (the run's, or `--dry-run --sql`'s with a placeholder run id). */
+  batchRow?: (step: number) => string;
 }
 
 /** What a step came to, short of an exception. */
@@ -44,6 +52,8 @@ export interface Outcome {
   message?: string;
   /** Rows of a check that did not pass. */
   details?: Row[];
+  /** Rows of a check that passed. */
+  answer?: Row[];
 }
 
 type Row = Record<string, unknown>;
@@ -92,7 +102,7 @@ export async function runCheck(ctx: StepContext): Promise<Outcome> {
   const verdict = checkVerdict(rows);
   if (verdict.ok) {
     sayPassed(ctx, rows);
-    return { status: 'done', rows: rows.length };
+    return { status: 'done', rows: rows.length, answer: rows };
   }
   return { status: 'failed', rows: rows.length, message: `check failed: ${verdict.message}`, details: rows };
 }
@@ -118,7 +128,7 @@ async function waitLoop(ctx: StepContext, intervalMs: number, deadline: number, 
     if (verdict.ok) {
       // What the wait ended on (e.g. how many processed events were left unmatched).
       sayPassed(ctx, rows);
-      return { status: 'done', rows: rows.length };
+      return { status: 'done', rows: rows.length, answer: rows };
     }
     if (Date.now() + intervalMs > deadline) {
       return { status: 'failed', rows: rows.length, message: `did not pass within ${header.timeoutSeconds}s (${tries} tries): ${verdict.message}`, details: rows };

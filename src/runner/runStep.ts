@@ -79,7 +79,8 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
         journalled = true;
       }
       const outcome = await execute(counted);
-      return await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
+      const result = await finish(outcome.status, outcome.rows, outcome.message, outcome.details);
+      return outcome.answer ? { ...result, answer: outcome.answer } : result;
     } catch (error) {
       // A run that lost its lease writes nothing more, not even the step's end: the run that took
       // it over owns the journal now.

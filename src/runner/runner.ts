@@ -26,6 +26,7 @@ import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
 import { StepScript } from './stepScript.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn, regenerateAdvice } from './undoGuard.js';
+import { RunControl } from './throttle/runControl.js';
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
 export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: Manifest) {
@@ -45,8 +46,10 @@ export async function connectChecked(deps: Pick<RunDeps, 'connect'>, manifest: M
   }
 }
 
-export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, deps: RunDeps): Promise<RunReport> {
+export async function runRunbook(source: RunbookSource, undo: boolean, opts: RunOptions, given: RunDeps): Promise<RunReport> {
   const { manifest, files } = source;
+  const control = new RunControl(opts);
+  const deps = control.wrap(given);
   verifyChecksums(manifest, files, source.dir);
   verifyRendering(await deps.rerender(manifest, files), files, source.dir);
   const steps = loadSteps(manifest, files, undo);
@@ -78,6 +81,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     if (opts.dryRun) await sayLeaseHolder(db, manifest.inputs, deps.ui);
     else {
       await assertPlatform(db, manifest.schema as SchemaProfile);
+      await control.beforeLease(db, manifest.inputs.workSchema, manifest.inputs.incident);
       lease = await holdLease(db, { ...id, workSchema: manifest.inputs.workSchema, incident: manifest.inputs.incident, timeoutMs: opts.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS, dir: source.dir }, deps);
       await refuse();
       ({ run, note, otherVersion } = await plan());
@@ -94,16 +98,20 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       deps.ui.say(deps.redact(formatBanner(w)));
     }
     if (!opts.dryRun && run.length > 0) await journal.ensure();
+    if (lease && run.length > 0) await control.start(db, lease, { workSchema: manifest.inputs.workSchema, ...id }, deps, undo);
     const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table, new LeaseTable(db, manifest.inputs.workSchema, manifest.inputs.incident).lockStatement(sqlLiteral(manifest.inputs.incident), "'<run id>'")) : null;
     if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     const signal = lease ? AbortSignal.any([deps.signal, lease.signal]) : deps.signal;
     for (const [i, step] of run.entries()) {
+      if (!signal.aborted) await control.beforeStep(db, run, i, deps.ui);
       if (signal.aborted) break;
       lease?.setStep(step.header.number);
       const held = lease;
       const ctx: StepContext = {
         db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
         ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError(), lease: held } : {}),
+        ...(control.gate ? { throttle: control.gate } : {}),
+        ...control.batchRecord(script !== null, { workSchema: manifest.inputs.workSchema, ...id }),
         connect: async () => {
           const worker = await deps.connect();
           await worker.useTraits(dialect.server);
@@ -116,6 +124,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       if (lost) throw lost;
       report.steps.push(result);
       deps.ui.step(result);
+      await control.stepEnded(step, result);
       if (result.status === 'done' || opts.dryRun) continue;
       report.exitCode = result.status === 'interrupted' ? 130 : 1;
       report.resume =
@@ -126,10 +135,10 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
         report.steps.push(notExecuted(rest));
         deps.ui.step(notExecuted(rest));
       }
-      return report;
+      return await control.ended(report, given.signal);
     }
     if (deps.signal.aborted) report.exitCode = 130;
-    return report;
+    return await control.ended(report, given.signal);
   } finally {
     await lease?.release();
     await db.close();

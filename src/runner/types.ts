@@ -30,6 +30,8 @@ export interface StepResult {
   wouldTouch?: string;
   /** The rows of a check or wait that did not pass, as the database returned them. */
   details?: Record<string, unknown>[];
+  /** The rows of a check or wait that passed (its answer, for the run's record). */
+  answer?: Record<string, unknown>[];
   /** --dry-run --sql: the step's statements as the runner would send them. */
   sql?: string;
 }
@@ -72,6 +74,19 @@ export interface RunOptions {
    * older than both its own timeout and this one. Default DEFAULT_LEASE_TIMEOUT_MS.
    */
   leaseTimeoutMs?: number;
+  /** A validated read-only query returning one number (src/runner/throttle/throttleQuery.ts): batches wait while it reads above `throttleMax`. */
+  throttleQuery?: string;
+  /** A shell command printing one number (compared with `throttleMax`), or exiting non-zero to mean "wait". */
+  throttleCommand?: string;
+  throttleMax?: number;
+  /** Batches and steps wait while this file exists. */
+  pauseFile?: string;
+  /** The run stops cleanly at the next batch boundary (or step) once this file exists. */
+  stopFile?: string;
+  /** A pause longer than this ends the run with exit 1 (0 or absent: no limit). */
+  maxPauseMs?: number;
+  /** How often a pause senses again (default 2 s). */
+  throttleIntervalMs?: number;
 }
 
 /** Two minutes: long enough for a slow heartbeat, short enough to wait out after a killed run. */
@@ -90,6 +105,8 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** How to go on, when it did not finish. */
   resume?: string;
+  /** What stopped it, when not the person's signal (the stop file). */
+  stoppedBy?: string;
 }
 
 /** A runbook as read from disk. */
@@ -102,6 +119,8 @@ export interface RunbookSource {
 /** A progress display for one batch step. */
 export interface Progress {
   update(done: number): void;
+  /** A note shown on the progress line until replaced (null clears it): a pause and why. */
+  note?(text: string | null): void;
   stop(): void;
 }
 

@@ -25,6 +25,9 @@ import { EXAMPLES_DIR, examples } from '../helpers/examples.js';
 import { orphanedEvents } from '../helpers/orphans.js';
 import { expectPromisedOutcome } from '../helpers/outcome.js';
 import { platformBeside } from '../helpers/runner.js';
+import { buildRecord } from '../../src/report/buildRecord.js';
+import { timelineSvg } from '../../src/report/timelineSvg.js';
+import { validateThrottleQuery } from '../../src/runner/throttle/throttleQuery.js';
 
 const server = new TestServer();
 const cockroachExamples = examples().filter((e) => e.manifest.dialect === 'cockroachdb');
@@ -120,6 +123,30 @@ describe('runner on the CockroachDB lane', () => {
     expect(status.stoppedAt).toBe(7);
     const types = await db.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'restitch_journal' AND column_name = 'step'");
     expect(types.rows).toEqual([{ data_type: 'bigint' }]);
+    await db.end();
+  });
+
+  it('a throttle query holds the batches, and the run record reads back into the report (its numbers INT8)', async () => {
+    const { db, url } = await lane();
+    await db.query('CREATE TABLE queue (id int); INSERT INTO queue VALUES (1)');
+    const platform = platformBeside(url, false, 'external_data.restitch_journal');
+    const query = await validateThrottleQuery('SELECT count(*) FROM queue');
+    // Step 8, the export, is the first batch step of the CockroachDB runbook.
+    const held = await runOnLane(dir, url, { to: 9, throttleQuery: query, throttleMax: 0, maxPauseMs: 300, throttleIntervalMs: 50 });
+    expect(held.exitCode, JSON.stringify(held.steps)).toBe(1);
+    expect(held.steps.find((s) => s.step === 8)?.message).toMatch(/step 8 was paused \d+ ms \(throttle 1 > 0\), longer than --max-pause 300 ms/);
+    await db.query('DELETE FROM queue');
+    const went = await runOnLane(dir, url, { to: 9, throttleQuery: query, throttleMax: 0, throttleIntervalMs: 50 });
+    await platform.stop();
+    expect(went.exitCode, JSON.stringify(went.steps)).toBe(0);
+    const session = await openLaneSession(connectionTarget(url, {}));
+    const { manifest, files } = readRunbook(dir);
+    const record = await buildRecord(session, manifest, files).finally(() => session.close());
+    expect(record.attempts.map((a) => [a.step, a.attempt, a.status])).toEqual([...Array.from({ length: 7 }, (_, i) => [i + 1, 1, 'done']), [8, 2, 'done'], [9, 1, 'done']]);
+    expect(record.pauses.map((p) => [p.step, p.reason])).toEqual([[8, 'throttle 1 > 0']]);
+    expect(record.batches.length).toBeGreaterThan(0);
+    expect(record.batches.every((b) => b.step === 8 && typeof b.rows === 'number')).toBe(true);
+    expect(timelineSvg(record).match(/<circle class="point"/g)?.length).toBe(record.batches.length);
     await db.end();
   });
 

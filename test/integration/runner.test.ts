@@ -16,11 +16,12 @@ import { journalSlot } from '../../src/runner/slots.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { terminalUi } from '../../src/cli/terminalUi.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { E1, E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
+import { E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
+import { count, doneCount, JOURNAL, multiEntityRunbook, RESET_STEP, upToReset } from '../helpers/resetRun.js';
 
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-runner-'));
@@ -32,8 +33,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const JOURNAL = 'external_data.restitch_journal';
-const RESET_STEP = 13;
 
 
 async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string }> {
@@ -45,24 +44,7 @@ async function seeded(extraEvents: number): Promise<{ db: pg.Client; url: string
   return { db, url: server.url(name) };
 }
 
-/** A multi-entity runbook for E1 and E2 with `batchSize`. */
-function runbook(name: string, batchSize: number): string {
-  const out = join(work, name);
-  const r = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', name, '--entity', E1, '--entity', E2, '--batch-size', String(batchSize), '--out', out]);
-  expect(r.code, r.stderr).toBe(0);
-  return out;
-}
-
-/** Runs the steps before the event reset (the clean-up routine beside), so the next step is the batched event reset. */
-async function upToReset(dir: string, url: string): Promise<void> {
-  const platform = platformBeside(url, false, JOURNAL);
-  const report = await runInProcess(dir, url, { to: RESET_STEP - 1 });
-  await platform.stop();
-  expect(report.exitCode, JSON.stringify(report.steps.filter((s) => s.status !== 'done'))).toBe(0);
-}
-
-const count = async (db: pg.Client, sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0]?.n);
-const doneCount = (db: pg.Client, incident: string) => count(db, `SELECT count(*) AS n FROM external_data.rs_${incident.replace(/-/g, '_')}_events_reset_done`);
+const runbook = (name: string, batchSize: number): string => multiEntityRunbook(work, name, batchSize);
 
 async function resetState(db: pg.Client) {
   return {
@@ -322,9 +304,10 @@ describe('restitch run on a real PostgreSQL', () => {
     const parsed = (pgq.parseSync(script).stmts ?? []) as { stmt_location?: number; stmt_len?: number }[];
     const text = (s: { stmt_location?: number; stmt_len?: number }) => bytes.subarray(s.stmt_location ?? 0, s.stmt_len ? (s.stmt_location ?? 0) + s.stmt_len : undefined).toString('utf8');
     const bare = (sql: string) => sql.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n').trim().replace(/;$/, '').trim();
-    // A batch statement is printed as the runner sends it, with its journal update added where
-    // `-- restitch:journal` stands (batchStep.ts); put the marker back to compare it with the file.
-    const journalCte = /\),\nrestitch_journal AS \(\n  UPDATE external_data\.restitch_journal [\s\S]*?\n  RETURNING 1\n\)/g;
+    // A batch statement is printed as the runner sends it, with its journal update and its row of
+    // the run record added where `-- restitch:journal` stands (batchStep.ts); put the marker back
+    // to compare it with the file.
+    const journalCte = /\),\nrestitch_journal AS \(\n  UPDATE external_data\.restitch_journal [\s\S]*?\n  RETURNING 1\n\),\nrestitch_batch_row AS \(\n  INSERT INTO external_data\.restitch_batches [\s\S]*?'<run id>'[\s\S]*?\n  RETURNING 1\n\)/g;
     expect(r.stdout.match(journalCte)?.length).toBe(steps0().filter((s) => s.header.kind === 'batch' && journalSlot(s.body)).length);
     const all = parsed.map((s) => bare(text(s).replace(journalCte, ') -- restitch:journal')));
     const session = all.filter((s) => /^(SET|BEGIN|COMMIT)\b/.test(s));
@@ -476,7 +459,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
     expect(refused.code).toBe(1);
     expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
-    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease')`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease', 'restitch_pauses', 'restitch_batches', 'restitch_run_events')`)).toBe(0);
     const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
     expect(r.code, r.stderr).toBe(0);
     const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);

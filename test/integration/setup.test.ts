@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
@@ -61,6 +61,9 @@ describe('set-up where people clone', () => {
     // Then rehearses the fixed rule on a copy of those entities: the split pair merges, nothing is lost.
     expect(r.stdout).toMatch(/restitch rehearse --entities-file .*demo-runbook-entities\.txt .*:\n +BEFORE +AFTER\n  entities +3 +2\n[\s\S]*merged \(splits healed\): 1 [\s\S]*events orphaned \(lost\): 0\n[\s\S]*PASSED: [^\n]*\n\nGenerated /);
     expect(r.stdout).toMatch(/Generated .*demo-runbook from .*demo-runbook-entities\.txt \(3 entities, /);
+    // It leaves the incident record beside the runbook.
+    expect(r.stdout).toMatch(/wrote .*demo-runbook\/RUN-REPORT\.md and .*RUN-REPORT-timeline\.svg: 16 attempts, 0 pauses, \d+ batches/);
+    expect(readFileSync(join(out, 'RUN-REPORT.md'), 'utf8')).toMatch(/^# Incident record: demo-none-identifier\n/);
     // It ends with the customers glued and split as they should be, and nothing left to reset.
     expect(r.stdout).toMatch(/Entities after re-stitching with the fixed rule:\n +entity-\S+ +\{a1\}\n +entity-\S+ +\{12345\}\n +keep-entity +\{c1\}\n\nrestitch diagnose again:\n[\s\S]*Nothing calls for a reset/);
   });

@@ -28,6 +28,7 @@ import { CURRENT_SCHEMA_DDL } from '../../sandbox/schema.js';
 import { startSandboxServer } from '../../sandbox/server.js';
 import { seedCurrent, seedSplitTwin } from '../../sandbox/seed.js';
 import { terminalUi } from '../terminalUi.js';
+import { report as writeReport } from './report.js';
 
 const INCIDENT = 'demo-none-identifier';
 
@@ -102,8 +103,10 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     for (const line of await entities(db)) log(line);
     log('\nrestitch diagnose again:');
     await diagnoseDemo(db, file, log);
+    log(`\nrestitch report ${out} (the incident record and its timeline, for check-in beside the runbook):`);
+    log(`  ${(await writeReport(out, { db: url })).trimEnd()}`);
     log(`\nThe demo database is removed when the demo ends; the runbook stays in ${out}. Try next:`);
-    for (const next of [`less ${out}/runbook.md`, `npx restitch check ${out}`, `npx restitch bundle ${out} | less`, 'npx restitch scenarios', 'npx restitch diagnose --help', 'npx restitch generate --help']) {
+    for (const next of [`less ${out}/runbook.md`, `npx restitch check ${out}`, `npx restitch bundle ${out} | less`, 'npx restitch scenarios', 'npx restitch diagnose --help', 'npx restitch generate --help', `less ${out}/RUN-REPORT.md`]) {
       log(`  ${next}`);
     }
     return report.exitCode;

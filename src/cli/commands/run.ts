@@ -15,6 +15,7 @@ import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
 import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
+import { throttleOptions } from './throttleOptions.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
 function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
@@ -89,7 +90,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
 
 /** Runs a runbook; `onSession` hands over the session so a signal can interrupt it. Returns the report and its text. */
 export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void): Promise<{ report: RunReport; text: string }> {
-  const opts = runOptions(o);
+  const opts = { ...runOptions(o), ...(await throttleOptions(o)) };
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const steps = (undo ? src.manifest.undo : src.manifest.steps).length;
@@ -111,7 +112,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
   const tail =
     report.exitCode === 0
       ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
-      : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
+      : `stopped${report.exitCode === 130 ? ` by ${report.stoppedBy ?? stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }
