@@ -68,18 +68,20 @@ describe('crdb_internal: refused from v26.2 beyond the allow-lists, wherever it 
 });
 
 describe('the bundle as cockroach sql runs it (errexit, sql_safe_updates, no COPY in a transaction)', () => {
-  it('forward, v26.2: runs up to its export check, loads the entities without a transaction around the COPY, at SERIALIZABLE', async () => {
-    const { db, url, name } = await lane();
-    await db.query(`ALTER DATABASE ${name} SET default_transaction_isolation = 'read committed'`);
+  it('forward, v25.4 and v26.2: runs up to its export check, loads the entities without a transaction around the COPY, at SERIALIZABLE', async () => {
     const bundle = runCli(['bundle', dir]);
     expect(bundle.code, bundle.stderr).toBe(0);
     // Batches run once in a bundle: the export check after them may ask for another round.
-    const upToWait = bundle.stdout.slice(0, bundle.stdout.indexOf('-- ==== 09-'));
+    const upToExportCheck = bundle.stdout.slice(0, bundle.stdout.indexOf('-- ==== 09-'));
     const isolation = "SELECT CASE WHEN current_setting('transaction_isolation') = 'serializable' THEN 'ok' ELSE CAST(current_setting('transaction_isolation') AS INT8)::text END;";
-    const { stop } = await runShellScript(url, `${upToWait}\n${isolation}\n`);
-    expect(stop, JSON.stringify(stop)).toBeNull();
-    expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows[0].n).toBe(2);
-    await db.end();
+    for (const profile of [LANE_PROFILES['v25.4'], LANE_PROFILES['v26.2']]) {
+      const { db, url, name } = await lane();
+      await db.query(`ALTER DATABASE ${name} SET default_transaction_isolation = 'read committed'`);
+      const { stop } = await runShellScript(url, `${upToExportCheck}\n${isolation}\n`, profile);
+      expect(stop, `${profile.version}: ${JSON.stringify(stop)}`).toBeNull();
+      expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows[0].n).toBe(2);
+      await db.end();
+    }
   });
 
   it('the shell refuses COPY inside a transaction, and the lane closes a session on CANCEL SESSION', async () => {
@@ -121,7 +123,7 @@ describe('the bundle as cockroach sql runs it (errexit, sql_safe_updates, no COP
 });
 
 describe('schema changes never share a transaction with data (autocommit_before_ddl, on from v25.1)', () => {
-  it('a run commits no transaction early, and a failure before the stamp commits leaves no stamp (the tables stay: IF NOT EXISTS)', async () => {
+  it('a run commits no transaction early, and a failure before the stamp commits leaves no stamp (v25.4; the tables stay: IF NOT EXISTS)', async () => {
     const { db, url } = await lane();
     const sessions: LaneSession[] = [];
     let stamped = false;
@@ -134,12 +136,12 @@ describe('schema changes never share a transaction with data (autocommit_before_
       }
       return undefined;
     };
-    const first = await runOnLane(dir, url, { to: 2, retries: 0 }, undefined, { profile: LANE_PROFILES['v26.2'], fault, sessions }).catch((e: Error) => e);
+    const first = await runOnLane(dir, url, { to: 2, retries: 0 }, undefined, { profile: LANE_PROFILES['v25.4'], fault, sessions }).catch((e: Error) => e);
     expect(failed).toBe(true);
     expect(first instanceof Error || first.exitCode !== 0).toBe(true);
     expect(sessions.flatMap((s) => s.earlyCommits)).toEqual([]);
     expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_backup_meta')).rows[0].n).toBe(0);
-    const again = await runOnLane(dir, url, { to: 2 }, undefined, { profile: LANE_PROFILES['v26.2'], sessions });
+    const again = await runOnLane(dir, url, { to: 2 }, undefined, { profile: LANE_PROFILES['v25.4'], sessions });
     expect(again.exitCode).toBe(0);
     expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_backup_meta')).rows[0].n).toBe(1);
     expect(sessions.flatMap((s) => s.earlyCommits)).toEqual([]);
