@@ -38,7 +38,7 @@
  * default_transaction_priority`, `AS OF SYSTEM TIME` (only in the FROM clause of a top-level
  * read-only SELECT, outside explicit transactions: cockroachdb/cockroach issue 71034, isAsOf in
  * pkg/sql/exec_util.go), casts to INT become INT8, and EXPLAIN of a change is refused in a
- * read-only session as CockroachDB did before v25.3 (cockroachdb/cockroach issue 103754, fixed
+ * read-only session under the profiles before v25.3 (cockroachdb/cockroach issue 103754, fixed
  * by PR 149449), and EXPLAIN (VERBOSE) answers with PostgreSQL's plan drawn as CockroachDB's
  * text tree (crdbTree).
  */
@@ -277,7 +277,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   checkForceError(tree);
   for (const { stmt } of tree.stmts ?? []) {
     const explain = (stmt as Node).ExplainStmt as Node | undefined;
-    if (explain && state.readOnly && MODIFYING.some((t) => findAll(explain.query, t).length > 0)) {
+    if (explain && state.readOnly && profile.refusesExplainOfChangeReadOnly && MODIFYING.some((t) => findAll(explain.query, t).length > 0)) {
       throw crdbError('cannot execute EXPLAIN of a change in a read-only transaction', '25006');
     }
   }

@@ -26,13 +26,18 @@ export interface LaneProfile {
    * (https://www.cockroachlabs.com/docs/v25.1/session-variables).
    */
   autocommitBeforeDdl: boolean;
+  /**
+   * EXPLAIN of an INSERT/UPDATE/DELETE is refused in a read-only session or transaction before
+   * v25.3 (cockroachdb/cockroach issue 103754, fixed by PR 149449).
+   */
+  refusesExplainOfChangeReadOnly: boolean;
 }
 
 export const LANE_PROFILES = {
-  'v23.2': { version: 'v23.2.0', allowUnsafeInternals: true, safeUpdatesLocking: false, autocommitBeforeDdl: false },
-  'v24.3': { version: 'v24.3.0', allowUnsafeInternals: true, safeUpdatesLocking: true, autocommitBeforeDdl: false },
-  'v25.4': { version: 'v25.4.0', allowUnsafeInternals: true, safeUpdatesLocking: true, autocommitBeforeDdl: true },
-  'v26.2': { version: 'v26.2.0', allowUnsafeInternals: false, safeUpdatesLocking: true, autocommitBeforeDdl: true },
+  'v23.2': { version: 'v23.2.0', allowUnsafeInternals: true, safeUpdatesLocking: false, autocommitBeforeDdl: false, refusesExplainOfChangeReadOnly: true },
+  'v24.3': { version: 'v24.3.0', allowUnsafeInternals: true, safeUpdatesLocking: true, autocommitBeforeDdl: false, refusesExplainOfChangeReadOnly: true },
+  'v25.4': { version: 'v25.4.0', allowUnsafeInternals: true, safeUpdatesLocking: true, autocommitBeforeDdl: true, refusesExplainOfChangeReadOnly: false },
+  'v26.2': { version: 'v26.2.0', allowUnsafeInternals: false, safeUpdatesLocking: true, autocommitBeforeDdl: true, refusesExplainOfChangeReadOnly: false },
 } as const satisfies Record<string, LaneProfile>;
 
 /** The newest profile: every lane test's default. */
