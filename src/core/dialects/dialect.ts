@@ -45,9 +45,10 @@ export interface Dialect {
    */
   hasPgStatActivity: boolean;
   /**
-   * The console rejects UPDATE/DELETE without WHERE (CockroachDB `sql_safe_updates`, on in
-   * `cockroach sql`). Templates always filter, so the setting is never turned off; a test
-   * proves every UPDATE and DELETE has a WHERE clause.
+   * The console rejects UPDATE/DELETE without WHERE, and from v24.1 SELECT ... FOR UPDATE/SHARE
+   * with neither WHERE nor LIMIT (CockroachDB `sql_safe_updates`, on in `cockroach sql`;
+   * cockroachdb/cockroach PR 121403). Templates always filter, so the setting is never turned off;
+   * the lane's shell path (test/helpers/cockroachShell.ts) refuses what it refuses.
    */
   rejectsUnfilteredWrites: boolean;
   /**
