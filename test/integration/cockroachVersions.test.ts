@@ -77,8 +77,10 @@ describe('the bundle as cockroach sql runs it (errexit, sql_safe_updates, no COP
     for (const profile of [LANE_PROFILES['v25.4'], LANE_PROFILES['v26.2']]) {
       const { db, url, name } = await lane();
       await db.query(`ALTER DATABASE ${name} SET default_transaction_isolation = 'read committed'`);
-      const { stop } = await runShellScript(url, `${upToExportCheck}\n${isolation}\n`, profile);
+      const { stop, session } = await runShellScript(url, `${upToExportCheck}\n${isolation}\n`, profile);
       expect(stop, `${profile.version}: ${JSON.stringify(stop)}`).toBeNull();
+      // No BEGIN ... schema change ... COMMIT in the bundle: nothing was committed early.
+      expect(session.earlyCommits).toEqual([]);
       expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_entities')).rows[0].n).toBe(2);
       await db.end();
     }
