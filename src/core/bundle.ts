@@ -34,6 +34,12 @@ export function assertingQuery(query: string, label: string, console: Dialect['c
   ].join('\n');
 }
 
+/** A load step's statements with its rows after the COPY, as the console takes them. */
+export function copyStatements(body: string, data: string, console: Dialect['console']): string {
+  const statements = copyInline(body, data);
+  return console.copyInTransaction ? `BEGIN;\n${statements}\nCOMMIT;` : statements;
+}
+
 /** Concatenates the forward (or undo) steps listed in the manifest, in order. */
 export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[], undo = false): string {
   const byPath = new Map(files.map((f) => [f.path, f.content]));
@@ -53,8 +59,9 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     out.push(`-- ==== ${file} ====`, headerText);
     if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`, dialect.console, dialect.staleReadClause));
     // HIGH priority (--priority high) for the batch's own transaction only, never the session's.
-    // The COPY reads its rows from the script itself, up to a line \. (psql and cockroach sql alike).
-    else if (header.copyFrom) out.push(`BEGIN;\n${copyInline(body, byPath.get(header.copyFrom) ?? '')}\nCOMMIT;`);
+    // The COPY reads its rows from the script itself, up to a line \. (psql and cockroach sql alike),
+    // in one transaction where the console allows it (Dialect.console.copyInTransaction).
+    else if (header.copyFrom) out.push(copyStatements(body, byPath.get(header.copyFrom) ?? '', dialect.console));
     else if (header.priority === 'high') out.push(`BEGIN TRANSACTION PRIORITY HIGH;\n${body.trimEnd()}\nCOMMIT;`);
     else if (body.trim() !== '') out.push(body.trimEnd());
     out.push('');

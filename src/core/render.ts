@@ -120,7 +120,12 @@ function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high')
   if (spec.copyFromEntities) {
     return [
       `By hand, from the runbook directory: ${dialect.console.name} reads the COPY data from its input, up to a line \\.`,
-      `(echo 'BEGIN;'; cat <this file> entities.txt; printf '\\\\.\\nCOMMIT;\\n') | ${dialect.console.command}`,
+      dialect.console.copyInTransaction
+        ? `(echo 'BEGIN;'; cat <this file> entities.txt; printf '\\\\.\\nCOMMIT;\\n') | ${dialect.console.command}`
+        : `(cat <this file> entities.txt; printf '\\\\.\\n') | ${dialect.console.command}`,
+      ...(dialect.console.copyInTransaction
+        ? []
+        : [`No BEGIN: ${dialect.console.name} refuses COPY in a transaction; the COPY alone is all or nothing, and the`, 'next step proves the table holds exactly entities.txt (run this step again until it does).']),
       'restitch bundle carries the ids inline the same way.',
     ];
   }

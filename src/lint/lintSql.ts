@@ -46,18 +46,23 @@ export const ALL_RULES: readonly { id: string; source: string; dialects: readonl
 const HEADER_SQL = /^(-- restitch:(?:progress|floor|ranges) )(.+)$/;
 
 /** The step header (the leading `--` lines): whether it is a change step, and the SQL its directives carry. */
-function stepHeader(sql: string): { changeStep: boolean; directives: { sql: string; offset: number }[] } {
+function stepHeader(sql: string): { changeStep: boolean; copyFrom: boolean; directives: { sql: string; offset: number }[] } {
   let changeStep = false;
+  let copyFrom = false;
+  let consoleBegins = false;
   const directives: { sql: string; offset: number }[] = [];
   let at = 0;
   for (const line of sql.split('\n')) {
     if (!line.startsWith('--')) break;
     if (/^-- restitch:kind change\s*$/.test(line)) changeStep = true;
+    if (/^-- restitch:copy-from \S/.test(line)) copyFrom = true;
+    // A by-hand pipe that sends BEGIN runs the COPY inside a transaction after all.
+    if (/echo 'BEGIN;'/.test(line)) consoleBegins = true;
     const m = HEADER_SQL.exec(line.trimEnd());
     if (m) directives.push({ sql: m[2]!, offset: Buffer.byteLength(sql.slice(0, at + m[1]!.length)) });
     at += line.length + 1;
   }
-  return { changeStep, directives };
+  return { changeStep, copyFrom: copyFrom && !consoleBegins, directives };
 }
 
 /** Statements of `text` (byte offsets shifted by `base`), or the parse finding. */
@@ -100,7 +105,7 @@ export function lintSql(sql: string, dialect: DialectName, parser: SqlParser): L
     for (const rule of rulesFor(dialect)) for (const hit of rule.check(stmt)) push(hit.location ?? location, rule.id, hit.reason);
   }
   for (const rule of scriptRulesFor(dialect)) {
-    for (const hit of rule.check(body, { changeStep: header.changeStep })) push(hit.location ?? 0, rule.id, hit.reason);
+    for (const hit of rule.check(body, { changeStep: header.changeStep, copyFrom: header.copyFrom })) push(hit.location ?? 0, rule.id, hit.reason);
   }
   return findings.sort((a, b) => a.line - b.line);
 }

@@ -26,11 +26,17 @@ export interface ScriptStatement {
 /** What a script rule knows about the file beyond its statements. */
 export interface ScriptContext {
   /**
-   * The file is a runbook step of kind `change`: the runner runs its whole body as one
-   * transaction that also updates the journal and locks the lease (src/runner/executors.ts), and
-   * its by-hand command and the bundle wrap a `restitch:copy-from` step in BEGIN ... COMMIT.
+   * The file is a runbook step of kind `change`: the runner runs its body as one transaction that
+   * also updates the journal and locks the lease (src/runner/executors.ts); on CockroachDB the
+   * schema changes that lead the body run first, each on its own (src/runner/schemaChanges.ts).
    */
   changeStep: boolean;
+  /**
+   * The step loads a file with COPY (`restitch:copy-from`) and its by-hand command sends no BEGIN:
+   * on CockroachDB the console runs it outside a transaction, as the bundle does
+   * (Dialect.console.copyInTransaction false).
+   */
+  copyFrom: boolean;
 }
 
 /** A rule over the statements of a script in order (transactions span statements). */

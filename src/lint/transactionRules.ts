@@ -22,6 +22,8 @@ const DDL = new Set([
 ]);
 
 const kindOf = (stmt: Node): string => Object.keys(stmt)[0] ?? '';
+/** Statements that read or write rows (what opens a change step's transaction). */
+const DATA = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'CopyStmt']);
 const isDdl = (stmt: Node): boolean => DDL.has(kindOf(stmt));
 const isDml = (stmt: Node): boolean =>
   isModifying(stmt) || kindOf(stmt) === 'CopyStmt' || (kindOf(stmt) === 'SelectStmt' && JSON.stringify(stmt).includes('"lockingClause"'));
@@ -41,8 +43,15 @@ function turnsOffAutocommitBeforeDdl(stmt: Node): boolean {
 /** The statements of each transaction in the script, in order (statements outside any are left out). */
 export function transactions(stmts: readonly ScriptStatement[], context: ScriptContext): ScriptStatement[][] {
   const out: ScriptStatement[][] = [];
-  let open: ScriptStatement[] | null = context.changeStep ? [] : null;
+  let open: ScriptStatement[] | null = null;
+  // A change step's transaction starts at its first data statement: the schema changes that lead
+  // it run on their own (src/runner/schemaChanges.ts).
+  let leading = context.changeStep;
   for (const s of stmts) {
+    if (leading && DATA.has(kindOf(s.stmt))) {
+      leading = false;
+      open = [];
+    }
     const tx = s.stmt.TransactionStmt as Node | undefined;
     if (tx && (tx.kind === 'TRANS_STMT_BEGIN' || tx.kind === 'TRANS_STMT_START')) {
       if (open === null) open = [];
@@ -74,7 +83,7 @@ export const TRANSACTION_RULES: readonly ScriptRule[] = [
         hits.push({
           location: ddl[0]!.location,
           reason: context.changeStep
-            ? `a schema change in a change step${more}: the runner runs the step as one transaction with its journal update and lease lock, and from v25.1 (autocommit_before_ddl on) a schema change commits that transaction early; put schema changes in a step of their own outside a transaction, or SET autocommit_before_ddl = off first`
+            ? `a schema change after a data statement in a change step${more}: the runner runs the schema changes that lead a step on their own and the rest as one transaction with its journal update and lease lock, and from v25.1 (autocommit_before_ddl on) a schema change commits that transaction early; move the schema change before the first data statement, or into a step of its own`
             : `a schema change and a data change in one transaction${more}: from v25.1 (autocommit_before_ddl on) a schema change commits the transaction early, so the two are no longer atomic; run the schema change outside the transaction, or SET autocommit_before_ddl = off first`,
         });
       }
@@ -86,12 +95,13 @@ export const TRANSACTION_RULES: readonly ScriptRule[] = [
     source: 'cockroachdb/cockroach PR 79629 (cockroach sql refuses COPY inside an explicit transaction, cli_copy_in_txn)',
     dialects: ['cockroachdb'],
     check: (stmts, context) =>
-      transactions(stmts, context)
+      // A copy-from step's by-hand command and the bundle run it without BEGIN on CockroachDB.
+      transactions(stmts, { ...context, changeStep: context.changeStep && !context.copyFrom })
         .flatMap((tx) => tx.filter((s) => isCopyIn(s.stmt)))
         .map((s) => ({
           location: s.location,
           reason: context.changeStep
-            ? 'COPY ... FROM STDIN in a change step: its by-hand command and the bundle run the step between BEGIN and COMMIT, and cockroach sql refuses COPY inside a transaction; load it outside a transaction'
+            ? 'COPY ... FROM STDIN in a change step without restitch:copy-from: the runner and a console run the step between BEGIN and COMMIT, and cockroach sql refuses COPY inside a transaction; load it with restitch:copy-from, outside a transaction'
             : 'COPY ... FROM STDIN inside BEGIN ... COMMIT: cockroach sql refuses COPY in an explicit transaction; run the COPY on its own',
         })),
   },

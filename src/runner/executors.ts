@@ -10,6 +10,7 @@ import type { HeldLease } from './heldLease.js';
 import type { Journal } from './journal.js';
 import type { RunRecord } from './record/runRecord.js';
 import type { ThrottleGate } from './throttle/gate.js';
+import { splitSchemaChanges } from './schemaChanges.js';
 import type { Db } from './session.js';
 import type { Activity, RunnerUi, RunOptions, RunStep } from './types.js';
 
@@ -149,6 +150,14 @@ export async function runChange(ctx: StepContext): Promise<Outcome> {
       return ctx.db.copyFrom(copy, data);
     });
     return { status: 'done', rows };
+  }
+  if (!ctx.dialect.transactionalDdl) {
+    // Schema changes first, each its own transaction (safe to repeat: IF NOT EXISTS), then the
+    // data statements with the lease's confirmation: no transaction mixes the two.
+    const { schema, data } = await splitSchemaChanges(ctx.body, ctx.dialect, ctx.path);
+    for (const statement of schema) await ctx.db.query(statement);
+    const result = await inTransaction(ctx, false, () => (data === '' ? Promise.resolve({ rowCount: 0 }) : ctx.db.query(data)));
+    return { status: 'done', rows: result.rowCount };
   }
   const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
   return { status: 'done', rows: result.rowCount };

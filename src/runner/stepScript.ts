@@ -96,6 +96,10 @@ export class StepScript {
         break;
       }
       case 'change':
+        // Dialect.transactionalDdl false: executors.ts runChange splits the body (schemaChanges.ts).
+        if (!this.dialect.transactionalDdl && /^\s*(CREATE|ALTER|DROP)\b/im.test(body)) {
+          out.push(comment(`on ${this.dialect.label} the runner first runs each schema change (CREATE/ALTER/DROP) below on its own, then BEGIN, the rest and COMMIT: a schema change would commit an open transaction (autocommit_before_ddl)`));
+        }
         if (header.copyFrom) out.push(comment(`the runner streams the ${header.copyFrom} rows to the COPY; here they follow it inline:`));
         out.push(`${this.dialect.server.begin(false)};`, header.copyFrom ? copyInline(terminated(body), copyData ?? '') : terminated(body), 'COMMIT;');
         break;

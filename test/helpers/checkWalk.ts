@@ -9,17 +9,16 @@ import { expect } from 'vitest';
 import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
 import { tablePrefix } from '../../src/core/workTables.js';
 import type { Platform } from '../../src/sandbox/simulatedPlatform.js';
-import { CRDB_PRIVILEGE_CATALOG_SQL, CRDB_SHA256_SQL } from './cockroachLane.js';
+import { CRDB_PRIVILEGE_CATALOG_SQL, CRDB_SHA256_SQL, laneAdmin } from './cockroachLane.js';
 import { examples } from './examples.js';
 import { runInProcess } from './runner.js';
 
 /**
- * crdb_internal.cluster_sessions on PostgreSQL, for the CockroachDB preflight, and the privilege
- * catalog its visibility row reads, with VIEWACTIVITY granted to the test user (a state in
- * `perturbed` takes it away).
+ * SHOW CLUSTER SESSIONS on PostgreSQL, for the CockroachDB preflight, and the privilege catalog
+ * its visibility row reads (SHOW SYSTEM GRANTS), with VIEWACTIVITY granted to the test user (a
+ * state in `perturbed` takes it away).
  */
-export const CRDB_SESSIONS = `CREATE SCHEMA crdb_internal;
-CREATE VIEW crdb_internal.cluster_sessions AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();
+export const CRDB_SESSIONS = `CREATE VIEW "SHOW CLUSTER SESSIONS" AS SELECT application_name, 'ACTIVE'::text AS status FROM pg_stat_activity WHERE pid <> pg_backend_pid();
 ${CRDB_PRIVILEGE_CATALOG_SQL}
 INSERT INTO crdb_internal.kv_system_privileges (username, path, privileges) VALUES (current_user, '/global/', '{VIEWACTIVITY}');
 ${CRDB_SHA256_SQL}`;
@@ -55,7 +54,7 @@ export class Walk {
   ) {}
 
   private sql(dir: string, file: string): string {
-    return forPostgresParser(getDialect(this.ex.manifest.dialect), readFileSync(join(dir, file), 'utf8'));
+    return laneAdmin(forPostgresParser(getDialect(this.ex.manifest.dialect), readFileSync(join(dir, file), 'utf8')));
   }
 
   /** Runs a check of the example read-only and returns its rows. */

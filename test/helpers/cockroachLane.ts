@@ -17,6 +17,19 @@
  *   (CRDB_PRIVILEGE_CATALOG_SQL); the lane's test user is admin, as root is.
  * - crdb_internal.force_error(code, message): raises `message` with SQLSTATE `code` (XXUUU when
  *   empty), as the builtin does; the lane first checks each call has the builtin's shape.
+ * - `[SHOW CLUSTER SESSIONS]` and `[SHOW SYSTEM GRANTS]` as data sources: views named
+ *   "SHOW CLUSTER SESSIONS" and "SHOW SYSTEM GRANTS" (the dialect's foreign clause turns the
+ *   brackets into those quoted names); admin is the users in crdb_internal.compat_admins, so
+ *   `pg_has_role(current_user, 'admin', 'MEMBER')` reads that list (a PostgreSQL superuser is a
+ *   member of every role).
+ *
+ * Version profiles (laneProfiles.ts; default the newest): with allow_unsafe_internals off every
+ * crdb_internal builtin and table outside the allow-lists is refused (42501) wherever it stands;
+ * with autocommit_before_ddl on a schema change inside an explicit transaction commits it first
+ * (LaneSession.earlyCommits counts them). On the shell path (`shell: true`, statements as
+ * `cockroach sql` sends them): sql_safe_updates refuses UPDATE/DELETE without WHERE and, from v24.1,
+ * SELECT FOR UPDATE/SHARE with neither WHERE nor LIMIT; COPY inside a transaction is refused.
+ * `CANCEL SESSION` closes the session, as CockroachDB's does, not only its running statement.
  *
  * In front of the runner's session (LaneSession), each CockroachDB statement is first checked to
  * be legal where it stands, then translated: `SELECT version()` answers CockroachDB, `[SHOW
@@ -25,22 +38,22 @@
  * default_transaction_priority`, `AS OF SYSTEM TIME` (only in the FROM clause of a top-level
  * read-only SELECT, outside explicit transactions: cockroachdb/cockroach issue 71034, isAsOf in
  * pkg/sql/exec_util.go), casts to INT become INT8, and EXPLAIN of a change is refused in a
- * read-only session as CockroachDB did before v25.3 (cockroachdb/cockroach issue 103754, fixed
+ * read-only session under the profiles before v25.3 (cockroachdb/cockroach issue 103754, fixed
  * by PR 149449), and EXPLAIN (VERBOSE) answers with PostgreSQL's plan drawn as CockroachDB's
  * text tree (crdbTree).
  */
 import { loadPgQuery } from '../../src/core/where.js';
-import type { ServerTraits } from '../../src/core/dialects/index.js';
+import { getDialect, type ServerTraits } from '../../src/core/dialects/index.js';
 import { lintSql } from '../../src/lint/lintSql.js';
 import { findAll, type Node } from '../../src/lint/tree.js';
+import { checkInternals, checkSafeUpdates, crdbError, isSchemaChange } from './laneRules.js';
 import type { ConnectionTarget } from '../../src/runner/connection.js';
 import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProcess.js';
 import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 
-/** What `SELECT version()` answers on the lane. */
-export const LANE_VERSION = 'CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/13 00:00:00, go1.22.2)';
+import { DEFAULT_PROFILE, laneVersion, type LaneProfile } from './laneProfiles.js';
 
 /**
  * CockroachDB's privilege catalog as far as the CPS guard's visibility query reads it (dialect
@@ -70,7 +83,18 @@ BEGIN
   END IF;
   RETURN crdb_internal.is_admin() OR EXISTS (SELECT 1 FROM crdb_internal.compat_role_options AS o WHERE o.username = current_user AND o.option = upper(has_role_option.option));
 END $$;
+-- SHOW SYSTEM GRANTS: grantee, privilege_type, is_grantable of the '/global/' grants (pkg/sql/delegate/show_grants.go).
+CREATE VIEW "SHOW SYSTEM GRANTS" AS
+SELECT p.username AS grantee, g.privilege AS privilege_type, g.privilege = ANY (p.grant_options) AS is_grantable
+FROM crdb_internal.kv_system_privileges AS p, unnest(p.privileges) AS g(privilege)
+WHERE p.path = '/global/';
+GRANT SELECT ON "SHOW SYSTEM GRANTS" TO PUBLIC;
 `;
+
+/** CockroachDB's admin check as the lane answers it: membership of admin is the compat_admins list. */
+export function laneAdmin(sql: string): string {
+  return sql.replace(/pg_has_role\(\s*current_user\s*,\s*'admin'\s*,\s*'MEMBER'\s*\)/gi, 'crdb_internal.is_admin()');
+}
 
 /**
  * CockroachDB's sha256(STRING) returns the hex digest of the string's bytes
@@ -134,6 +158,12 @@ SELECT 1, c.session_id, 'CLOSED', c.user_name, '', c.application_name, '', '', c
 FROM crdb_internal.closed_sessions AS c
 WHERE c.user_name = current_user OR crdb_internal.compat_sees_all_sessions();
 GRANT SELECT ON crdb_internal.cluster_sessions, crdb_internal.closed_sessions TO PUBLIC;
+-- SHOW CLUSTER SESSIONS: cluster_sessions without internal sessions (pkg/sql/delegate/show_sessions.go).
+CREATE VIEW "SHOW CLUSTER SESSIONS" AS
+SELECT node_id, session_id, status, user_name, client_address, application_name, active_queries, last_active_query,
+  session_start, active_query_start, 0::int8 AS num_txns_executed
+FROM crdb_internal.cluster_sessions WHERE application_name NOT LIKE '$ internal%';
+GRANT SELECT ON "SHOW CLUSTER SESSIONS" TO PUBLIC;
 CREATE FUNCTION follower_read_timestamp() RETURNS timestamptz LANGUAGE sql STABLE AS $$ SELECT now() - interval '4.8 seconds' $$;
 CREATE FUNCTION crdb_internal.force_error(code text, message text) RETURNS int8 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
@@ -156,26 +186,33 @@ function checkForceError(tree: unknown): void {
   }
 }
 
-/** An error as CockroachDB would raise it: message and SQLSTATE. */
-function crdbError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
-}
 
 const AOST = /\s+AS\s+OF\s+SYSTEM\s+TIME\s+(?:'(?:[^']|'')*'|[A-Za-z_][\w.]*\s*\(\s*\)|-?\d+(?:\.\d+)?)/gi;
 const MODIFYING = ['InsertStmt', 'UpdateStmt', 'DeleteStmt'];
 
-/** `CANCEL SESSION '<id>'` (https://www.cockroachlabs.com/docs/stable/cancel-session) for PostgreSQL. */
+/**
+ * `CANCEL SESSION '<id>'` for PostgreSQL: it closes the session, not only its running statement
+ * ("cancel a long-running session", https://www.cockroachlabs.com/docs/stable/cancel-session).
+ */
 function cancelSession(statement: string): string {
   const id = /^CANCEL\s+SESSION\s+'([^']*)'$/i.exec(statement.trim())?.[1];
   if (id === undefined || !/^\d+$/.test(id)) throw crdbError(`CANCEL SESSION needs a session id string: ${statement}`, '22023');
-  return `SELECT pg_cancel_backend(${id}::int)`;
+  return `SELECT pg_terminate_backend(${id}::int)`;
 }
 
 /** Session state the translation depends on. */
-interface LaneState {
+export interface LaneState {
   inTransaction: boolean;
   readOnly: boolean;
+  /** The CockroachDB version emulated (DEFAULT_PROFILE when not given). */
+  profile?: LaneProfile;
+  /** Statements as `cockroach sql` sends them (sql_safe_updates on). */
+  shell?: boolean;
 }
+
+/** `[SHOW ...]` data sources as the lane's views name them (the dialect's own foreign clause). */
+const SHOW_SOURCES = getDialect('cockroachdb').foreignClauses.filter((c) => c.name === 'SHOW as a data source');
+const showAsViews = (text: string): string => SHOW_SOURCES.reduce((t, c) => t.replace(c.pattern, c.replacement), text);
 
 /** Byte-offset replacements applied from the end. */
 function replaceAt(text: string, edits: { at: number; length: number; with: string }[]): string {
@@ -192,7 +229,8 @@ function replaceAt(text: string, edits: { at: number; length: number; with: stri
  */
 export async function translate(sql: string, state: LaneState): Promise<string> {
   const trimmed = sql.trim().replace(/;$/, '');
-  if (/^SELECT version\(\)( AS version)?$/i.test(trimmed)) return `SELECT ${`'${LANE_VERSION}'`} AS version`;
+  const profile = state.profile ?? DEFAULT_PROFILE;
+  if (/^SELECT version\(\)( AS version)?$/i.test(trimmed)) return `SELECT '${laneVersion(profile)}' AS version`;
   // A historical transaction: BEGIN [TRANSACTION] AS OF SYSTEM TIME with follower_read_timestamp()
   // or a constant; it is read-only ("AS OF SYSTEM TIME specified with READ WRITE mode" otherwise)
   // and with_max_staleness/with_min_timestamp are refused there (cockroachdb/cockroach
@@ -215,9 +253,11 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
     if (!/^(high|normal|low)$/i.test(priority[1] ?? '')) throw crdbError(`invalid value for parameter "default_transaction_priority"`, '22023');
     return 'SELECT WHERE false';
   }
+  // COPY is atomic with copy_from_atomic_enabled on (its default since v22.2), as PostgreSQL's always is.
+  if (/^SET\s+copy_from_atomic_enabled\s*(?:=|TO)\s*'?(on|true)'?$/i.test(trimmed)) return 'SELECT WHERE false';
   if (/^CANCEL\s+SESSION\b/i.test(trimmed)) return cancelSession(trimmed);
   if (/\bpg_(?:backend_pid|cancel_backend|terminate_backend)\s*\(/i.test(trimmed)) throw crdbError('unknown function: pg_backend_pid and friends do not exist on CockroachDB', '42883');
-  let text = sql.replace(/\[SHOW session_id\]/gi, '(SELECT pg_backend_pid()::text AS session_id)');
+  let text = showAsViews(sql.replace(/\[SHOW session_id\]/gi, '(SELECT pg_backend_pid()::text AS session_id)'));
   const pg = await loadPgQuery();
   if (AOST.test(text)) {
     AOST.lastIndex = 0;
@@ -232,10 +272,12 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   } catch {
     return text;
   }
+  checkInternals(tree, profile);
+  if (state.shell) checkSafeUpdates(tree, profile);
   checkForceError(tree);
   for (const { stmt } of tree.stmts ?? []) {
     const explain = (stmt as Node).ExplainStmt as Node | undefined;
-    if (explain && state.readOnly && MODIFYING.some((t) => findAll(explain.query, t).length > 0)) {
+    if (explain && state.readOnly && profile.refusesExplainOfChangeReadOnly && MODIFYING.some((t) => findAll(explain.query, t).length > 0)) {
       throw crdbError('cannot execute EXPLAIN of a change in a read-only transaction', '25006');
     }
   }
@@ -249,7 +291,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
     const word = /^(integer|int4|int)\b/i.exec(bytes.subarray(at, at + 8).toString('utf8'))?.[1];
     return word ? [{ at, length: word.length, with: 'int8' }] : [];
   });
-  return edits.length > 0 ? replaceAt(text, edits) : text;
+  return laneAdmin(edits.length > 0 ? replaceAt(text, edits) : text);
 }
 
 interface PgPlan {
@@ -275,20 +317,43 @@ function crdbTree(plan: PgPlan | undefined, indent = ''): string[] {
   return [`• ${name}`, `${bar}${attribute}`, ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
 }
 
+/** How a lane session behaves: the version emulated, the shell path, and an injected fault. */
+export interface LaneOptions {
+  profile?: LaneProfile;
+  /** Statements as `cockroach sql` sends them: sql_safe_updates on, no COPY in a transaction. */
+  shell?: boolean;
+  /** Called with each statement before it runs; an error it returns is raised instead of running it. */
+  fault?: (sql: string) => Error | undefined;
+}
+
 /** The runner's session on the lane: every statement goes through `translate`. */
 export class LaneSession implements Db {
-  private readonly state: LaneState = { inTransaction: false, readOnly: false };
-  constructor(private readonly inner: PgSession) {}
+  private readonly state: LaneState;
+  /** Schema changes that committed an open transaction first (autocommit_before_ddl), as sent. */
+  readonly earlyCommits: string[] = [];
+  constructor(
+    private readonly inner: PgSession,
+    private readonly options: LaneOptions = {},
+  ) {
+    this.state = { inTransaction: false, readOnly: false, profile: options.profile ?? DEFAULT_PROFILE, shell: options.shell ?? false };
+  }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const fault = this.options.fault?.(sql);
+    if (fault) throw fault;
     // A batch as one simple query (src/runner/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
     const batch = /^(BEGIN[^;\n]*);\n([\s\S]*)\nCOMMIT;$/.exec(sql);
     if (batch && params === undefined) {
       const begin = await translate(batch[1]!, this.state);
       const body = await translate(batch[2]!, { ...this.state, inTransaction: true });
+      if (this.state.profile?.autocommitBeforeDdl && (await schemaChanges(body)).length > 0) throw crdbError('the lane does not split a one-query batch around a schema change', 'XXLAN');
       return this.inner.query<R>(`${begin};\n${body}\nCOMMIT;`);
     }
     const text = await translate(sql, this.state);
+    if (this.state.inTransaction && this.state.profile?.autocommitBeforeDdl && params === undefined) {
+      const changes = await schemaChanges(text);
+      if (changes.length > 0) return this.autocommitBeforeDdl<R>(text, changes);
+    }
     const word = text.trim().split(/\s+/)[0]?.toUpperCase();
     const verbose = /^\s*EXPLAIN\s+\(VERBOSE\)\s+/i.exec(text);
     if (verbose) {
@@ -301,8 +366,33 @@ export class LaneSession implements Db {
     return result;
   }
 
-  copyFrom(sql: string, data: string): Promise<number> {
-    // CockroachDB runs COPY ... FROM STDIN as PostgreSQL does (pkg/sql/copy_from.go); nothing to translate.
+  /**
+   * autocommit_before_ddl: "any schema change statement that is sent during an explicit
+   * transaction will cause the transaction to commit before executing the schema change"
+   * (https://www.cockroachlabs.com/docs/v25.1/session-variables). The statements before the first
+   * schema change run in the transaction, which then commits; the rest run each on its own.
+   */
+  private async autocommitBeforeDdl<R>(text: string, statements: { sql: string; ddl: boolean }[]): Promise<QueryResult<R>> {
+    let last: QueryResult<R> = { rows: [], rowCount: 0 };
+    let rowCount = 0;
+    for (const { sql, ddl } of statements) {
+      if (ddl && this.state.inTransaction) {
+        await this.inner.query('COMMIT');
+        this.state.inTransaction = false;
+        this.earlyCommits.push(sql);
+      }
+      last = await this.inner.query<R>(sql);
+      rowCount += last.rowCount;
+    }
+    return { rows: last.rows, rowCount: text === '' ? 0 : rowCount };
+  }
+
+  async copyFrom(sql: string, data: string): Promise<number> {
+    // cockroach sql refuses COPY inside an explicit transaction (cockroachdb/cockroach PR 79629,
+    // cli_copy_in_txn); the server takes it from a driver (pkg/sql/copy_from.go).
+    if (this.state.shell && this.state.inTransaction) throw crdbError('cockroach sql: COPY inside an explicit transaction is not supported by the shell', '0A000');
+    const fault = this.options.fault?.(sql);
+    if (fault) throw fault;
     return this.inner.copyFrom(sql, data);
   }
 
@@ -331,6 +421,23 @@ export class LaneSession implements Db {
   }
 }
 
+/** The statements of `text` (already translated), each marked when it changes the schema; [] when none does. */
+async function schemaChanges(text: string): Promise<{ sql: string; ddl: boolean }[]> {
+  const pg = await loadPgQuery();
+  const bytes = Buffer.from(text, 'utf8');
+  let stmts: { stmt?: unknown; stmt_location?: number; stmt_len?: number }[];
+  try {
+    stmts = pg.parseSync(text).stmts ?? [];
+  } catch {
+    return [];
+  }
+  const out = stmts.map((s) => {
+    const at = s.stmt_location ?? 0;
+    return { sql: (s.stmt_len ? bytes.subarray(at, at + s.stmt_len) : bytes.subarray(at)).toString('utf8').trim(), ddl: isSchemaChange(s.stmt) };
+  });
+  return out.some((s) => s.ddl) ? out : [];
+}
+
 /**
  * A client as diagnose takes it (src/diagnose/stageKit.ts `Db`), every statement checked and
  * translated by `translate` as the runner's session is.
@@ -350,11 +457,21 @@ export function laneClient(client: { query: (sql: string, params?: unknown[]) =>
 }
 
 /** Opens the runner's session to `target` through the lane. */
-export async function openLaneSession(target: ConnectionTarget): Promise<LaneSession> {
-  return new LaneSession(await openSession(target));
+export async function openLaneSession(target: ConnectionTarget, options: LaneOptions = {}): Promise<LaneSession> {
+  return new LaneSession(await openSession(target), options);
 }
 
-/** `restitch run` in this process, on the lane, with short waits. */
-export function runOnLane(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = silentUi): Promise<RunReport> {
-  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...options }, ui, openLaneSession);
+/** `restitch run` in this process, on the lane, with short waits; `sessions` collects the sessions it opened. */
+export function runOnLane(
+  dir: string,
+  url: string,
+  options: Partial<RunOptions> & { undo?: boolean } = {},
+  ui: RunnerUi = silentUi,
+  lane: LaneOptions & { sessions?: LaneSession[] } = {},
+): Promise<RunReport> {
+  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...options }, ui, async (target) => {
+    const session = await openLaneSession(target, lane);
+    lane.sessions?.push(session);
+    return session;
+  });
 }

@@ -49,13 +49,13 @@ async function cps(url: string): Promise<pg.Client> {
 describe('the CPS guard on the CockroachDB lane: it must see other users sessions', () => {
   const dir = join(EXAMPLES_DIR, 'multi-entity-cockroachdb');
 
-  it('without VIEWACTIVITY the preflight fails naming the grant (its CPS row alone would pass) and the runner refuses; with it, directly, through a role or as a role option, both see CPS', async () => {
+  it('without VIEWACTIVITY the preflight fails naming the grant (its CPS row alone would pass) and the runner refuses; with it, directly, through a role or as admin, both see CPS', async () => {
     const { db, url, runnerUrl } = await withRunner('vis_lane', COCKROACH_COMPAT_SQL);
     // Step 2 changes data after CPS was disabled: the runner's guard refuses before it.
     await expect(runOnLane(dir, runnerUrl, { to: 2 })).rejects.toThrow(/^user runner sees only its own sessions/);
-    await db.query("INSERT INTO crdb_internal.compat_role_options VALUES ('runner', 'VIEWACTIVITY')");
+    await db.query("INSERT INTO crdb_internal.kv_system_privileges (username, path, privileges) VALUES ('runner', '/global/', '{VIEWACTIVITY}')");
     expect((await runOnLane(dir, runnerUrl, { to: 2 })).exitCode).toBe(0);
-    await db.query('DELETE FROM crdb_internal.compat_role_options');
+    await db.query('DELETE FROM crdb_internal.kv_system_privileges');
     const session = await cps(url);
     onTestFinished(() => session.end().catch(() => {}));
     const preflight = async () => (await runOnLane(dir, runnerUrl, { only: PREFLIGHT })).steps[0];
@@ -68,7 +68,7 @@ describe('the CPS guard on the CockroachDB lane: it must see other users session
     // No grant: CPS is hidden from this user, so the CPS row passes; the visibility row does not.
     let got = await rows();
     expect(got[NO_CPS]).toMatchObject({ ok: true });
-    expect(got[VISIBLE]).toMatchObject({ ok: false, detail: 'runner sees only its own sessions; ask for: GRANT SYSTEM VIEWACTIVITY TO runner; (with the legacy role option: ALTER USER runner VIEWACTIVITY;)' });
+    expect(got[VISIBLE]).toMatchObject({ ok: false, detail: 'runner sees only its own sessions; ask for: GRANT SYSTEM VIEWACTIVITY TO runner;' });
     await expect(runOnLane(dir, runnerUrl, { from: 4, to: 4 })).rejects.toThrow(
       /^user runner sees only its own sessions, so the check for a 'Meiro CPS' session \(another user's\) proves nothing before anything runs; nothing was changed\. Ask for: GRANT SYSTEM VIEWACTIVITY TO runner;/,
     );
@@ -79,13 +79,20 @@ describe('the CPS guard on the CockroachDB lane: it must see other users session
     await db.query('GRANT activity_viewers TO runner');
     got = await rows();
     expect(got[VISIBLE]).toMatchObject({ ok: true });
-    expect(got[NO_CPS]).toMatchObject({ ok: false, detail: '1 Meiro CPS session(s) in crdb_internal.cluster_sessions' });
+    expect(got[NO_CPS]).toMatchObject({ ok: false, detail: '1 Meiro CPS session(s) in SHOW CLUSTER SESSIONS' });
     await expect(runOnLane(dir, runnerUrl, { from: 4, to: 4 })).rejects.toThrow(/1 'Meiro CPS' session\(s\) connected before anything runs/);
 
-    // The legacy role option of the user itself.
+    // The legacy role option alone: the session sees CPS, but nothing outside crdb_internal tells
+    // (SHOW ROLES needs SELECT on system.users): refused, naming the grant, never a blind pass.
     await db.query('REVOKE activity_viewers FROM runner');
-    expect((await rows())[VISIBLE]).toMatchObject({ ok: false });
     await db.query("INSERT INTO crdb_internal.compat_role_options VALUES ('runner', 'VIEWACTIVITYREDACTED')");
+    got = await rows();
+    expect(got[VISIBLE]).toMatchObject({ ok: false });
+    expect(got[NO_CPS]).toMatchObject({ ok: false });
+    await db.query('DELETE FROM crdb_internal.compat_role_options');
+
+    // Admin: a member of the role admin.
+    await db.query("INSERT INTO crdb_internal.compat_admins VALUES ('runner')");
     got = await rows();
     expect(got[VISIBLE]).toMatchObject({ ok: true });
     expect(got[NO_CPS]).toMatchObject({ ok: false });

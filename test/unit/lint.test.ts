@@ -107,23 +107,7 @@ describe('lint rules', () => {
  * example is clean.
  */
 const PENDING: Record<string, string[]> = {
-  ...Object.fromEntries(
-    ['entity-oneshot', 'full-reset', 'multi-entity'].flatMap((s) => [
-      [`${s}-cockroachdb/02-create-working-tables.sql`, ['ddl-dml-one-transaction']],
-      [`${s}-cockroachdb/03-preflight.sql`, ['crdb-internal-unsafe']],
-      [`${s}-cockroachdb/undo/02-preflight.sql`, ['crdb-internal-unsafe']],
-      [`${s}-cockroachdb/undo/04-restore-entities.sql`, ['for-update-where']],
-      [`${s}-cockroachdb bundle`, ['crdb-internal-unsafe', 'copy-in-transaction']],
-      [`${s}-cockroachdb bundle --undo`, ['crdb-internal-unsafe', 'for-update-where']],
-    ]),
-  ),
-  'multi-entity-cockroachdb/04-load-entities.sql': ['copy-in-transaction'],
   'multi-entity-cockroachdb/08-export-events.sql': ['int-division'],
-  'recalc-only-cockroachdb/01-create-working-tables.sql': ['ddl-dml-one-transaction'],
-  'recalc-only-cockroachdb/03-load-entities.sql': ['copy-in-transaction'],
-  'recalc-only-cockroachdb/undo/02-restore-entities.sql': ['for-update-where'],
-  'recalc-only-cockroachdb bundle': ['crdb-internal-unsafe', 'copy-in-transaction'],
-  'recalc-only-cockroachdb bundle --undo': ['crdb-internal-unsafe', 'for-update-where'],
 };
 const unexpected = (key: string, findings: { rule: string }[]) => findings.filter((f) => !(PENDING[key] ?? []).includes(f.rule));
 

@@ -74,10 +74,14 @@ describe('CockroachDB rules (what a current cluster refuses)', () => {
     expect(rules('SELECT a.id FROM a FOR UPDATE;', 'postgres')).toEqual([]);
   });
 
-  it('ddl-dml-one-transaction: the old create-working-tables change step (DDL, the stamp, the runner\'s lease in one transaction)', () => {
-    const findings = lint(fixture('old-multi-entity-02-create-working-tables.sql')).filter((f) => f.rule === 'ddl-dml-one-transaction');
-    expect(findings.map((f) => f.line)).toEqual([9]);
-    expect(findings[0]!.reason).toMatch(/and 1 more schema change/);
+  it('ddl-dml-one-transaction: a change step whose schema change follows a data statement (the runner runs only the leading ones apart)', () => {
+    const old = fixture('old-multi-entity-02-create-working-tables.sql');
+    // Schema changes first, then the stamp: the runner runs the schema changes on their own (schemaChanges.ts).
+    expect(lint(old).filter((f) => f.rule === 'ddl-dml-one-transaction')).toEqual([]);
+    const late = `${old}\nCREATE TABLE IF NOT EXISTS external_data.late (id INT8 PRIMARY KEY);\nCREATE INDEX IF NOT EXISTS late_i ON external_data.late (id);\n`;
+    const findings = lint(late).filter((f) => f.rule === 'ddl-dml-one-transaction');
+    expect(findings.map((f) => f.line)).toEqual([late.split('\n').length - 2]);
+    expect(findings[0]!.reason).toMatch(/after a data statement .*and 1 more schema change/);
   });
 
   it('ddl-dml-one-transaction: explicit transactions; DDL alone, autocommitted or with the setting off is not a finding', () => {
@@ -89,8 +93,8 @@ describe('CockroachDB rules (what a current cluster refuses)', () => {
     expect(rules('BEGIN; SET LOCAL autocommit_before_ddl = false; CREATE TABLE s.t (id INT PRIMARY KEY); INSERT INTO s.t VALUES (1); COMMIT;')).toEqual([]);
     expect(rules('BEGIN; CREATE TABLE s.t (id INT PRIMARY KEY); INSERT INTO s.t VALUES (1); COMMIT; SET autocommit_before_ddl = off;')).toEqual(['ddl-dml-one-transaction']);
     // A check step is not run in a transaction; a change step is.
-    const step = (kind: string) => `-- restitch:step 2/3\n-- restitch:kind ${kind}\n-- restitch:title t\n\nCREATE TABLE IF NOT EXISTS s.t (id INT PRIMARY KEY);\n`;
-    expect(lint(step('change'))).toEqual([expect.objectContaining({ line: 5, rule: 'ddl-dml-one-transaction' })]);
+    const step = (kind: string) => `-- restitch:step 2/3\n-- restitch:kind ${kind}\n-- restitch:title t\n\nINSERT INTO s.u VALUES (1);\nCREATE TABLE IF NOT EXISTS s.t (id INT PRIMARY KEY);\n`;
+    expect(lint(step('change'))).toEqual([expect.objectContaining({ line: 6, rule: 'ddl-dml-one-transaction' })]);
     expect(rules(step('manual'))).toEqual([]);
     expect(rules(step('change'), 'postgres')).toEqual([]);
   });
@@ -98,8 +102,11 @@ describe('CockroachDB rules (what a current cluster refuses)', () => {
   it('copy-in-transaction: the old load step (a change step) and the old bundle (BEGIN; DELETE; COPY; COMMIT)', () => {
     expect(at('old-multi-entity-04-load-entities.sql', 'copy-in-transaction')).toEqual([19]);
     expect(at('old-multi-entity-bundle-excerpt.sql', 'copy-in-transaction')).toEqual([27]);
-    // The fixed form: COPY on its own, outside BEGIN ... COMMIT.
+    // The fixed form: COPY on its own, outside BEGIN ... COMMIT, and the load step whose by-hand pipe sends no BEGIN.
     expect(rules('DELETE FROM s.t WHERE id IS NOT NULL;\nCOPY s.t (id) FROM STDIN;\na\n\\.\n')).toEqual([]);
+    const fixedStep = fixture('old-multi-entity-04-load-entities.sql').replace("(echo 'BEGIN;'; cat <this file> entities.txt; printf '\\\\.\\nCOMMIT;\\n')", "(cat <this file> entities.txt; printf '\\\\.\\n')");
+    expect(fixedStep).not.toContain("echo 'BEGIN;'");
+    expect(lint(fixedStep).filter((f) => f.rule === 'copy-in-transaction')).toEqual([]);
     expect(rules('BEGIN;\nCOPY s.t (id) FROM STDIN;\na\n\\.\nCOMMIT;\n', 'postgres')).toEqual([]);
   });
 

@@ -6,15 +6,16 @@
 --   unexpected column type must stop the runbook before it writes.
 -- Expect: Every row has ok = true.
 
--- pg_stat_activity is empty on CockroachDB; sessions of every node are in crdb_internal.cluster_sessions,
+-- pg_stat_activity is empty on CockroachDB; SHOW CLUSTER SESSIONS lists the sessions of every node,
 -- closed ones too (status 'CLOSED', kept for a while): only ACTIVE and IDLE sessions are connected
 -- (as CockroachDB reads it: pkg/sql/sessionprotectedts/session_protected_ts.go in cockroachdb/cockroach).
--- End them with: CANCEL SESSIONS (SELECT session_id FROM crdb_internal.cluster_sessions WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE'));
+-- A SHOW statement, not crdb_internal: CockroachDB refuses crdb_internal from v26.2 (allow_unsafe_internals).
+-- End them with: CANCEL SESSIONS (SELECT session_id FROM [SHOW CLUSTER SESSIONS] WHERE application_name = 'Meiro CPS' AND status IN ('ACTIVE', 'IDLE'));
 SELECT
   'no Meiro CPS session is connected' AS check_name,
   count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' Meiro CPS session(s) in crdb_internal.cluster_sessions' AS detail
-FROM crdb_internal.cluster_sessions
+  CAST(count(*) AS text) || ' Meiro CPS session(s) in SHOW CLUSTER SESSIONS' AS detail
+FROM [SHOW CLUSTER SESSIONS]
 WHERE application_name = 'Meiro CPS'
   AND status IN ('ACTIVE', 'IDLE')
 UNION ALL
@@ -25,14 +26,12 @@ SELECT
   'this user sees every user''s sessions' AS check_name,
   s.visible AS ok,
   CASE WHEN s.visible THEN current_user || ' sees every user''s sessions'
-    ELSE current_user || ' sees only its own sessions; ask for: ' || replace('GRANT SYSTEM VIEWACTIVITY TO <user>; (with the legacy role option: ALTER USER <user> VIEWACTIVITY;)', '<user>', current_user) END AS detail
-FROM (SELECT (crdb_internal.has_role_option('VIEWACTIVITY')
-    OR crdb_internal.has_role_option('VIEWACTIVITYREDACTED')
+    ELSE current_user || ' sees only its own sessions; ask for: ' || replace('GRANT SYSTEM VIEWACTIVITY TO <user>;', '<user>', current_user) END AS detail
+FROM (SELECT (pg_has_role(current_user, 'admin', 'MEMBER')
     OR EXISTS (
-      SELECT 1 FROM crdb_internal.kv_system_privileges AS p
-      WHERE p.path LIKE '/global%'
-        AND ('VIEWACTIVITY' = ANY (p.privileges) OR 'VIEWACTIVITYREDACTED' = ANY (p.privileges) OR 'ALL' = ANY (p.privileges))
-        AND CASE WHEN p.username IN (current_user, 'public') THEN true ELSE pg_has_role(current_user, p.username, 'MEMBER') END)) AS visible) AS s
+      SELECT 1 FROM [SHOW SYSTEM GRANTS] AS g
+      WHERE g.privilege_type IN ('VIEWACTIVITY', 'VIEWACTIVITYREDACTED', 'ALL')
+        AND CASE WHEN g.grantee IN (current_user, 'public') THEN true ELSE pg_has_role(current_user, g.grantee, 'MEMBER') END)) AS visible) AS s
 UNION ALL
 SELECT
   'no other version of this runbook has used its working tables' AS check_name,

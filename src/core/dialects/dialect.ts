@@ -29,17 +29,26 @@ export interface Dialect {
     preamble: readonly string[];
     /** A text expression that raises an error whose message is the text expression `message`, only when evaluated. */
     raise: (message: string) => string;
+    /**
+     * The console takes `COPY ... FROM STDIN` inside an explicit transaction (psql). When false
+     * (`cockroach sql` refuses it: cockroachdb/cockroach PR 79629), the bundle and the by-hand
+     * line run the load step's statements one after the other; the check after the step proves the
+     * table holds exactly the ids file, so a load cut short stops the runbook there. The runner
+     * talks to the server, not the shell, and keeps the step in one transaction either way.
+     */
+    copyInTransaction: boolean;
   };
   /**
    * `pg_stat_activity` shows every session and `pg_terminate_backend(pid)` ends one.
-   * When false (CockroachDB), sessions are listed in `crdb_internal.cluster_sessions`
+   * When false (CockroachDB), sessions are listed by `SHOW CLUSTER SESSIONS`
    * and ended with `CANCEL SESSION`. Chooses the `cps-sessions` partial's wording.
    */
   hasPgStatActivity: boolean;
   /**
-   * The console rejects UPDATE/DELETE without WHERE (CockroachDB `sql_safe_updates`, on in
-   * `cockroach sql`). Templates always filter, so the setting is never turned off; a test
-   * proves every UPDATE and DELETE has a WHERE clause.
+   * The console rejects UPDATE/DELETE without WHERE, and from v24.1 SELECT ... FOR UPDATE/SHARE
+   * with neither WHERE nor LIMIT (CockroachDB `sql_safe_updates`, on in `cockroach sql`;
+   * cockroachdb/cockroach PR 121403). Templates always filter, so the setting is never turned off;
+   * the lane's shell path (test/helpers/cockroachShell.ts) refuses what it refuses.
    */
   rejectsUnfilteredWrites: boolean;
   /**
@@ -97,6 +106,13 @@ export interface Dialect {
    * it surprises no one (runbook.md: "Disk and database during the window").
    */
   backupRowBytes: { event: number; entity: number; identifier: number };
+  /**
+   * A schema change may share an explicit transaction with data statements (PostgreSQL). When false
+   * (CockroachDB: autocommit_before_ddl, on by default from v25.1, commits the open transaction
+   * before a schema change), the runner runs a change step's leading schema changes each on its
+   * own, then its data statements and the lease's confirmation in one transaction.
+   */
+  transactionalDdl: boolean;
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */

@@ -29,6 +29,21 @@ export function sessionVisibilityQuery(v: SessionVisibility): string {
   return `SELECT ${v.condition} AS visible, current_user AS who`;
 }
 
+/**
+ * `forPostgresParser` keeping every byte offset: a foreign clause whose replacement has another
+ * length becomes blanks, so the parser's statement locations point into `sql` itself.
+ */
+export function forPostgresParserInPlace(dialect: Dialect, sql: string): string {
+  return dialect.foreignClauses.reduce(
+    (text, c) =>
+      text.replace(c.pattern, (m) => {
+        const r = m.replace(new RegExp(c.pattern.source, c.pattern.flags.replace('g', '')), c.replacement);
+        return Buffer.byteLength(r) === Buffer.byteLength(m) ? r : ' '.repeat(Buffer.byteLength(m));
+      }),
+    blankMetaCommands(blankCopyData(sql)),
+  );
+}
+
 /** `sql` with the console's meta-commands and the dialect's foreign clauses set aside, so PostgreSQL's parser can read the rest. */
 export function forPostgresParser(dialect: Dialect, sql: string): string {
   return dialect.foreignClauses.reduce((text, c) => text.replace(c.pattern, c.replacement), blankMetaCommands(blankCopyData(sql)));

@@ -18,6 +18,7 @@ export const postgres: Dialect = {
       '\\set ON_ERROR_STOP on',
       "CREATE OR REPLACE FUNCTION pg_temp.restitch_check_failed(message text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', message; END $$;",
     ],
+    copyInTransaction: true,
     raise: (message) => `pg_temp.restitch_check_failed(${message})`,
   },
   hasPgStatActivity: true,
@@ -33,6 +34,7 @@ export const postgres: Dialect = {
   // an event row is a 24-byte tuple header, id, stitched, the array's header and the position,
   // a line pointer, and one entry in each of the backup's two indexes (id; ord, id).
   backupRowBytes: { event: 150, entity: 100, identifier: 4 },
+  transactionalDdl: true,
   supportsDeleteLimit: false,
   foreignClauses: [],
   batchByHand: ['By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.'],

@@ -57,7 +57,8 @@ export const loadEntities: StepSpec = {
   template: 'common/load-entities',
   copyFromEntities: true,
   why: 'Many entity ids go into a working table that later statements join, instead of a giant IN list. The ids are in {{ids.file}} (one a line, {{ids.count}} ids, covered by its sha256 in manifest.json), the one place this runbook holds them.',
-  expect: 'DELETE of the rows an earlier run loaded (0 the first time), then COPY {{ids.count}}, in one transaction.',
+  expect:
+    'DELETE of the rows an earlier run loaded (0 the first time), then COPY {{ids.count}}{{#if d.console.copyInTransaction}}, in one transaction{{else}}: the runner runs both in one transaction, {{d.console.name}} one after the other (it refuses COPY in a transaction){{/if}}.',
 };
 
 export const entitiesLoaded: StepSpec = {

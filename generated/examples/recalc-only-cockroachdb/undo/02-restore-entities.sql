@@ -14,7 +14,9 @@
 -- changes rows only when that count is the whole backup. Once modified is set again, the clean-up
 -- routine leaves the entity alone. PostgreSQL: https://www.postgresql.org/docs/current/sql-select.html#SQL-FOR-UPDATE-SHARE
 -- CockroachDB takes FOR UPDATE in subqueries too (pkg/sql/logictest/testdata/logic_test/select_for_update).
--- A join, not IN (SELECT ...): see `restitch lint` rule dml-uncorrelated-subquery.
+-- A join, not IN (SELECT ...): see `restitch lint` rule dml-uncorrelated-subquery. Its condition
+-- stands in WHERE, not ON: `cockroach sql` turns on sql_safe_updates, which since v24.1 refuses a
+-- SELECT ... FOR UPDATE with neither WHERE nor LIMIT (cockroachdb/cockroach PR 121403, issue 110131).
 UPDATE customer_attributes
 SET calculated = b.calculated
 FROM external_data.rs_example_recalc_entities_backup AS b
@@ -23,8 +25,8 @@ WHERE b.customer_entity_id = customer_attributes.customer_entity_id
     SELECT count(*)
     FROM (
       SELECT a.customer_entity_id
-      FROM external_data.rs_example_recalc_entities_backup AS k
-      JOIN customer_attributes AS a ON a.customer_entity_id = k.customer_entity_id
+      FROM external_data.rs_example_recalc_entities_backup AS k, customer_attributes AS a
+      WHERE a.customer_entity_id = k.customer_entity_id
       FOR UPDATE OF a
     ) AS present
   ) = (SELECT count(*) FROM external_data.rs_example_recalc_entities_backup);
