@@ -17,6 +17,7 @@
  *   (CRDB_PRIVILEGE_CATALOG_SQL); the lane's test user is admin, as root is.
  * - crdb_internal.force_error(code, message): raises `message` with SQLSTATE `code` (XXUUU when
  *   empty), as the builtin does; the lane first checks each call has the builtin's shape.
+ * - `INT / INT` is DECIMAL and `//` divides integers (laneIntDivision.ts).
  *
  * In front of the runner's session (LaneSession), each CockroachDB statement is first checked to
  * be legal where it stands, then translated: `SELECT version()` answers CockroachDB, `[SHOW
@@ -38,6 +39,7 @@ import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProce
 import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
+import { LANE_INT_DIVISION_SQL } from './laneIntDivision.js';
 
 /** What `SELECT version()` answers on the lane. */
 export const LANE_VERSION = 'CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/13 00:00:00, go1.22.2)';
@@ -141,6 +143,7 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION crdb_internal.force_error(text, text) TO PUBLIC;
 ${CRDB_SHA256_SQL}
+${LANE_INT_DIVISION_SQL}
 `;
 
 /** Refuses a crdb_internal.force_error call CockroachDB would not take: two arguments, the first a SQLSTATE literal ('' or 5 characters). */

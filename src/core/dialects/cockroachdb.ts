@@ -58,6 +58,7 @@ export const cockroachdb: Dialect = {
   // Not measured on a cluster: a key (table, index and id prefix), the MVCC timestamp and the
   // encoded columns, before compression and replication; check a backup with SHOW RANGES.
   backupRowBytes: { event: 60, entity: 60, identifier: 2 },
+  intDiv: '//',
   supportsDeleteLimit: true,
   foreignClauses: [
     {

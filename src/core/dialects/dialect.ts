@@ -97,6 +97,13 @@ export interface Dialect {
    * it surprises no one (runbook.md: "Disk and database during the window").
    */
   backupRowBytes: { event: number; entity: number; identifier: number };
+  /**
+   * The operator that divides one integer by another into an integer: `/` on PostgreSQL. On
+   * CockroachDB `INT / INT` is DECIMAL and `//` is integer division (cockroachdb/cockroach
+   * docs/generated/sql/operators.md; `//` added by PR 6642): a quotient of `/` written to an INT8
+   * column fails there with 22P02. Never write `/` between integers in SQL for both dialects.
+   */
+  intDiv: '/' | '//';
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */

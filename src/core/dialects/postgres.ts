@@ -33,6 +33,7 @@ export const postgres: Dialect = {
   // an event row is a 24-byte tuple header, id, stitched, the array's header and the position,
   // a line pointer, and one entry in each of the backup's two indexes (id; ord, id).
   backupRowBytes: { event: 150, entity: 100, identifier: 4 },
+  intDiv: '/',
   supportsDeleteLimit: false,
   foreignClauses: [],
   batchByHand: ['By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.'],
