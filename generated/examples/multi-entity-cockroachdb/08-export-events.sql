@@ -40,21 +40,30 @@ WITH walked AS (
     '' -- restitch:identifier
   LIMIT 1
 ),
-batch AS (
-  SELECT e.id, e.stitched, e.identifiers
+-- The identifier's event ids, read from the inverted index alone (its entries carry the id), and
+-- fenced (MATERIALIZED) so that neither the floor nor the ORDER BY ... LIMIT below can turn the
+-- read into a scan of the primary key, which filters every event of the table on the way: each
+-- batch reads the identifier's index entries, and only the batch's rows by key.
+candidates AS MATERIALIZED (
+  SELECT e.id
   FROM customer_events AS e
   WHERE e.identifiers @> ARRAY[
       '' -- restitch:identifier
     ]
-    AND e.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
     AND EXISTS (SELECT 1 FROM walked)
-  ORDER BY e.id
+),
+batch AS (
+  SELECT candidates.id
+  FROM candidates
+  WHERE candidates.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
+  ORDER BY candidates.id
   LIMIT 2 -- restitch:batch-size
 ),
 changed AS (
   INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers)
-  SELECT batch.id, batch.stitched, batch.identifiers
+  SELECT e.id, e.stitched, e.identifiers
   FROM batch
+  JOIN customer_events AS e ON e.id = batch.id
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ) -- restitch:journal per-batch
