@@ -23,6 +23,7 @@ import { platformBeside } from '../helpers/runner.js';
 const server = new TestServer();
 const work = mkdtempSync(join(tmpdir(), 'restitch-bounded-'));
 const dir = join(work, 'runbook');
+const oneshot = join(work, 'oneshot');
 const JOURNAL = 'external_data.restitch_journal';
 const UNRELATED = 20_000;
 
@@ -30,6 +31,8 @@ beforeAll(async () => {
   await server.start();
   const gen = runCli(['generate', 'multi-entity', '--dialect', 'cockroachdb', '--incident', 'bounded', '--entity', E1, '--entity', E2, '--batch-size', '50', '--out', dir]);
   expect(gen.code, gen.stderr).toBe(0);
+  const one = runCli(['generate', 'entity-oneshot', '--dialect', 'cockroachdb', '--incident', 'bounded-one', '--entity', E2, '--out', oneshot]);
+  expect(one.code, one.stderr).toBe(0);
 });
 afterAll(async () => {
   await server.stop();
@@ -135,5 +138,22 @@ describe('the CockroachDB multi-entity export reads only the chosen entities\' e
     // The walk over every key reads the whole table: ten times more rows.
     expect(read['old small'], JSON.stringify(read)).toBeGreaterThan(UNRELATED);
     expect(read['old large']! / read['old small']!, JSON.stringify(read)).toBeGreaterThan(8);
+  });
+
+  it('the one-shot guard reads the same rows of customer_events with ten times more unrelated events', async () => {
+    const small = await lane('one_small', UNRELATED);
+    const large = await lane('one_large', 10 * UNRELATED);
+    const read: Record<string, number> = {};
+    for (const [name, { db, url }] of Object.entries({ small, large })) {
+      read[name] = await measured(db, async () => {
+        const report = await runOnLane(oneshot, url, { only: 4 });
+        expect(report.exitCode, JSON.stringify(report.steps)).toBe(0);
+      });
+      await db.end();
+    }
+    // E2 holds 2 events.
+    expect(read.small, JSON.stringify(read)).toBeGreaterThan(0);
+    expect(read.small, JSON.stringify(read)).toBeLessThan(100);
+    expect(Math.abs(read.large! - read.small!), JSON.stringify(read)).toBeLessThanOrEqual(10);
   });
 });

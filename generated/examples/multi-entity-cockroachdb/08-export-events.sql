@@ -41,9 +41,10 @@ WITH walked AS (
   LIMIT 1
 ),
 -- The identifier's event ids, read from the inverted index alone (its entries carry the id), and
--- fenced (MATERIALIZED) so that neither the floor nor the ORDER BY ... LIMIT below can turn the
--- read into a scan of the primary key, which filters every event of the table on the way: each
--- batch reads the identifier's index entries, and only the batch's rows by key.
+-- fenced (MATERIALIZED, on CockroachDB since cockroachdb/cockroach PR 47341) so that neither the
+-- floor nor the ORDER BY ... LIMIT below can turn the read into a scan of the primary key, which
+-- filters every event of the table on the way: each batch reads the identifier's index entries,
+-- and only the batch's rows by key.
 candidates AS MATERIALIZED (
   SELECT e.id
   FROM customer_events AS e
