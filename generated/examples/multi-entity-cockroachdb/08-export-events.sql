@@ -27,9 +27,10 @@
 -- query names the identifier and the id to start after, and the runner puts them in place of the
 -- literals before "-- restitch:identifier" and "-- restitch:floor". `identifiers @> ARRAY['<one>']`
 -- is a constrained scan of the inverted index on identifiers whose entries are keyed by (element,
--- id), so a batch reads that identifier's events in id order and never the rest of the table
+-- id), so a batch reads the index entries of that identifier, takes the next ids after the floor,
+-- and never reads the rest of the table
 -- (cockroachdb/cockroach pkg/sql/opt/exec/execbuilder/testdata/inverted_index); `&&` against the
--- entity backup's column could not drive an inverted join (cockroachdb/cockroach issue 81643).
+-- column of the entity backup could not drive an inverted join (cockroachdb/cockroach issue 81643).
 -- Each batch records (identifier, its highest id); a batch that finds no event left records
 -- (identifier, 'ffffffff-…') and the walk goes on with the next identifier.
 WITH walked AS (
@@ -40,11 +41,11 @@ WITH walked AS (
     '' -- restitch:identifier
   LIMIT 1
 ),
--- The identifier's event ids, read from the inverted index alone (its entries carry the id), and
+-- The event ids of the identifier, read from the inverted index alone (its entries carry the id), and
 -- fenced (MATERIALIZED, on CockroachDB since cockroachdb/cockroach PR 47341) so that neither the
 -- floor nor the ORDER BY ... LIMIT below can turn the read into a scan of the primary key, which
--- filters every event of the table on the way: each batch reads the identifier's index entries,
--- and only the batch's rows by key.
+-- filters every event of the table on the way: each batch reads the index entries of the identifier,
+-- and only the rows of the batch by key.
 candidates AS MATERIALIZED (
   SELECT e.id
   FROM customer_events AS e
