@@ -83,11 +83,14 @@ export interface Dialect {
    * bitmap index scan (`identifiers && $1`), so only the events that share an identifier are read,
    * in the order they lie on disk. One transaction over them blocks no writer (MVCC), and the
    * backup's keys are built after it is loaded (workTables `keysAfterLoad`): one sort each instead
-   * of an index insert per event in random order. When false (CockroachDB) the export walks all of
-   * customer_events by key in batches of its own short transactions: a subquery's value never
-   * constrains a scan there (cockroachdb/cockroach issue 51820), `&&` against another table's column
-   * cannot drive an inverted join (issue 81643), and one large transaction meets retries and
-   * contention (https://www.cockroachlabs.com/docs/stable/bulk-update-data).
+   * of an index insert per event in random order. When false (CockroachDB) the export reads the
+   * inverted index one identifier of the entities after another, paged by id, in batches of their
+   * own short transactions (src/core/identifierWalk.ts): a subquery's value never constrains a scan
+   * there (cockroachdb/cockroach issue 51820), so the runner binds each identifier as a literal;
+   * `&&` against another table's column cannot drive an inverted join (issue 81643), while `@>`
+   * with a constant is a constrained inverted scan; and one large transaction meets retries and
+   * contention (https://www.cockroachlabs.com/docs/stable/bulk-update-data). The export check and
+   * the one-shot guard join the identifiers with `@>` (partial chosen-events).
    */
   exportsThroughIdentifierIndex: boolean;
   /**
