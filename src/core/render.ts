@@ -9,6 +9,7 @@ import { ENTITIES_FILE } from './entitiesFile.js';
 import { formatDuration, formatHeader, wrapNote } from './directives.js';
 import { buildManifest } from './manifest.js';
 import { renderMarkdown } from './markdown.js';
+import { identifierWalkByHand, identifierWalkFloor, identifierWalkProgress } from './identifierWalk.js';
 import { getScenario, type StepSpec } from './scenarios/index.js';
 import { sqlLiteral } from './sql.js';
 import type { RenderedStep, Runbook, RunbookFile, RunbookInputs } from './types.js';
@@ -53,8 +54,9 @@ function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
   const { done, source, filter } = spec.progress;
   const from = ctx.t[source] ?? source;
   const where = filter ? ` WHERE ${filter}` : '';
+  if (spec.progress.identifiers) return identifierWalkProgress(ctx.t[done] as string, ctx.t[spec.progress.identifiers] as string);
   if (spec.progress.perBatch) {
-    return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT (count(*) + ${ctx.n.batchSize} - 1) / ${ctx.n.batchSize} FROM ${from} AS src${where}) AS total`;
+    return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT (count(*) + ${ctx.n.batchSize} - 1) ${ctx.d.intDiv} ${ctx.n.batchSize} FROM ${from} AS src${where}) AS total`;
   }
   return `SELECT (SELECT count(*) FROM ${ctx.t[done]}) AS done, (SELECT count(*) FROM ${from} AS src${where}) AS total`;
 }
@@ -64,6 +66,7 @@ function progressQuery(spec: StepSpec, ctx: RenderContext): string | undefined {
  * PostgreSQL); on a ranged walk the highest within the range $1 (after) .. $2 (up to).
  */
 function floorQuery(spec: StepSpec, ctx: RenderContext): string {
+  if (spec.progress!.identifiers) return identifierWalkFloor(ctx.t[spec.progress!.done] as string, ctx.t[spec.progress!.identifiers] as string);
   const range = spec.progress!.ranged ? ' WHERE done.id > $1 AND done.id <= $2' : '';
   return `SELECT done.id AS floor FROM ${ctx.t[spec.progress!.done]} AS done${range} ORDER BY done.id DESC LIMIT 1`;
 }
@@ -111,6 +114,7 @@ function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high')
   if (spec.kind === 'batch' && spec.progress?.ranged && !dialect.subqueryResultsConstrainScans) {
     return [...dialect.batchByHand, 'Here the floor query takes a key range: for the whole walk $1 is the nil UUID and $2', "'ffffffff-ffff-ffff-ffff-ffffffffffff'."];
   }
+  if (spec.kind === 'batch' && spec.progress?.identifiers) return identifierWalkByHand(dialect.console.name);
   if (spec.kind === 'batch') return [...dialect.batchByHand];
   // psql and cockroach sql both read COPY ... FROM STDIN data from their own input, up to a line
   // \. (https://www.postgresql.org/docs/current/app-psql.html, COPY in a script;

@@ -95,7 +95,8 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], 
     entitiesResetDone: ids('entities_reset_done', entityId),
     eventsResetDone: walked('events_reset_done'),
     // One row per export batch: the highest customer_events key it read (not every key read).
-    eventsExportDone: ids('events_export_done', 'uuid'),
+    // One row per batch of the identifier walk (identifierWalk.ts): the identifier and the highest id done within it.
+    eventsExportDone: { suffix: 'events_export_done', columns: [['identifier', 'text'], ['id', 'uuid']], primaryKey: 'identifier, id' },
     entitiesUndoDone: ids('entities_undo_done', entityId),
     eventsUndoDone: walked('events_undo_done'),
     auditQueued: { suffix: 'audit_queued', columns: [['customer_entity_id', 'uuid']] },

@@ -15,9 +15,7 @@ import type { Db } from './session.js';
 import { addJournal, journalSlot, setSlot, slotValues } from './slots.js';
 import { stepSettings } from './timeouts.js';
 import type { RunStep } from './types.js';
-
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+import { readWalkPosition } from './walkPosition.js';
 
 /** A whole-walk pseudo range: the statement as generated. */
 const WHOLE: KeyRange | null = null;
@@ -32,10 +30,7 @@ export async function rangesOf(ctx: Pick<StepContext, 'db' | 'step'>): Promise<(
   return ranges.length > 0 ? ranges : [WHOLE];
 }
 
-/** The parameters of a ranged walk's floor query: the range ($1 after, $2 up to); ranged walks are over UUIDs there. */
-export function floorParams(step: RunStep, range: KeyRange | null): string[] | undefined {
-  return step.header.ranges ? [range?.after ?? NIL_UUID, range?.upTo ?? MAX_UUID] : undefined;
-}
+export { floorParams } from './walkPosition.js';
 
 /**
  * The statement of one batch, pure: size, range and floor put into their marked slots, and the
@@ -45,7 +40,7 @@ export function floorParams(step: RunStep, range: KeyRange | null): string[] | u
 export function composeBatch(
   body: string,
   step: RunStep,
-  values: { size: number | null; range: KeyRange | null; floor: string | null },
+  values: { size: number | null; range: KeyRange | null; floor: string | null; identifier?: string | null },
   journalCte: (perBatch: boolean) => string,
 ): { sql: string; oneTrip: boolean } {
   let sql = body;
@@ -56,6 +51,7 @@ export function composeBatch(
     if (range.after !== null && slotValues(sql, 'range-start').length > 0) sql = setSlot(sql, 'range-start', range.after, step.file);
   }
   if (step.header.floor && values.floor !== null) sql = setSlot(sql, 'floor', values.floor, step.file);
+  if (values.identifier != null) sql = setSlot(sql, 'identifier', values.identifier, step.file);
   const slot = journalSlot(sql);
   if (!slot) return { sql, oneTrip: false };
   return { sql: addJournal(sql, journalCte(slot.perBatch)), oneTrip: true };
@@ -67,21 +63,23 @@ export function recordCtes(ctx: Pick<StepContext, 'journal' | 'step' | 'batchRow
   return (perBatch) => `${ctx.journal.batchCte(ctx.step, total, perBatch)}${row ? `,\n${row}` : ''}`;
 }
 
-/** The statement of one batch on `db`: the floor read now (CockroachDB), then composeBatch. */
-async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean }> {
+/**
+ * The statement of one batch on `db`: the floor (and a walk's identifier) read now (CockroachDB),
+ * then composeBatch; null when a walk over identifiers has none left.
+ */
+async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean } | null> {
   const { step } = ctx;
-  let floor: string | null = null;
-  if (step.header.floor) {
-    // Only this worker writes done keys in its range: the floor read now is the one its batch sees.
-    const read = (await db.query<{ floor: unknown }>(step.header.floor, floorParams(step, range))).rows[0]?.floor ?? range?.after ?? null;
-    floor = read === null || read === undefined ? null : String(read);
-  }
-  return composeBatch(ctx.body, step, { size, range, floor }, recordCtes(ctx, total));
+  // Only this worker writes done keys in its range: the floor read now is the one its batch sees.
+  const at = step.header.floor ? await readWalkPosition(db, step, ctx.body, range) : null;
+  if (at?.over) return null;
+  return composeBatch(ctx.body, step, { size, range, floor: at?.floor ?? null, identifier: at?.identifier ?? null }, recordCtes(ctx, total));
 }
 
 /** Runs one batch on `db` in its own transaction; returns the rows it recorded. */
 async function oneBatch(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<number> {
-  const { sql, oneTrip } = await statement(ctx, db, range, size, total);
+  const composed = await statement(ctx, db, range, size, total);
+  if (composed === null) return 0;
+  const { sql, oneTrip } = composed;
   const begin = ctx.dialect.server.begin(ctx.step.header.priority === 'high');
   const lease = ctx.lease;
   try {

@@ -8,6 +8,7 @@ import { loadPgQuery } from '../core/where.js';
 import { copyRows } from './copyLoad.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
 import { composeBatch, floorParams, rangesOf, recordCtes } from './batchStep.js';
+import { readWalkPosition } from './walkPosition.js';
 import { slotValues } from './slots.js';
 import { rowsWritten } from './planEstimate.js';
 import type { FirstBatch, FloorBinding, StepScript } from './stepScript.js';
@@ -96,11 +97,13 @@ async function firstBatch(ctx: StepContext): Promise<FirstBatch & { sql: string 
   }
   const range = ranges[0] ?? null;
   let floor: FloorBinding | null = null;
+  let identifier: string | null = null;
   if (step.header.floor) {
     const literal = slotValues(ctx.body, 'floor')[0] ?? '';
     try {
-      const read = (await readOnly(ctx.db, () => ctx.db.query<{ floor: unknown }>(step.header.floor!, floorParams(step, range)))).rows[0]?.floor ?? range?.after ?? null;
-      floor = { literal, value: read === null || read === undefined ? null : String(read) };
+      const at = await readOnly(ctx.db, () => readWalkPosition(ctx.db, step, ctx.body, range));
+      floor = { literal, value: at.floor };
+      identifier = at.identifier;
     } catch (error) {
       floor = { literal, value: null, unreadable: rangeError ?? why(error) };
     }
@@ -112,7 +115,7 @@ async function firstBatch(ctx: StepContext): Promise<FirstBatch & { sql: string 
     // Its table is made by an earlier step: the journal update shows NULL for the total, as a run would not.
   }
   // ctx.body carries the first batch's size already (the file's, or --batch-size applied by the runner).
-  const { sql, oneTrip } = composeBatch(ctx.body, step, { size: null, range, floor: floor?.value ?? null }, recordCtes(ctx, total));
+  const { sql, oneTrip } = composeBatch(ctx.body, step, { size: null, range, floor: floor?.value ?? null, identifier }, recordCtes(ctx, total));
   return { sql, floor, oneTrip, ranges: step.header.ranges ? (rangeError === undefined ? ranges.filter((r) => r !== null).length : null) : null };
 }
 

@@ -5,6 +5,7 @@
  *     LIMIT 10000 -- restitch:batch-size
  *     WHERE src.id > '00000000-0000-0000-0000-000000000000'::uuid -- restitch:floor
  *     AND src.ord <= '(4294967295,65535)'::tid -- restitch:range-end
+ *     '' -- restitch:identifier
  *
  * Pasted by hand the statement means what it says (the whole key range, the generated batch
  * size); the runner replaces only the token before a marker: a batch size (adaptive or
@@ -17,8 +18,11 @@
 import { checkError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 
-/** A value slot in a batch statement. */
-export type SlotName = 'batch-size' | 'floor' | 'range-start' | 'range-end';
+/**
+ * A value slot in a batch statement. `identifier`: the identifier a walk over identifiers reads
+ * (src/core/identifierWalk.ts), bound with the floor from the same restitch:floor row.
+ */
+export type SlotName = 'batch-size' | 'floor' | 'range-start' | 'range-end' | 'identifier';
 
 const TOKEN = String.raw`(-?\d+|'(?:[^'\n]|'')*'(?:::[a-z]+)?)`;
 

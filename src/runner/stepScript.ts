@@ -114,7 +114,10 @@ export class StepScript {
             floor.unreadable !== undefined ? `not readable now (${floor.unreadable}); with nothing done it keeps the file's ${floor.literal}`
             : floor.value === null ? `none yet (nothing is done), so it keeps the file's ${floor.literal}`
             : `read now, bound below: ${floor.value}`;
-          out.push(comment(`before each batch the floor is read, and its result replaces ${floor.literal} after src.<key> > (the first batch's: ${first})${header.ranges ? '; $1 and $2 are the bounds of the range' : ''}:`), terminated(header.floor));
+          const where = body.includes('-- restitch:identifier')
+            ? `the literal before -- restitch:floor, and its identifier the literals before -- restitch:identifier (no row: the walk is over)`
+            : `${floor.literal} after src.<key> >`;
+          out.push(comment(`before each batch the floor is read, and its result replaces ${where} (the first batch's: ${first})${header.ranges ? '; $1 and $2 are the bounds of the range' : ''}:`), terminated(header.floor));
         }
         out.push(`${this.dialect.server.begin(header.priority === 'high')};`, terminated(body));
         if (oneTrip) {

@@ -30,6 +30,7 @@
  * `cockroach sql` sends them): sql_safe_updates refuses UPDATE/DELETE without WHERE and, from v24.1,
  * SELECT FOR UPDATE/SHARE with neither WHERE nor LIMIT; COPY inside a transaction is refused.
  * `CANCEL SESSION` closes the session, as CockroachDB's does, not only its running statement.
+ * - `INT / INT` is DECIMAL and `//` divides integers (laneIntDivision.ts).
  *
  * In front of the runner's session (LaneSession), each CockroachDB statement is first checked to
  * be legal where it stands, then translated: `SELECT version()` answers CockroachDB, `[SHOW
@@ -52,6 +53,7 @@ import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProce
 import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
+import { LANE_INT_DIVISION_SQL } from './laneIntDivision.js';
 
 import { DEFAULT_PROFILE, laneVersion, type LaneProfile } from './laneProfiles.js';
 
@@ -171,6 +173,7 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION crdb_internal.force_error(text, text) TO PUBLIC;
 ${CRDB_SHA256_SQL}
+${LANE_INT_DIVISION_SQL}
 `;
 
 /** Refuses a crdb_internal.force_error call CockroachDB would not take: two arguments, the first a SQLSTATE literal ('' or 5 characters). */

@@ -17,7 +17,7 @@ const forParser = (dialect: string, sql: string): string => forPostgresParser(ge
 
 /** A parse tree without source positions, to compare meaning. */
 function shape(tree: unknown): string {
-  return JSON.stringify(tree, (key, value) => (['location', 'stmt_location', 'stmt_len', 'rexpr_list_start', 'rexpr_list_end'].includes(key) ? undefined : value));
+  return JSON.stringify(tree, (key, value) => (['location', 'stmt_location', 'stmt_len', 'rexpr_list_start', 'rexpr_list_end', 'list_start', 'list_end'].includes(key) ? undefined : value));
 }
 
 function walk(node: unknown, visit: (key: string, value: Record<string, unknown>) => void): void {

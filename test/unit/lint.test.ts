@@ -101,16 +101,6 @@ describe('lint rules', () => {
   });
 });
 
-/**
- * Findings of the CockroachDB rules on today's examples, until their SQL is fixed: the rule ids
- * allowed per example file (or bundle). Any other finding fails; remove an entry once the
- * example is clean.
- */
-const PENDING: Record<string, string[]> = {
-  'multi-entity-cockroachdb/08-export-events.sql': ['int-division'],
-};
-const unexpected = (key: string, findings: { rule: string }[]) => findings.filter((f) => !(PENDING[key] ?? []).includes(f.rule));
-
 describe('lint over the examples', () => {
   const all = examples();
 
@@ -118,7 +108,7 @@ describe('lint over the examples', () => {
     for (const ex of all) {
       for (const f of ex.files.filter((file) => file.path.endsWith('.sql'))) {
         const key = `${ex.name}/${f.path}`;
-        expect(unexpected(key, lint(f.content, ex.manifest.dialect as 'cockroachdb' | 'postgres')), key).toEqual([]);
+        expect(lint(f.content, ex.manifest.dialect as 'cockroachdb' | 'postgres'), key).toEqual([]);
       }
     }
   });
@@ -128,7 +118,7 @@ describe('lint over the examples', () => {
       for (const undo of [false, true]) {
         const bundle = bundleRunbook(ex.manifest, ex.files, undo);
         const key = `${ex.name} bundle${undo ? ' --undo' : ''}`;
-        expect(unexpected(key, lint(bundle, ex.manifest.dialect as 'cockroachdb' | 'postgres')), key).toEqual([]);
+        expect(lint(bundle, ex.manifest.dialect as 'cockroachdb' | 'postgres'), key).toEqual([]);
       }
     }
   });

@@ -28,8 +28,9 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_backup (
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_events_export_done (
+  identifier text,
   id uuid,
-  PRIMARY KEY (id)
+  PRIMARY KEY (identifier, id)
 );
 
 CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_entities_reset_done (

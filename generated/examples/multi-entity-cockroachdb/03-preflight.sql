@@ -74,6 +74,7 @@ FROM (
     ('external_data', 'rs_example_multi_events_backup', 'id', 'uuid'),
     ('external_data', 'rs_example_multi_events_backup', 'stitched', 'timestamp with time zone'),
     ('external_data', 'rs_example_multi_events_backup', 'identifiers', 'ARRAY'),
+    ('external_data', 'rs_example_multi_events_export_done', 'identifier', 'text'),
     ('external_data', 'rs_example_multi_events_export_done', 'id', 'uuid'),
     ('external_data', 'rs_example_multi_entities_reset_done', 'id', 'text'),
     ('external_data', 'rs_example_multi_events_reset_done', 'id', 'uuid'),

@@ -16,14 +16,14 @@ FROM external_data.rs_example_multi_events_backup AS b
 UNION ALL
 SELECT
   'no event of the entities to reset is left out (it would keep identifiers no entity holds)' AS check_name,
-  count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' events would be orphaned' AS detail
-FROM customer_events
-WHERE array_length(customer_events.identifiers, 1) > 0
-    AND EXISTS (
-      SELECT 1
-      FROM external_data.rs_example_multi_entities_backup AS a
-      WHERE array_length(a.identifiers, 1) > 0
-        AND customer_events.identifiers && a.identifiers
-    )
+  count(DISTINCT customer_events.id) = 0 AS ok,
+  CAST(count(DISTINCT customer_events.id) AS text) || ' events would be orphaned' AS detail
+FROM (
+  SELECT DISTINCT held.identifier
+  FROM external_data.rs_example_multi_entities_backup AS a
+  CROSS JOIN LATERAL unnest(a.identifiers) AS held (identifier)
+  WHERE held.identifier IS NOT NULL
+) AS i
+JOIN customer_events AS customer_events ON customer_events.identifiers @> ARRAY[i.identifier]
+WHERE true
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup AS b WHERE b.id = customer_events.id);

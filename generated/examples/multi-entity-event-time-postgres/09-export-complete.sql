@@ -16,9 +16,9 @@ FROM external_data.rs_example_window_events_backup AS b
 UNION ALL
 SELECT
   'no event of the entities to reset is left out (it would keep identifiers no entity holds)' AS check_name,
-  count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' events would be orphaned' AS detail
-FROM customer_events
+  count(DISTINCT customer_events.id) = 0 AS ok,
+  CAST(count(DISTINCT customer_events.id) AS text) || ' events would be orphaned' AS detail
+FROM customer_events AS customer_events
 WHERE customer_events.identifiers && (
     SELECT array_agg(DISTINCT held.identifier)
     FROM external_data.rs_example_window_entities_backup AS a

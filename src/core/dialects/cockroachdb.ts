@@ -72,6 +72,7 @@ export const cockroachdb: Dialect = {
   backupRowBytes: { event: 60, entity: 60, identifier: 2 },
   // autocommit_before_ddl: on by default from v25.1 (https://www.cockroachlabs.com/docs/v25.1/session-variables).
   transactionalDdl: false,
+  intDiv: '//',
   supportsDeleteLimit: true,
   foreignClauses: [
     {

@@ -92,11 +92,14 @@ export interface Dialect {
    * bitmap index scan (`identifiers && $1`), so only the events that share an identifier are read,
    * in the order they lie on disk. One transaction over them blocks no writer (MVCC), and the
    * backup's keys are built after it is loaded (workTables `keysAfterLoad`): one sort each instead
-   * of an index insert per event in random order. When false (CockroachDB) the export walks all of
-   * customer_events by key in batches of its own short transactions: a subquery's value never
-   * constrains a scan there (cockroachdb/cockroach issue 51820), `&&` against another table's column
-   * cannot drive an inverted join (issue 81643), and one large transaction meets retries and
-   * contention (https://www.cockroachlabs.com/docs/stable/bulk-update-data).
+   * of an index insert per event in random order. When false (CockroachDB) the export reads the
+   * inverted index one identifier of the entities after another, paged by id, in batches of their
+   * own short transactions (src/core/identifierWalk.ts): a subquery's value never constrains a scan
+   * there (cockroachdb/cockroach issue 51820), so the runner binds each identifier as a literal;
+   * `&&` against another table's column cannot drive an inverted join (issue 81643), while `@>`
+   * with a constant is a constrained inverted scan; and one large transaction meets retries and
+   * contention (https://www.cockroachlabs.com/docs/stable/bulk-update-data). The export check and
+   * the one-shot guard join the identifiers with `@>` (partial chosen-events).
    */
   exportsThroughIdentifierIndex: boolean;
   /**
@@ -113,6 +116,13 @@ export interface Dialect {
    * own, then its data statements and the lease's confirmation in one transaction.
    */
   transactionalDdl: boolean;
+  /**
+   * The operator that divides one integer by another into an integer: `/` on PostgreSQL. On
+   * CockroachDB `INT / INT` is DECIMAL and `//` is integer division (cockroachdb/cockroach
+   * docs/generated/sql/operators.md; `//` added by PR 6642): a quotient of `/` written to an INT8
+   * column fails there with 22P02. Never write `/` between integers in SQL for both dialects.
+   */
+  intDiv: '/' | '//';
   /** `DELETE ... LIMIT n` exists (CockroachDB only). Templates do not rely on it. */
   supportsDeleteLimit: boolean;
   /** Clauses set aside before parsing with libpg-query (see ForeignClause). */

@@ -35,6 +35,7 @@ export const postgres: Dialect = {
   // a line pointer, and one entry in each of the backup's two indexes (id; ord, id).
   backupRowBytes: { event: 150, entity: 100, identifier: 4 },
   transactionalDdl: true,
+  intDiv: '/',
   supportsDeleteLimit: false,
   foreignClauses: [],
   batchByHand: ['By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.'],

@@ -136,7 +136,7 @@ export const restitched: StepSpec = {
   kind: 'wait',
   title: 'Wait until profile stitching has processed every reset event',
   template: 'current/restitched',
-  why: 'The runbook is finished only when every reset event is stitched again.',
+  why: 'The runbook is finished only when every reset event is stitched again.{{#if d.staleReadClause}} It reads every reset event on each try, so it reads them a few seconds in the past ({{d.staleReadClause}}, a follower read that waits for no writer and blocks none): once true there it stays true, as nothing resets an event again.{{/if}}',
   expect: 'ok = true once no reset event has stitched = NULL.',
   wait: { interval: MINUTE, timeout: 24 * HOUR },
 };

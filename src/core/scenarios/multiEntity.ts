@@ -22,9 +22,9 @@ function exportEvents(dialect: Dialect): StepSpec {
     kind: 'batch',
     title: 'Export the events to reset (their ids, stitched and identifiers), in batches',
     template: 'current/export-events',
-    why: `${EXPORT_WHY} It walks customer_events by key in batches, each its own short transaction, and resumes where it stopped.`,
-    expect: 'Each batch reads up to {{n.batchSize}} events and records one row; repeat until 0.',
-    progress: { done: 'eventsExportDone', source: 'customer_events', perBatch: true },
+    why: `${EXPORT_WHY} It reads, through the inverted index on identifiers, the events of one identifier of the entities after another, in batches by id, each its own short transaction, and resumes where it stopped: its work follows the entities chosen, not the size of customer_events.`,
+    expect: 'Each batch reads up to {{n.batchSize}} events of one identifier and records one row; the runner stops when every identifier is walked.',
+    progress: { done: 'eventsExportDone', source: 'entitiesBackup', perBatch: true, identifiers: 'entitiesBackup' },
   };
 }
 
@@ -79,7 +79,7 @@ export const multiEntity: Scenario = {
   undo: () => currentUndo(true),
   watch: [
     'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
-    'On CockroachDB the export walks all of customer_events by key, in batches (progress and ETA from the runner): on a large table it is long, each batch comparing its events with every entity to reset; it can also be done through a Meiro Integrations workspace. On PostgreSQL it is one statement through the GIN index on identifiers.',
+    'On CockroachDB the export reads the events of the entities to reset through the inverted index on identifiers, one identifier after another, in batches (progress and ETA from the runner, in batches); its time follows the number of those events, not the size of customer_events. On PostgreSQL it is one statement through the GIN index on identifiers.',
   ],
   pointOfNoReturn: { slug: 'entities-deleted', why: 'the clean-up routine has deleted the entities: they cannot be put back, and events put back for them would belong to no entity.' },
   undoValidity:

@@ -20,6 +20,12 @@ export interface ProgressSpec {
    */
   perBatch?: boolean;
   /**
+   * Work-table key of the entities whose events the walk reads, one identifier after another and
+   * by id within each (src/core/identifierWalk.ts): the runner binds the identifier and the id to
+   * start after, and the progress comes from the identifiers left, not from the source's size.
+   */
+  identifiers?: string;
+  /**
    * The walk can be split into key ranges walked side by side (`restitch run --parallel`): the
    * template passes `ranged=true` to keyset-batch, and the header carries `restitch:ranges`.
    * The done table must hold every key (not perBatch).
