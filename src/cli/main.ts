@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
 import { helpAfter } from './help.js';
+import { isConnectionError } from '../runner/transient.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -22,7 +23,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('restitch')
     .description('Render profile-stitching reset runbooks as numbered, verified SQL steps')
     .version(toolVersion())
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (an unknown option, a missing argument) as the project's one line.
+    .configureOutput({ outputError: (text, write) => write(`restitch: ${printable(text.trim().replace(/^error: /, ''))} (run with --help for usage)\n`) })
     .exitOverride();
 
   program
@@ -229,6 +231,10 @@ export async function main(argv: string[]): Promise<void> {
     } else if (error instanceof RestitchError) {
       process.stderr.write(`restitch: ${printable(error.message)}\n`);
       code = error.exitCode;
+    } else if (isConnectionError(error)) {
+      // A connection lost outside a step (a step retries and reports it itself): not bad usage.
+      process.stderr.write(`restitch: lost the connection to the database (${printable((error as Error).message)}); run the same command again once the database is back\n`);
+      code = 1;
     } else if (isFileSystemError(error)) {
       // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
       process.stderr.write(`restitch: ${printable(error.message)}\n`);

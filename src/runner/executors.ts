@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { splitCopy } from './copyLoad.js';
-import type { HeldLease } from './heldLease.js';
+import type { HeldLease } from './lease/heldLease.js';
 import type { Journal } from './journal.js';
 import type { Db } from './session.js';
 import type { Activity, RunnerUi, RunOptions, RunStep } from './types.js';

@@ -4,7 +4,7 @@
  * the password by the caller), never connection details.
  */
 import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../core/sql.js';
-import type { HeldLease } from './heldLease.js';
+import type { HeldLease } from './lease/heldLease.js';
 import type { Db } from './session.js';
 import type { Confirmation, RunStep, StepStatus } from './types.js';
 

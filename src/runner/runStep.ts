@@ -11,11 +11,11 @@ import { copyRows } from './copyLoad.js';
 import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { Db } from './session.js';
-import { LeaseLostError } from './lease.js';
+import { LeaseLostError } from './lease/lease.js';
 import { changePrompt } from './prompt.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
-import { backoff, isTransient } from './transient.js';
+import { backoff, isTransient, withReconnect } from './transient.js';
 import type { Confirmation, RunDeps, RunStep, StepResult } from './types.js';
 
 /** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */
@@ -56,7 +56,7 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   const started = Date.now();
   const finish = async (status: StepResult['status'], rows: number | null, message?: string, details?: Record<string, unknown>[]): Promise<StepResult> => {
     const text = message === undefined ? null : deps.redact(message);
-    await recordSafely(ctx, () => journal.finish(step, status, rows, text));
+    await recordSafely(ctx, deps, () => journal.finish(step, status, rows, text));
     return { ...base, status, rows, ms: Date.now() - started, ...(text === null ? {} : { message: text }), ...(details ? { details } : {}) };
   };
   const confirmation = await confirmStep(ctx);
@@ -168,13 +168,18 @@ async function estimateFor(ctx: StepContext): Promise<string> {
   }
 }
 
-/** A journal write that must not be lost to a connection that just dropped (a lost lease is no dropped connection). */
-async function recordSafely(ctx: StepContext, write: () => Promise<void>): Promise<void> {
+/**
+ * A journal write that must not be lost to a connection that just dropped: it waits for the
+ * database to come back (a restart). When it does not, the journal keeps the step as running,
+ * which the next run resumes as interrupted, and the run goes on to say how to resume: a lost
+ * connection is never a reason to end without the step's report (a lost lease is no dropped
+ * connection: it stops the run).
+ */
+async function recordSafely(ctx: StepContext, deps: RunDeps, write: () => Promise<void>): Promise<void> {
   try {
-    await write();
+    await withReconnect(ctx.db, write, 5, ctx.opts.backoffMs);
   } catch (error) {
-    if (error instanceof LeaseLostError) throw error;
-    await ctx.db.reconnect();
-    await write();
+    if (error instanceof LeaseLostError || !isTransient(error)) throw error;
+    deps.ui.say(`step ${ctx.step.header.number}: its end could not be recorded in the journal (${deps.redact(describeError(error, ctx))}); the journal shows it as running, which the next run resumes as interrupted`);
   }
 }

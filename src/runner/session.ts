@@ -30,6 +30,15 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * The error of a query on a session whose connection was lost and not yet reopened: SQLSTATE
+ * 08003 (connection_does_not_exist), so it is transient like the loss itself and a retry
+ * reconnects (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ */
+export function notConnected(): Error {
+  return Object.assign(new Error('the connection to the database is closed (lost, and not yet reopened)'), { code: '08003' });
+}
+
 /** The statement that applies one session setting (as run, and as `run --dry-run --sql` prints it). */
 export function setStatement(name: string, value: string): string {
   return `SET ${name} = ${sqlLiteral(value)}`;
@@ -82,7 +91,7 @@ export class PgSession implements Db {
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    if (!this.client) throw new Error('not connected');
+    if (!this.client) throw notConnected();
     const result = (await this.client.query(sql, params)) as unknown as pg.QueryResult | pg.QueryResult[];
     if (Array.isArray(result)) {
       const last = result[result.length - 1];
@@ -92,7 +101,7 @@ export class PgSession implements Db {
   }
 
   async copyFrom(sql: string, data: string): Promise<number> {
-    if (!this.client) throw new Error('not connected');
+    if (!this.client) throw notConnected();
     const stream = this.client.query(copyFrom(sql));
     // 'finish' comes once the server has confirmed the COPY (pg-copy-streams), 'error' on its error.
     const done = new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /** `restitch status`: the journal of a runbook, step by step, and where it stopped. */
 import type { Manifest } from '../core/manifest.js';
 import { Journal, type JournalRow } from './journal.js';
-import { isLive, LeaseTable, takeoverAfter, type LeaseHolder } from './lease.js';
+import { isLive, LeaseTable, takeoverAfter, type LeaseHolder } from './lease/lease.js';
 import { loadSteps } from '../core/steps.js';
 import { runbookIdentity } from './plan.js';
 import { connectChecked } from './runner.js';

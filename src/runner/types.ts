@@ -90,6 +90,8 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** How to go on, when it did not finish. */
   resume?: string;
+  /** `--to N` stopped the run after step N as asked, before `next` (absent when N was the last step). */
+  stoppedAfter?: { step: number; next: { step: number; title: string } };
 }
 
 /** A runbook as read from disk. */

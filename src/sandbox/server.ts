@@ -22,6 +22,8 @@ export interface SandboxServer {
   /** Creates `database`, runs `ddl` in it, and returns a connected client. */
   database(name: string, ddl: string): Promise<pg.Client>;
   stop(): Promise<void>;
+  /** Stops the server and starts it again on the same data and port (a database restart, for tests of the runner under faults). */
+  restart(downMs?: number): Promise<void>;
 }
 
 /** A free TCP port on localhost. */
@@ -42,11 +44,17 @@ async function startAsCurrentUser(name: string, port: number, password: string):
   const dir = join(tmpdir(), `restitch-${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const server = new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password, persistent: false, onLog: () => {}, onError: () => {},
+    databaseDir: dir, port, user: 'postgres', password, persistent: true, onLog: () => {}, onError: () => {},
   });
+  // persistent: a restart keeps the data; stop() removes the directory itself.
   const stop = async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  };
+  const restart = async (downMs = 0) => {
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await server.start();
   };
   try {
     await server.initialise();
@@ -56,7 +64,7 @@ async function startAsCurrentUser(name: string, port: number, password: string):
     await stop().catch(() => {});
     throw error;
   }
-  return { stop };
+  return { stop, restart };
 }
 
 export async function startSandboxServer(name: string, password = 'restitch-sandbox'): Promise<SandboxServer> {
@@ -86,5 +94,6 @@ export async function startSandboxServer(name: string, password = 'restitch-sand
       return client;
     },
     stop: () => server.stop(),
+    restart: (downMs) => server.restart(downMs),
   };
 }

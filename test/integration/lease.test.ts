@@ -14,8 +14,8 @@ import { E1, E2, seedCurrent, seedGluedEvents } from '../../src/sandbox/seed.js'
 import { readRunbook } from '../../src/io/runbookFs.js';
 import { connectionTarget, leaseTarget } from '../../src/runner/connection.js';
 import { Journal } from '../../src/runner/journal.js';
-import { LeaseLostError } from '../../src/runner/lease.js';
-import { holdLease } from '../../src/runner/leaseRun.js';
+import { LeaseLostError } from '../../src/runner/lease/lease.js';
+import { holdLease } from '../../src/runner/lease/leaseRun.js';
 import { openSession } from '../../src/runner/session.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { loadSteps } from '../../src/core/steps.js';

@@ -6,7 +6,7 @@ import { formatBanner } from '../../src/runner/banner.js';
 import { DIALECTS, sessionVisibilityQuery } from '../../src/core/dialects/index.js';
 import { changePrompt } from '../../src/runner/prompt.js';
 import { composeBatch } from '../../src/runner/batchStep.js';
-import { LeaseTable } from '../../src/runner/lease.js';
+import { LeaseTable } from '../../src/runner/lease/lease.js';
 import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';
 

@@ -9,10 +9,11 @@ import { connectionTarget, leaseTarget } from '../../runner/connection.js';
 import { formatStatusLine } from '../../runner/report.js';
 import { runRunbook } from '../../runner/runner.js';
 import { stoppedBy } from '../../runner/runStep.js';
-import { describeHolder } from '../../runner/lease.js';
+import { describeHolder } from '../../runner/lease/lease.js';
 import { openSession, type PgSession } from '../../runner/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
+import { resumeCommand, withoutPassword } from '../resumeCommand.js';
 import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
 
@@ -87,8 +88,25 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   return opts;
 }
 
-/** Runs a runbook; `onSession` hands over the session so a signal can interrupt it. Returns the report and its text. */
-export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void): Promise<{ report: RunReport; text: string }> {
+/** The last line of a run that ended well: done, stopped after `--to N` as asked, or a dry run's. */
+function finished(report: RunReport, opts: RunOptions): string {
+  if (opts.dryRun) return 'dry run: nothing was changed\n';
+  if (report.stoppedAfter) return `stopped after step ${report.stoppedAfter.step} as asked; next: step ${report.stoppedAfter.next.step} (${report.stoppedAfter.next.title})\n`;
+  return `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`;
+}
+
+/** The whole command to run again, `--db` without its password (and how to give the password then). */
+function again(argv: readonly string[], o: Record<string, unknown>): string {
+  const command = resumeCommand(argv);
+  const db = typeof o.db === 'string' ? o.db : undefined;
+  return db !== undefined && withoutPassword(db) !== db ? `${command}   (password left out: give it in PGPASSWORD or ~/.pgpass)` : command;
+}
+
+/**
+ * Runs a runbook; `onSession` hands over the session so a signal can interrupt it; `argv` (the
+ * arguments after the program) gives the resume command. Returns the report and its text.
+ */
+export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void, argv: readonly string[] = process.argv.slice(2)): Promise<{ report: RunReport; text: string }> {
   const opts = runOptions(o);
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
@@ -107,11 +125,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
       return session;
     },
   });
-  const undoFlag = undo ? ' --undo' : '';
-  const tail =
-    report.exitCode === 0
-      ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
-      : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
+  const tail = report.exitCode === 0 ? finished(report, opts) : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''}:\n  ${again(argv, o)}\n`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }

@@ -11,9 +11,9 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { checkError, RestitchError } from '../core/errors.js';
-import { sqlIdent, sqlQualified } from '../core/sql.js';
-import type { Db } from './session.js';
+import { checkError, RestitchError } from '../../core/errors.js';
+import { sqlIdent, sqlQualified } from '../../core/sql.js';
+import type { Db } from '../session.js';
 
 export const LEASE_TABLE = 'restitch_lease';
 

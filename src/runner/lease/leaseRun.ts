@@ -1,10 +1,10 @@
 /** The runner's side of the lease: take it before anything is written, and what a dry run says about it. */
-import type { RunbookInputs } from '../core/types.js';
+import type { RunbookInputs } from '../../core/types.js';
 import { acquireLease, describeHolder, isLive, LeaseTable, takeoverAfter } from './lease.js';
 import { HeldLease } from './heldLease.js';
-import type { RunDeps } from './types.js';
-import type { Db } from './session.js';
-import type { RunnerUi } from './ui.js';
+import type { RunDeps } from '../types.js';
+import type { Db } from '../session.js';
+import type { RunnerUi } from '../ui.js';
 
 /** What the lease row says about this run. */
 export interface LeaseRequest {
