@@ -144,7 +144,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { status } = await import('./commands/run.js');
-      await write((await status(dir, opts)).text);
+      await withJsonErrors(opts.json, async () => write((await status(dir, opts)).text));
+    });
+
+  program
+    .command('release-lease')
+    .addHelpText('after', () => helpAfter('release-lease'))
+    .description("release the lease of a run that is gone (another host, a container): shows the holder, asks, records it in the journal's history")
+    .argument('<dir>', 'runbook directory')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--yes', 'release without asking')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { releaseLeaseCommand } = await import('./commands/releaseLeaseCmd.js');
+      await releaseLeaseCommand(dir, opts);
     });
 
   program
@@ -216,6 +228,31 @@ export function printable(message: string, max = 600): string {
   return `${escaped.slice(0, half)} …(${escaped.length - 2 * half} chars)… ${escaped.slice(-half)}`;
 }
 
+/**
+ * What an error thrown out of a command comes to: its one line (without the `restitch: `
+ * prefix) and its exit code. Also what `--json` prints for it.
+ */
+export function failureOf(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof RestitchError) return { message: printable(error.message), exitCode: error.exitCode };
+  if (isConnectionError(error)) {
+    // A connection lost outside a step (a step retries and reports it itself): not bad usage.
+    return { message: `lost the connection to the database (${printable((error as Error).message)}); run the same command again once the database is back`, exitCode: 1 };
+  }
+  // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
+  if (isFileSystemError(error)) return { message: printable(error.message), exitCode: 2 };
+  return { message: `unexpected error: ${(error as Error).stack ?? String(error)}`, exitCode: 1 };
+}
+
+/** `--json`: the error as JSON on stdout as well (its line still goes to stderr), so a script reading stdout sees it. */
+export async function withJsonErrors<T>(json: unknown, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (json === true && !(error instanceof CommanderError)) await write(`${JSON.stringify({ error: failureOf(error) }, null, 2)}\n`);
+    throw error;
+  }
+}
+
 /** Runs the CLI and exits the process with the contract's exit code. */
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
@@ -228,20 +265,10 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version end with exitCode 0; every other commander error is a usage error.
       code = error.exitCode === 0 ? 0 : 2;
-    } else if (error instanceof RestitchError) {
-      process.stderr.write(`restitch: ${printable(error.message)}\n`);
-      code = error.exitCode;
-    } else if (isConnectionError(error)) {
-      // A connection lost outside a step (a step retries and reports it itself): not bad usage.
-      process.stderr.write(`restitch: lost the connection to the database (${printable((error as Error).message)}); run the same command again once the database is back\n`);
-      code = 1;
-    } else if (isFileSystemError(error)) {
-      // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
-      process.stderr.write(`restitch: ${printable(error.message)}\n`);
-      code = 2;
     } else {
-      process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-      code = 1;
+      const failure = failureOf(error);
+      process.stderr.write(`restitch: ${failure.message}\n`);
+      code = failure.exitCode;
     }
   }
   process.exit(code);

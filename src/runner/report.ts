@@ -1,5 +1,6 @@
 /** Text output of `run` and `status`: one line per step, and check rows as a table. Pure. */
 import type { JournalRow } from './journal.js';
+import { describeWho, type HistoryRow } from './history/journalHistory.js';
 import type { StepResult } from './types.js';
 
 function cell(value: unknown): string {
@@ -35,13 +36,23 @@ export function formatStepLine(r: StepResult, total: number): string {
   return text;
 }
 
-/** One step's line in `status`: from the journal, or "pending" when it has no row. */
-export function formatStatusLine(step: { number: number; total: number; kind: string; title: string }, row: JournalRow | undefined): string {
+/** One attempt under its step in `status`: when, how it ended, who ran it and how it was confirmed. */
+export function formatAttempt(h: HistoryRow): string {
+  const ended = h.ended_at ? ` to ${h.ended_at.toISOString()}` : h.status === 'running' ? ' (no end recorded: the run died or lost its connection)' : '';
+  const confirmed = h.confirmed_by ? `, confirmed ${h.confirmed_by}` : '';
+  const rows = h.status === 'lease-released' ? '' : `, ${h.rows} rows${h.batches > 0 ? ` in ${h.batches} batches` : ''}`;
+  const what = h.status === 'lease-released' ? 'lease released' : `attempt ${h.attempt}: ${h.status}`;
+  return `         ${what}, ${h.started_at ? h.started_at.toISOString() : '?'}${ended}${rows}, by ${describeWho(h)}${confirmed}\n`;
+}
+
+/** One step's line in `status`: from the journal, or "pending" when it has no row; then its attempts. */
+export function formatStatusLine(step: { number: number; total: number; kind: string; title: string }, row: JournalRow | undefined, attempts: readonly HistoryRow[] = []): string {
   const status = row?.status ?? 'pending';
   const when = row?.finished_at ?? row?.started_at ?? null;
   const progress = row?.progress_total != null ? ` ${row.progress_done ?? 0}/${row.progress_total}` : '';
   const rows = row ? `${row.rows_affected} rows${row.batches > 0 ? ` in ${row.batches} batches` : ''}${progress}` : '';
   let text = `${`${step.number}/${step.total}`.padStart(6)} ${step.kind.padEnd(6)} ${status.padEnd(12)} ${(when ? when.toISOString() : '').padEnd(24)} ${rows.padEnd(28)} ${step.title}\n`;
   if (row?.error) text += `         ${row.error}\n`;
+  for (const h of attempts) text += formatAttempt(h);
   return text;
 }

@@ -18,7 +18,7 @@ import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
-function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
+export function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
   const trimmed = dir.replace(/\/+$/, '');
   const nested = /(^|\/)undo$/.test(trimmed);
   const root = nested ? trimmed.replace(/\/?undo$/, '') || '.' : trimmed;
@@ -131,7 +131,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
 }
 
 /**
- * `run` with Ctrl-C (and SIGTERM) wired: the first signal aborts, which ends the running
+ * `run` with Ctrl-C (and SIGTERM, SIGHUP) wired: the first signal aborts, which ends the running
  * statement from a second connection; the runner then rolls back, records and returns 130.
  * A second signal exits at once (the database rolls back the open transaction when the
  * connection closes; the journal shows the step as running, which resume treats as interrupted).
@@ -141,6 +141,8 @@ export async function runWithSignals(dir: string, o: Record<string, unknown>): P
   let session: PgSession | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    // After a hang-up the terminal is gone: a write to it fails (EIO), which must not end the run before it records its stop.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     if (controller.signal.aborted) {
       process.stderr.write(`\nrestitch: second ${name}: exiting now; the server rolls back the open transaction\n`);
       process.exit(130);
@@ -149,21 +151,22 @@ export async function runWithSignals(dir: string, o: Record<string, unknown>): P
     controller.abort(name);
     void session?.interrupt().catch(() => {});
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP is what a dropped SSH session sends: stop as cleanly as for SIGTERM, never exit 129.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
   try {
     return await run(dir, o, controller.signal, (s) => {
       session ??= s;
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
 
 /** What `status` says about the run holding the lease: running now, or stopped heartbeating. */
 function leaseLine(l: NonNullable<StatusReport['lease']>): string {
   if (l.live) return `running now: ${describeHolder(l)}`;
+  if (l.gone) return `a run by ${l.host} pid ${l.pid} (${l.runbook}, run ${l.runId.slice(0, 8)}) is gone (no such process on this host)${l.step === null ? '' : ` during step ${l.step}`}; 'restitch run' takes over its lease at once`;
   return `a run by ${l.host} pid ${l.pid} (${l.runbook}, run ${l.runId.slice(0, 8)}) stopped heartbeating at ${l.heartbeatAt.toISOString()}${l.step === null ? '' : ` during step ${l.step}`}; 'restitch run' will take over after ${l.takeoverAfter.toISOString()}`;
 }
 
@@ -175,7 +178,7 @@ export async function status(dir: string, o: Record<string, unknown>): Promise<{
   });
   if (o.json === true) return { report, text: `${JSON.stringify(report, null, 2)}\n` };
   let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;
-  for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined);
+  for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined, s.attempts);
   text += report.stoppedAt === null ? 'every step is done\n' : `next: step ${report.stoppedAt} (restitch run ${src.dir}${undo ? ' --undo' : ''})\n`;
   if (report.lease) text += `${leaseLine(report.lease)}\n`;
   if (report.otherVersions.length > 0) text += `the journal also holds runs of other versions of this runbook: ${report.otherVersions.map((c) => c.slice(0, 12)).join(', ')}\n`;
