@@ -32,3 +32,13 @@ export function shownStatement(body: string, path: string): string[] {
 export function changePrompt(step: RunStep, body: string, path: string, estimate: string): string {
   return [`step ${step.header.number}/${step.header.total} (change) will run, in one transaction (${path}):`, ...shownStatement(body, path), `  estimate: ${estimate}`].join('\n');
 }
+
+/** The text shown before "Run step N/M (batch): title?": the statement each batch runs. */
+export function batchPrompt(step: RunStep, body: string, path: string): string {
+  return [`step ${step.header.number}/${step.header.total} (batch) will run in batches, each its own transaction, until no row is left; resumable (${path}):`, ...shownStatement(body, path)].join('\n');
+}
+
+/** What the point-of-no-return step is, in words, before it runs (render.ts puts the same in the step's header). */
+export function noReturnWarning(step: number): string {
+  return `POINT OF NO RETURN: once step ${step} is done, undo becomes impossible: 'restitch run --undo' refuses from then on, and the way back is forward (re-stitching the profiles).`;
+}

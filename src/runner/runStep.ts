@@ -12,7 +12,7 @@ import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { Db } from './session.js';
 import { LeaseLostError } from './lease/lease.js';
-import { changePrompt } from './prompt.js';
+import { batchPrompt, changePrompt, noReturnWarning } from './prompt.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
 import { backoff, isTransient, withReconnect } from './transient.js';
@@ -53,7 +53,8 @@ export async function assertNoCps(db: Db, traits: ServerTraits, when: string): P
 export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps): Promise<StepResult> {
   const { step, db, journal, opts } = ctx;
   const base = notExecuted(step);
-  const started = Date.now();
+  // Set once the step is confirmed: its time excludes the time spent at its prompt.
+  let started = Date.now();
   const finish = async (status: StepResult['status'], rows: number | null, message?: string, details?: Record<string, unknown>[]): Promise<StepResult> => {
     const text = message === undefined ? null : deps.redact(message);
     await recordSafely(ctx, deps, () => journal.finish(step, status, rows, text));
@@ -62,6 +63,7 @@ export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps)
   const confirmation = await confirmStep(ctx);
   if (deps.signal.aborted) return { ...base, status: 'interrupted', message: `stopped by ${stoppedBy(deps.signal)} before the step began` };
   if ('stop' in confirmation) return { ...base, status: 'stopped', message: confirmation.stop };
+  started = Date.now();
   // Retries are counted per batch: a batch that commits gives the next one the whole budget
   // again (and the first backoff), so a step of thousands of batches survives a fault per batch.
   // A change step is one transaction: its budget is the step's.
@@ -133,13 +135,17 @@ async function executeKind(ctx: StepContext): Promise<Outcome> {
 }
 
 /**
- * Asks before a change or manual step. `--yes` confirms change steps only: a manual step (disable
- * CPS, deploy the rules and enable CPS) is done by a person, who types `done` or names the step
- * with `--confirm N`. Returns how the step was confirmed, or why the run stops.
+ * Asks before a change, batch or manual step, and before the point-of-no-return step whatever
+ * its kind. `--yes` confirms change and batch steps (and the point of no return) only: a manual
+ * step (disable CPS, deploy the rules and enable CPS) is done by a person, who types `done` or
+ * names the step with `--confirm N`. Returns how the step was confirmed, or why the run stops.
  */
 async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { stop: string }> {
   const { header, body } = ctx.step;
   const named = ctx.opts.confirm?.includes(header.number) === true;
+  const at = `step ${header.number}/${header.total} (${header.kind})`;
+  // Said even when confirmed on the command line: the log shows where undo stopped being possible.
+  if (header.pointOfNoReturn) ctx.ui.say(noReturnWarning(header.number));
   if (header.kind === 'manual') {
     const instructions = [...header.notes, ...body.split('\n').map((l) => l.replace(/^--\s?/, ''))].filter((l) => l.trim() !== '');
     ctx.ui.say(`step ${header.number}/${header.total} is done by hand: ${header.title}\n${instructions.map((l) => `    ${l}`).join('\n')}`);
@@ -148,11 +154,16 @@ async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { s
     if (answer === null) return { stop: `step ${header.number} is done by hand and there is no terminal to confirm it (--yes does not confirm steps done by hand): do it, then run again with --confirm ${header.number}` };
     return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
   }
-  if (header.kind !== 'change') return { by: null };
+  const asks = header.kind === 'change' || header.kind === 'batch' || header.pointOfNoReturn === true;
+  if (!asks) return { by: null };
   if (named) return { by: '--confirm' };
   if (ctx.opts.yes) return { by: '--yes' };
-  ctx.ui.say(changePrompt(ctx.step, ctx.body, ctx.path, await estimateFor(ctx)));
-  const answer = await ctx.ui.confirm(`Run step ${header.number}/${header.total} (change): ${header.title}?`, null, ctx.signal);
+  if (header.kind === 'change') ctx.ui.say(changePrompt(ctx.step, ctx.body, ctx.path, await estimateFor(ctx)));
+  else if (header.kind === 'batch') ctx.ui.say(batchPrompt(ctx.step, ctx.body, ctx.path));
+  const question = header.pointOfNoReturn ? `Go past the point of no return: run ${at}: ${header.title}?` : `Run ${at}: ${header.title}?`;
+  const answer = await ctx.ui.confirm(question, null, ctx.signal);
+  // A wait or check changes nothing itself: without a terminal it runs, the warning said.
+  if (answer === null && (header.kind === 'wait' || header.kind === 'check')) return { by: null };
   if (answer === null) return { stop: `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes (or --confirm ${header.number})` };
   return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
 }

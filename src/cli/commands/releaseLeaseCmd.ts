@@ -9,6 +9,7 @@ import { source } from './run.js';
 export async function releaseLeaseCommand(dir: string, o: Record<string, unknown>): Promise<ReleaseReport> {
   const { src } = source(dir, false);
   const target = connectionTarget(o.db as string | undefined, process.env);
+  for (const note of target.notes) process.stderr.write(`${note}\n`);
   const controller = new AbortController();
   const onSignal = () => controller.abort('Ctrl-C');
   process.on('SIGINT', onSignal);

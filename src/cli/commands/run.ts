@@ -16,6 +16,7 @@ import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js
 import { resumeCommand, withoutPassword } from '../resumeCommand.js';
 import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
+import { paintFor } from '../colour.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
 export function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
@@ -102,16 +103,26 @@ function again(argv: readonly string[], o: Record<string, unknown>): string {
   return db !== undefined && withoutPassword(db) !== db ? `${command}   (password left out: give it in PGPASSWORD or ~/.pgpass)` : command;
 }
 
-/**
- * Runs a runbook; `onSession` hands over the session so a signal can interrupt it; `argv` (the
- * arguments after the program) gives the resume command. Returns the report and its text.
- */
-export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void, argv: readonly string[] = process.argv.slice(2)): Promise<{ report: RunReport; text: string }> {
+/** What `run` hands to its caller as it starts, and what it is told. */
+export interface RunHooks {
+  /** The session, so a signal can interrupt it. */
+  onSession(s: PgSession): void;
+  /** The UI's way to say a line, so a signal's line is not drawn over by a progress bar. */
+  onSay?(say: (text: string) => void): void;
+  /** The arguments after the program, for the resume command (default process.argv). */
+  argv?: readonly string[];
+}
+
+/** Runs a runbook. Returns the report and its text. */
+export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, hooks: RunHooks): Promise<{ report: RunReport; text: string }> {
+  const { onSession, argv = process.argv.slice(2) } = hooks;
   const opts = runOptions(o);
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const steps = (undo ? src.manifest.undo : src.manifest.steps).length;
   const ui = opts.sql ? sqlScriptUi(() => steps) : terminalUi(o.json === true, () => steps);
+  hooks.onSay?.((text) => ui.say(text));
+  for (const note of target.notes) ui.say(note);
   const report = await runRunbook(src, undo, opts, {
     ui,
     signal,
@@ -139,15 +150,17 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
 export async function runWithSignals(dir: string, o: Record<string, unknown>): Promise<{ report: RunReport; text: string }> {
   const controller = new AbortController();
   let session: PgSession | null = null;
+  // Until the run's UI exists; then through it (it ends a progress bar before the line).
+  let say: (text: string) => void = (text) => void process.stderr.write(`\n${text}\n`);
   const onSignal = (signal: NodeJS.Signals) => {
     const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
     // After a hang-up the terminal is gone: a write to it fails (EIO), which must not end the run before it records its stop.
     if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     if (controller.signal.aborted) {
-      process.stderr.write(`\nrestitch: second ${name}: exiting now; the server rolls back the open transaction\n`);
+      say(`restitch: second ${name}: exiting now; the server rolls back the open transaction`);
       process.exit(130);
     }
-    process.stderr.write(`\nrestitch: ${name}: stopping: ending the running statement and rolling back its transaction (${name} again exits at once)\n`);
+    say(`restitch: ${name}: stopping: ending the running statement and rolling back its transaction (${name} again exits at once)`);
     controller.abort(name);
     void session?.interrupt().catch(() => {});
   };
@@ -155,8 +168,13 @@ export async function runWithSignals(dir: string, o: Record<string, unknown>): P
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
   try {
-    return await run(dir, o, controller.signal, (s) => {
-      session ??= s;
+    return await run(dir, o, controller.signal, {
+      onSession: (s) => {
+        session ??= s;
+      },
+      onSay: (ui) => {
+        say = ui;
+      },
     });
   } finally {
     for (const s of signals) process.off(s, onSignal);
@@ -173,12 +191,14 @@ function leaseLine(l: NonNullable<StatusReport['lease']>): string {
 export async function status(dir: string, o: Record<string, unknown>): Promise<{ report: StatusReport; text: string }> {
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
+  for (const note of target.notes) process.stderr.write(`${note}\n`);
   const report = await readStatus(src, undo, {
     connect: () => openSession(target),
   });
   if (o.json === true) return { report, text: `${JSON.stringify(report, null, 2)}\n` };
+  const paint = paintFor(process.stdout);
   let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;
-  for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined, s.attempts);
+  for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined, s.attempts, paint);
   text += report.stoppedAt === null ? 'every step is done\n' : `next: step ${report.stoppedAt} (restitch run ${src.dir}${undo ? ' --undo' : ''})\n`;
   if (report.lease) text += `${leaseLine(report.lease)}\n`;
   if (report.otherVersions.length > 0) text += `the journal also holds runs of other versions of this runbook: ${report.otherVersions.map((c) => c.slice(0, 12)).join(', ')}\n`;
