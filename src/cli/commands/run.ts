@@ -136,7 +136,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
       return session;
     },
   });
-  const tail = report.exitCode === 0 ? finished(report, opts) : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''}:\n  ${again(argv, o)}\n`;
+  const tail = report.exitCode === 0 ? finished(report, opts) : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? 'run this to resume'}:\n  ${again(argv, o)}\n`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }
