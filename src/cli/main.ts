@@ -143,7 +143,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--undo', 'the undo runbook')
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
-      const { status } = await import('./commands/run.js');
+      const { status } = await import('./commands/statusCmd.js');
       await withJsonErrors(opts.json, async () => write((await status(dir, opts)).text));
     });
 

@@ -3,8 +3,8 @@
  * when it is huge, with a pointer to the file that holds all of it) and the planner's estimate
  * of the rows it writes. Pure.
  */
-import { printable } from './banner.js';
-import type { RunStep } from './types.js';
+import { printable } from '../banner.js';
+import type { RunStep } from '../types.js';
 
 /** Lines shown in full; a longer statement shows its head and tail. */
 const MAX_LINES = 30;
