@@ -15,7 +15,7 @@ const EXIT_CODES = {
   bundle: '0 printed, 1 the runbook does not match its manifest, 2 bad usage',
   run: '0 finished (or stopped where asked), 1 a step or check failed or was refused, 2 bad usage, 130 Ctrl-C',
   status: '0 shown, 1 the runbook does not match its manifest or the server is of another dialect, 2 bad usage (a database that cannot be reached included); with --json errors come as JSON on stdout too',
-  'release-lease': '0 released (or no run held the lease), 1 not confirmed or refused (the lease kept), 2 bad usage',
+  'release-lease': '0 released (or no run held the lease), 1 not confirmed or refused (the lease kept), 2 bad usage, 130 Ctrl-C at the question',
   demo: '0 the demo runbook finished, 1 it stopped at a failed step, 2 the sandbox server cannot start here',
   scenarios: '0 listed, 2 bad usage',
   lint: '0 no finding, 1 findings (one file:line: rule: reason line each; a file that does not parse is a finding), 2 bad usage',

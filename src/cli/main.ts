@@ -156,7 +156,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--yes', 'release without asking')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { releaseLeaseCommand } = await import('./commands/releaseLeaseCmd.js');
-      await releaseLeaseCommand(dir, opts);
+      if ((await releaseLeaseCommand(dir, opts)).interrupted) setExit(130);
     });
 
   program

@@ -17,6 +17,8 @@ import { describeHolder, isGone, isLive, LeaseTable, type LeaseHolder } from './
 export interface ReleaseReport {
   holder: LeaseHolder | null;
   released: boolean;
+  /** Ctrl-C at the question (exit 130). */
+  interrupted?: boolean;
 }
 
 export async function releaseLease(source: RunbookSource, yes: boolean, deps: Pick<RunDeps, 'connect' | 'ui' | 'signal'>): Promise<ReleaseReport> {
@@ -41,6 +43,10 @@ export async function releaseLease(source: RunbookSource, yes: boolean, deps: Pi
     if (!yes) {
       const answer = await deps.ui.confirm(`Release the lease of run ${holder.runId.slice(0, 8)} (${holder.host} pid ${holder.pid})?`, null, deps.signal);
       if (answer === null) throw checkError(`there is no terminal to confirm the release: run in a terminal, or pass --yes; the lease was kept`);
+      if (!answer && deps.signal.aborted) {
+        deps.ui.say('stopped by Ctrl-C: the lease was kept');
+        return { holder, released: false, interrupted: true };
+      }
       if (!answer) throw checkError('not confirmed: the lease was kept');
       how = 'typed';
     }
