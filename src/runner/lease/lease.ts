@@ -4,7 +4,8 @@
  * the worst case). CockroachDB has no advisory locks, so the lease is a row keyed by the incident
  * in `<work schema>.restitch_lease`, won through the row count of one statement on its primary
  * key: `INSERT ... ON CONFLICT DO NOTHING` (free), or a conditional UPDATE on the old run id and
- * a heartbeat older than the timeout (a dead run's lease). Both are single-row writes the
+ * a heartbeat older than the timeout the holder declared, or a holder whose process is gone from
+ * this host (a dead run's lease). Both are single-row writes the
  * database serialises on the key (PostgreSQL re-checks an UPDATE's WHERE on the row it waited
  * for; CockroachDB runs them SERIALIZABLE), so two runs never both win. Every time is the
  * server's `now()`, never a client clock.
