@@ -3,6 +3,7 @@
  * point-of-no-return step says in words that undo becomes impossible, Ctrl-C at a question
  * stops the run (130), and a step's time does not count the time spent at its question.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent } from '../../src/sandbox/seed.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { confirmManual, platformBeside, runInProcess } from '../helpers/runner.js';
 
 const server = new TestServer();
@@ -122,6 +123,42 @@ describe('an interactive run', () => {
     expect(report.exitCode).toBe(130);
     expect(report.steps[0]).toMatchObject({ step: 2, status: 'interrupted' });
     expect((await db.query("SELECT to_regclass('external_data.rs_example_multi_entities') IS NULL AS absent")).rows).toEqual([{ absent: true }]);
+    await db.end();
+  });
+});
+
+/** util-linux `script`: the real CLI on a pseudo-terminal, its keys typed by the test. */
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** Runs `restitch args` on a pseudo-terminal; `keys` answers each question (its text, then what to type) as it appears. */
+function onTerminal(args: string[], keys: [string, string][]): Promise<{ code: number | null; out: string }> {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  let next = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const key = keys[next];
+    if (key && out.split(key[0]).length - 1 > keys.slice(0, next).filter((k) => k[0] === key[0]).length) {
+      next += 1;
+      child.stdin.write(key[1]);
+    }
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
+describe('the real CLI on a terminal', () => {
+  it.skipIf(!hasScript)("a typo at 'done' asks again; Ctrl-C at a question exits 130 with the step interrupted", async () => {
+    const { db, url } = await seeded();
+    const r = await onTerminal(['run', DIR, '--db', url, '--to', '2'], [
+      ["Type 'done' once step 1 is done", 'dnoe\r'],
+      ["type 'done' (or 'no' to stop here)", 'done\r'],
+      ['[y/N]', '\x03'],
+    ]);
+    expect(r.code, r.out).toBe(130);
+    expect(r.out).toContain('stopped by Ctrl-C');
+    expect(r.out).toMatch(/2\/16 change interrupted/);
+    expect((await db.query(`SELECT step, status, confirmed_by FROM ${JOURNAL} ORDER BY step`)).rows).toEqual([{ step: 1, status: 'done', confirmed_by: 'typed' }]);
     await db.end();
   });
 });
