@@ -10,6 +10,7 @@ import { checkError, inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
+import { isConnectionError } from './transient.js';
 
 /** The result of one query: rows, and rows affected summed over the statements sent. */
 export interface QueryResult<R> {
@@ -151,13 +152,20 @@ export class PgSession implements Db {
   }
 }
 
-/** A connected session to `target`; a failure to connect is one input error naming the target, never the password. */
+/**
+ * A connected session to `target`; a failure to connect is one line naming the target, never the
+ * password: exit 1 when the server cannot be reached now (refused, reset, starting up: it may be
+ * restarting, and the same command works once it is back), exit 2 when what was given is wrong
+ * (an unknown database or user, a wrong password).
+ */
 export async function openSession(target: ConnectionTarget): Promise<PgSession> {
   const session = new PgSession(target);
   try {
     await session.connect();
   } catch (error) {
-    throw inputError(`cannot connect to ${target.label}: ${target.redact((error as Error).message)}; check --db, DATABASE_URL or the PG* variables`);
+    const why = `cannot connect to ${target.label}: ${target.redact((error as Error).message)}`;
+    if (isConnectionError(error)) throw checkError(`${why}; is the server up? Run the same command again once it accepts connections`);
+    throw inputError(`${why}; check --db, DATABASE_URL or the PG* variables`);
   }
   return session;
 }

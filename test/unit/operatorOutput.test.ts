@@ -115,6 +115,9 @@ describe('one line for every error of the command line', () => {
     const r = runCli(['status', join(EXAMPLES_DIR, 'multi-entity-postgres'), '--db', 'postgresql://me@127.0.0.1:1/cdp?sslmode=require']);
     expect(r.stderr).not.toContain('SECURITY WARNING');
     expect(r.stderr).toMatch(/^sslmode=require is read as verify-full/m);
+    // A server that cannot be reached is no usage error: exit 1, one line.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^restitch: cannot connect to me@127\.0\.0\.1:1\/cdp: .*ECONNREFUSED.*; is the server up\? Run the same command again once it accepts connections\n$/m);
   });
 
   it('status --json: an error comes as JSON on stdout too, with the exit code of its help', () => {
