@@ -10,6 +10,7 @@ import { toolVersion } from '../io/packageInfo.js';
 import { errorOutput } from './errorOutput.js';
 import { missingGrant, sqlState } from '../runner/missingGrant.js';
 import { helpAfter } from './help.js';
+import { isConnectionError } from '../runner/transient.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -24,7 +25,8 @@ function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('restitch')
     .description('Render profile-stitching reset runbooks as numbered, verified SQL steps')
     .version(toolVersion())
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (an unknown option, a missing argument) as the project's one line.
+    .configureOutput({ outputError: (text, write) => write(`restitch: ${printable(text.trim().replace(/^error: /, ''))} (run with --help for usage)\n`) })
     .exitOverride();
 
   program
@@ -155,8 +157,20 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--undo', 'the undo runbook')
     .option('--json', 'print JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
-      const { status } = await import('./commands/run.js');
+      const { status } = await import('./commands/statusCmd.js');
       await write((await status(dir, opts)).text);
+    });
+
+  program
+    .command('release-lease')
+    .addHelpText('after', () => helpAfter('release-lease'))
+    .description("release the lease of a run that is gone (another host, a container): shows the holder, asks, records it in the journal's history")
+    .argument('<dir>', 'runbook directory')
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--yes', 'release without asking')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { releaseLeaseCommand } = await import('./commands/releaseLeaseCmd.js');
+      if ((await releaseLeaseCommand(dir, opts)).interrupted) setExit(130);
     });
 
   program
@@ -268,6 +282,26 @@ export function printable(message: string, max = 600): string {
   return `${escaped.slice(0, half)} …(${escaped.length - 2 * half} chars)… ${escaped.slice(-half)}`;
 }
 
+/**
+ * What an error thrown out of a command comes to: its one line (without the `restitch: `
+ * prefix) and its exit code. Also what `--json` prints for it.
+ */
+export function failureOf(error: unknown): { message: string; exitCode: number } {
+  if (error instanceof RestitchError) return { message: printable(error.message), exitCode: error.exitCode };
+  if (isConnectionError(error)) {
+    // A connection lost outside a step (a step retries and reports it itself): not bad usage.
+    return { message: `lost the connection to the database (${printable((error as Error).message)}); run the same command again once the database is back`, exitCode: 1 };
+  }
+  // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
+  if (isFileSystemError(error)) return { message: printable(error.message), exitCode: 2 };
+  if (sqlState(error) !== null) {
+    // The server refused a statement outside any step (a missing grant, most often): one line, exit 1.
+    const grant = missingGrant(error);
+    return { message: printable(`${(error as Error).message} (SQLSTATE ${sqlState(error)})${grant ? `; ${grant}` : ''}`), exitCode: 1 };
+  }
+  return { message: `unexpected error: ${(error as Error).stack ?? String(error)}`, exitCode: 1 };
+}
+
 /** Runs the CLI and exits the process with the contract's exit code. */
 export async function main(argv: string[]): Promise<void> {
   let code = 0;
@@ -282,24 +316,11 @@ export async function main(argv: string[]): Promise<void> {
       // Help and version end with exitCode 0; every other commander error is a usage error.
       code = error.exitCode === 0 ? 0 : 2;
       if (code !== 0) message = error.message.replace(/^error: /, '');
-    } else if (error instanceof RestitchError) {
-      message = printable(error.message);
-      process.stderr.write(`restitch: ${message}\n`);
-      code = error.exitCode;
-    } else if (isFileSystemError(error)) {
-      // A path that cannot be read or written is bad input, not a defect: one line, exit 2.
-      message = printable(error.message);
-      process.stderr.write(`restitch: ${message}\n`);
-      code = 2;
-    } else if (sqlState(error) !== null) {
-      // The server refused a statement outside any step (a missing grant, most often): one line, exit 1.
-      const grant = missingGrant(error);
-      process.stderr.write(`restitch: ${printable(`${(error as Error).message} (SQLSTATE ${sqlState(error)})${grant ? `; ${grant}` : ''}`)}\n`);
-      code = 1;
     } else {
-      message = `unexpected error: ${(error as Error).message}`;
-      process.stderr.write(`restitch: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-      code = 1;
+      const failure = failureOf(error);
+      message = failure.message;
+      process.stderr.write(`restitch: ${failure.message}\n`);
+      code = failure.exitCode;
     }
   }
   // --json and --format github apply to errors too: the same error on stdout, in that format.

@@ -10,39 +10,70 @@ import { createInterface } from 'node:readline/promises';
 import { formatMs, formatStepLine } from '../runner/report.js';
 import type { Activity, Progress, RunnerUi } from '../runner/ui.js';
 import type { StepResult } from '../runner/types.js';
+import { paintFor } from './colour.js';
 
-/** Where the terminal UI writes, and how often a running step says so without a terminal. */
+/** Where the terminal UI reads and writes, and how often a running step says so without a terminal. */
 export interface TerminalIo {
-  out: NodeJS.WritableStream;
+  out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where answers are read; questions are asked only when it is a terminal. */
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Milliseconds between the lines of a running step when stderr is not a terminal. */
   quietEveryMs: number;
+  /** The environment read for NO_COLOR and TERM. */
+  env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Ctrl-C typed at a question. The terminal is in raw mode while readline reads, so the key
+   * reaches readline, not the process as SIGINT: this raises it (the run then stops, exit 130).
+   */
+  interrupt: () => void;
 }
 
-const processIo = (): TerminalIo => ({ out: process.stdout, err: process.stderr, quietEveryMs: 30_000 });
+const processIo = (): TerminalIo => ({
+  out: process.stdout,
+  err: process.stderr,
+  input: process.stdin,
+  quietEveryMs: 30_000,
+  env: process.env,
+  interrupt: () => process.kill(process.pid, 'SIGINT'),
+});
 
-export function terminalUi(json: boolean, total: () => number, io: TerminalIo = processIo()): RunnerUi & { results: StepResult[] } {
+/** Answers that stop at a typed question instead of asking again. */
+const REFUSALS = /^(n|no|stop|q|quit)$/i;
+
+/** `given` replaces the process's streams (tests): the input and the Ctrl-C action default to the process's. */
+export function terminalUi(json: boolean, total: () => number, given: Partial<TerminalIo> = {}): RunnerUi & { results: StepResult[] } {
+  const io: TerminalIo = { ...processIo(), ...given };
   const results: StepResult[] = [];
   const { err } = io;
-  // The activity line being redrawn on a terminal, cleared before anything else is written.
+  const paint = paintFor(io.out, io.env);
+  // The activity line or progress bar being redrawn on a terminal, cleared (a bar: ended, to be
+  // drawn again below) before anything else is written, so no line is overwritten.
   let live: { clear(): void } | null = null;
   return {
     results,
     step(result) {
       results.push(result);
       live?.clear();
-      if (!json) io.out.write(formatStepLine(result, total()));
+      if (!json) io.out.write(formatStepLine(result, total(), paint));
     },
     say(text) {
       live?.clear();
       err.write(`${text}\n`);
     },
     async confirm(question, typed, signal) {
-      if (!process.stdin.isTTY) return null;
-      const rl = createInterface({ input: process.stdin, output: err });
+      if (!io.input.isTTY) return null;
+      live?.clear();
+      const rl = createInterface({ input: io.input, output: err, terminal: true });
+      rl.on('SIGINT', io.interrupt);
       try {
-        const answer = await rl.question(`${question} ${typed ? '' : '[y/N] '}`, { signal });
-        return typed ? answer.trim().toLowerCase() === typed : /^y(es)?$/i.test(answer.trim());
+        if (!typed) return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `, { signal })).trim());
+        // A typo asks again: only the word itself confirms, and only 'no' (or 'stop') stops.
+        for (let prompt = `${question}: `; ; prompt = `type '${typed}' (or 'no' to stop here): `) {
+          const answer = (await rl.question(prompt, { signal })).trim();
+          if (answer.toLowerCase() === typed) return true;
+          if (REFUSALS.test(answer)) return false;
+        }
       } catch {
         return false;
       } finally {
@@ -57,11 +88,41 @@ export function terminalUi(json: boolean, total: () => number, io: TerminalIo = 
       );
       const startedAt = Date.now();
       const first = done;
-      bar.start(totalRows ?? 0, done, { rate: 0, note: '' });
+      let drawn = false;
+      let last = done;
+      let note = '';
+      // cli-progress puts the cursor back where its bar started when it stops (cursorSave /
+      // cursorRestore), over any line written meanwhile: so a line to write ends the bar first,
+      // and the next update starts it again below that line.
+      const mine = {
+        clear: () => {
+          if (drawn) bar.stop();
+          drawn = false;
+        },
+      };
+      const draw = (d: number) => {
+        const value = Math.min(d, totalRows ?? d);
+        const rate = Math.round(((d - first) * 1000) / Math.max(1, Date.now() - startedAt));
+        if (!drawn) bar.start(totalRows ?? 0, value, { rate, note });
+        else bar.update(value, { rate, note });
+        drawn = true;
+        live = mine;
+      };
+      draw(done);
       return {
-        update: (d) => bar.update(Math.min(d, totalRows ?? d), { rate: Math.round(((d - first) * 1000) / Math.max(1, Date.now() - startedAt)) }),
-        note: (text) => bar.update({ note: text ? ` | ${text}` : '' }),
-        stop: () => bar.stop(),
+        update: (d) => {
+          last = d;
+          draw(d);
+        },
+        note: (text) => {
+          note = text ? ` | ${text}` : '';
+          draw(last);
+        },
+        stop: () => {
+          if (!drawn) draw(last);
+          mine.clear();
+          if (live === mine) live = null;
+        },
       };
     },
     activity(title, latest): Activity {

@@ -10,7 +10,7 @@ import { BATCHES_TABLE, EVENTS_TABLE, PAUSES_TABLE } from '../runner/record/runR
 import type { Db } from '../runner/session.js';
 import type { Attempt, BatchRow, Pause, RunEvent } from './incidentRecord.js';
 
-export const HISTORY_TABLE = 'restitch_journal_history';
+import { HISTORY_TABLE } from '../runner/history/journalHistory.js';
 
 type Raw = Record<string, unknown>;
 

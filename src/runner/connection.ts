@@ -14,6 +14,23 @@ export interface ConnectionTarget {
   address: string;
   /** Replaces every occurrence of the password in `text`. */
   redact: (text: string) => string;
+  /** Lines for the operator about how the target is read (an sslmode node-postgres reads its own way). */
+  notes: string[];
+}
+
+/**
+ * node-postgres reads sslmode prefer, require and verify-ca as verify-full (it checks the
+ * server's certificate and host name), and pg-connection-string says so in a multi-line
+ * SECURITY WARNING on stderr (pg-connection-string/index.js, deprecatedSslModeWarning). The
+ * mode is written as the verify-full it is read as (same behaviour, no warning), and the
+ * operator gets one line instead. With uselibpqcompat=true the modes keep libpq's meaning and
+ * nothing is changed.
+ */
+function sslNote(parsed: URL): string | null {
+  const mode = parsed.searchParams.get('sslmode');
+  if (mode === null || !['prefer', 'require', 'verify-ca'].includes(mode) || parsed.searchParams.get('uselibpqcompat') === 'true') return null;
+  parsed.searchParams.set('sslmode', 'verify-full');
+  return `sslmode=${mode} is read as verify-full (node-postgres verifies the server's certificate and host name, as libpq's ${mode} would not); use sslmode=no-verify to encrypt without verifying, or add uselibpqcompat=true for libpq's meaning`;
 }
 
 /** `application_name` of every runner session, so it is never mistaken for the stitching component. */
@@ -35,6 +52,7 @@ export function connectionTarget(db: string | undefined, env: Readonly<Record<st
   let label: string;
   let address: string;
   let password: string | undefined;
+  const notes: string[] = [];
   if (url !== undefined && url !== '') {
     let parsed: URL;
     // The user, password and database are percent-decoded, which throws on %zz or on bytes that are not UTF-8.
@@ -53,6 +71,8 @@ export function connectionTarget(db: string | undefined, env: Readonly<Record<st
     }
     // A connection string's own application_name would win over the config's; drop it.
     parsed.searchParams.delete('application_name');
+    const note = sslNote(parsed);
+    if (note) notes.push(note);
     password = parsed.password ? decodeURIComponent(parsed.password) : undefined;
     config = { connectionString: parsed.toString() };
     address = `${parsed.hostname || parsed.searchParams.get('host') || 'localhost'}:${parsed.port || '5432'}`;
@@ -66,5 +86,5 @@ export function connectionTarget(db: string | undefined, env: Readonly<Record<st
   config.application_name = APPLICATION_NAME;
   const secrets = password ? [...new Set([password, encodeURIComponent(password)])].filter((s) => s.length > 0) : [];
   const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('***'), text);
-  return { config, label: redact(label), address: redact(address), redact };
+  return { config, label: redact(label), address: redact(address), redact, notes };
 }

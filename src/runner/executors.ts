@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { splitCopy } from './copyLoad.js';
-import type { HeldLease } from './heldLease.js';
+import type { HeldLease } from './lease/heldLease.js';
 import type { Journal } from './journal.js';
 import type { RunRecord } from './record/runRecord.js';
 import type { ThrottleGate } from './throttle/gate.js';

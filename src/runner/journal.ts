@@ -4,7 +4,9 @@
  * the password by the caller), never connection details.
  */
 import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../core/sql.js';
-import type { HeldLease } from './heldLease.js';
+import type { HeldLease } from './lease/heldLease.js';
+import { closeAttempt, historyDdl, historyTable, openAttempt } from './history/journalHistory.js';
+import { whoAmI, type Who } from './history/who.js';
 import type { Db } from './session.js';
 import type { Confirmation, RunStep, StepStatus } from './types.js';
 
@@ -27,6 +29,11 @@ export interface JournalRow {
   error: string | null;
   /** How the step was confirmed: 'typed', '--yes', '--confirm', or null (needs none). */
   confirmed_by?: string | null;
+  /** Who ran the latest attempt (absent in journals made before these columns existed). */
+  db_user?: string | null;
+  os_user?: string | null;
+  host?: string | null;
+  run_id?: string | null;
 }
 
 export const JOURNAL_TABLE = 'restitch_journal';
@@ -57,7 +64,10 @@ function journalRow(row: JournalRow): JournalRow {
  */
 export class Journal {
   readonly table: string;
+  /** The history table: every attempt of every step (history/journalHistory.ts). */
+  readonly historyTable: string;
   private readonly schema: string;
+  private readonly who: Who = whoAmI();
 
   constructor(
     private readonly db: Db,
@@ -68,15 +78,20 @@ export class Journal {
   ) {
     this.table = sqlQualified(workSchema, JOURNAL_TABLE);
     this.schema = sqlIdent(workSchema);
+    this.historyTable = historyTable(workSchema);
   }
 
-  /** Runs a write whose SQL ends with the lease condition on parameters `$n`, `$n+1`; no row changed: the lease is lost. */
-  private async write(sql: (held: string) => string, params: unknown[]): Promise<void> {
+  /**
+   * Runs a write whose SQL ends with the lease condition on parameters `$n`, `$n+1`; no row
+   * changed: the lease is lost (unless `guard` is false, for the history's end of an attempt,
+   * whose row a journal of an older version may lack).
+   */
+  private async write(sql: (held: string) => string, params: unknown[], guard = true): Promise<void> {
     if (!this.lease) throw new Error('journal writes need the lease');
     const n = params.length;
     const held = this.lease.condition(`$${n + 1}`, `$${n + 2}`);
     const r = await this.db.query(sql(held), [...params, ...this.lease.key()]);
-    if (r.rowCount === 0) throw await this.lease.lost();
+    if (r.rowCount === 0 && guard) throw await this.lease.lost();
   }
 
   /** Creates the schema and table when missing (both statements are IF NOT EXISTS). */
@@ -101,8 +116,12 @@ export class Journal {
   confirmed_by text,
   PRIMARY KEY (runbook, checksum, step)
 )`);
-    // Journals made before the column existed (ADD COLUMN IF NOT EXISTS: PostgreSQL and CockroachDB).
-    await this.db.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS confirmed_by text`);
+    // Journals made before the columns existed (ADD COLUMN IF NOT EXISTS: PostgreSQL and CockroachDB).
+    // Who ran the latest attempt; the history table keeps every attempt.
+    for (const column of ['confirmed_by', 'db_user', 'os_user', 'host', 'run_id']) {
+      await this.db.query(`ALTER TABLE ${this.table} ADD COLUMN IF NOT EXISTS ${column} text`);
+    }
+    await this.db.query(historyDdl(this.historyTable));
   }
 
   /**
@@ -122,17 +141,24 @@ export class Journal {
     return r.rows.map(journalRow);
   }
 
-  /** The step starts (again): status running, counters reset, one more attempt, how it was confirmed. */
+  /**
+   * The step starts (again): status running, counters reset, one more attempt, how it was
+   * confirmed and who runs it; and a new row in the history for this attempt.
+   */
   async start(step: RunStep, confirmedBy: Confirmation = null): Promise<void> {
+    const runId = this.lease?.runId ?? null;
     await this.write(
-      (held) => `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts, confirmed_by)
-       SELECT CAST($1 AS text), CAST($2 AS text), CAST($3 AS INT8), CAST($4 AS text), CAST($5 AS text), CAST($6 AS text), 'running', now(), 1, CAST($7 AS text)
+      (held) => `INSERT INTO ${this.table} AS j (runbook, checksum, step, file, kind, title, status, started_at, attempts, confirmed_by, db_user, os_user, host, run_id)
+       SELECT CAST($1 AS text), CAST($2 AS text), CAST($3 AS INT8), CAST($4 AS text), CAST($5 AS text), CAST($6 AS text), 'running', now(), 1, CAST($7 AS text),
+         current_user, CAST($8 AS text), CAST($9 AS text), CAST($10 AS text)
        WHERE ${held}
        ON CONFLICT (runbook, checksum, step) DO UPDATE SET
          status = 'running', started_at = now(), finished_at = NULL, rows_affected = 0, batches = 0,
-         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1, confirmed_by = $7`,
-      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title, confirmedBy],
+         progress_done = NULL, progress_total = NULL, error = NULL, attempts = j.attempts + 1, confirmed_by = $7,
+         db_user = current_user, os_user = $8, host = $9, run_id = $10`,
+      [this.runbook, this.checksum, step.header.number, step.file, step.header.kind, step.header.title, confirmedBy, this.who.osUser, this.who.host, runId],
     );
+    await this.write((held) => openAttempt(this.historyTable, this.table, held), [this.runbook, this.checksum, step.header.number, this.who.osUser, this.who.host, runId]);
   }
 
   /** One batch committed: called inside the batch's own transaction, so the count is exact. */
@@ -178,5 +204,6 @@ export class Journal {
        WHERE runbook = $1 AND checksum = $2 AND step = $3 AND ${held}`,
       [this.runbook, this.checksum, step.header.number, status, rows, error],
     );
+    await this.write((held) => closeAttempt(this.historyTable, this.table, held), [this.runbook, this.checksum, step.header.number, this.lease?.runId ?? null], false);
   }
 }

@@ -1,5 +1,6 @@
 /** Text output of `run` and `status`: one line per step, and check rows as a table. Pure. */
 import type { JournalRow } from './journal.js';
+import { describeWho, type HistoryRow } from './history/journalHistory.js';
 import type { StepResult } from './types.js';
 
 function cell(value: unknown): string {
@@ -25,23 +26,37 @@ export function formatMs(ms: number | null): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** Colours a padded status word by its status (the CLI's, for a terminal); the identity by default. */
+export type StatusPaint = (status: string, text: string) => string;
+const plain: StatusPaint = (_status, text) => text;
+
 /** "  4/14 check   done          3 rows     12 ms  Title" plus message and table lines. */
-export function formatStepLine(r: StepResult, total: number): string {
+export function formatStepLine(r: StepResult, total: number, paint: StatusPaint = plain): string {
   const rows = r.rows === null ? '' : `${r.rows} rows`;
-  let text = `${`${r.step}/${total}`.padStart(6)} ${r.kind.padEnd(6)} ${r.status.padEnd(12)} ${rows.padStart(12)} ${formatMs(r.ms).padStart(9)}  ${r.title}\n`;
+  let text = `${`${r.step}/${total}`.padStart(6)} ${r.kind.padEnd(6)} ${paint(r.status, r.status.padEnd(12))} ${rows.padStart(12)} ${formatMs(r.ms).padStart(9)}  ${r.title}\n`;
   if (r.wouldTouch) text += `         would: ${r.wouldTouch}\n`;
   if (r.message) text += `         ${r.message}\n`;
   if (r.details) text += formatTable(r.details);
   return text;
 }
 
-/** One step's line in `status`: from the journal, or "pending" when it has no row. */
-export function formatStatusLine(step: { number: number; total: number; kind: string; title: string }, row: JournalRow | undefined): string {
+/** One attempt under its step in `status`: when, how it ended, who ran it and how it was confirmed. */
+export function formatAttempt(h: HistoryRow): string {
+  const ended = h.ended_at ? ` to ${h.ended_at.toISOString()}` : h.status === 'running' ? ' (no end recorded: the run died or lost its connection)' : '';
+  const confirmed = h.confirmed_by ? `, confirmed ${h.confirmed_by}` : '';
+  const rows = h.status === 'lease-released' ? '' : `, ${h.rows} rows${h.batches > 0 ? ` in ${h.batches} batches` : ''}`;
+  const what = h.status === 'lease-released' ? 'lease released' : `attempt ${h.attempt}: ${h.status}`;
+  return `         ${what}, ${h.started_at ? h.started_at.toISOString() : '?'}${ended}${rows}, by ${describeWho(h)}${confirmed}\n`;
+}
+
+/** One step's line in `status`: from the journal, or "pending" when it has no row; then its attempts. */
+export function formatStatusLine(step: { number: number; total: number; kind: string; title: string }, row: JournalRow | undefined, attempts: readonly HistoryRow[] = [], paint: StatusPaint = plain): string {
   const status = row?.status ?? 'pending';
   const when = row?.finished_at ?? row?.started_at ?? null;
   const progress = row?.progress_total != null ? ` ${row.progress_done ?? 0}/${row.progress_total}` : '';
   const rows = row ? `${row.rows_affected} rows${row.batches > 0 ? ` in ${row.batches} batches` : ''}${progress}` : '';
-  let text = `${`${step.number}/${step.total}`.padStart(6)} ${step.kind.padEnd(6)} ${status.padEnd(12)} ${(when ? when.toISOString() : '').padEnd(24)} ${rows.padEnd(28)} ${step.title}\n`;
+  let text = `${`${step.number}/${step.total}`.padStart(6)} ${step.kind.padEnd(6)} ${paint(status, status.padEnd(12))} ${(when ? when.toISOString() : '').padEnd(24)} ${rows.padEnd(28)} ${step.title}\n`;
   if (row?.error) text += `         ${row.error}\n`;
+  for (const h of attempts) text += formatAttempt(h);
   return text;
 }

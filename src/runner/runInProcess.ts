@@ -1,7 +1,7 @@
 /**
  * `restitch run` inside another program (the demo, the tests, the benchmarks): the runbook read
  * from `dir`, a session to `url`, confirmations given (`yes`, and `confirm` naming every step done
- * by hand: the calling program plays the person), and no Ctrl-C wiring.
+ * by hand: the calling program plays the person), and no Ctrl-C wiring (`signal` stands for it).
  */
 import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
@@ -20,6 +20,7 @@ export async function runInProcess(
   options: Partial<RunOptions> & { undo?: boolean } = {},
   ui: RunnerUi = silentUi,
   open: (target: ConnectionTarget) => ReturnType<RunDeps['connect']> = openSession,
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<RunReport> {
   const target = connectionTarget(url, {});
   const { undo = false, ...rest } = options;
@@ -27,7 +28,7 @@ export async function runInProcess(
   const opts: RunOptions = { yes: true, dryRun: false, retries: 3, backoffMs: 200, waitInterval: 0.2, confirm: manualSteps(runbook.manifest, undo), ...rest };
   return runRunbook({ dir, ...runbook }, undo, opts, {
     ui,
-    signal: new AbortController().signal,
+    signal,
     redact: target.redact,
     address: target.address,
     connect: (purpose) => open(purpose === 'lease' ? leaseTarget(target) : target),

@@ -7,16 +7,14 @@ import { sessionVisibilityQuery, type ServerTraits } from '../core/dialects/inde
 import { checkError } from '../core/errors.js';
 import { sqlIdent } from '../core/sql.js';
 import { runBatch } from './batchStep.js';
-import { copyRows } from './copyLoad.js';
-import { describeEstimate, estimateChange } from './dryRun.js';
 import { readOnly, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
 import type { Db } from './session.js';
-import { LeaseLostError } from './lease.js';
-import { changePrompt } from './prompt.js';
+import { LeaseLostError } from './lease/lease.js';
+import { confirmStep } from './prompt/confirmStep.js';
 import { describeError } from './sqlError.js';
 import { stepSettings } from './timeouts.js';
-import { backoff, isTransient } from './transient.js';
-import type { Confirmation, RunDeps, RunStep, StepResult } from './types.js';
+import { backoff, isTransient, withReconnect } from './transient.js';
+import type { RunDeps, RunStep, StepResult } from './types.js';
 
 /** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */
 export function stoppedBy(signal: AbortSignal): string {
@@ -53,15 +51,17 @@ export async function assertNoCps(db: Db, traits: ServerTraits, when: string): P
 export async function runStep(ctx: StepContext, guarded: boolean, deps: RunDeps): Promise<StepResult> {
   const { step, db, journal, opts } = ctx;
   const base = notExecuted(step);
-  const started = Date.now();
+  // Set once the step is confirmed: its time excludes the time spent at its prompt.
+  let started = Date.now();
   const finish = async (status: StepResult['status'], rows: number | null, message?: string, details?: Record<string, unknown>[]): Promise<StepResult> => {
     const text = message === undefined ? null : deps.redact(message);
-    await recordSafely(ctx, () => journal.finish(step, status, rows, text));
+    await recordSafely(ctx, deps, () => journal.finish(step, status, rows, text));
     return { ...base, status, rows, ms: Date.now() - started, ...(text === null ? {} : { message: text }), ...(details ? { details } : {}) };
   };
   const confirmation = await confirmStep(ctx);
   if (deps.signal.aborted) return { ...base, status: 'interrupted', message: `stopped by ${stoppedBy(deps.signal)} before the step began` };
   if ('stop' in confirmation) return { ...base, status: 'stopped', message: confirmation.stop };
+  started = Date.now();
   // Retries are counted per batch: a batch that commits gives the next one the whole budget
   // again (and the first backoff), so a step of thousands of batches survives a fault per batch.
   // A change step is one transaction: its budget is the step's.
@@ -134,48 +134,17 @@ async function executeKind(ctx: StepContext): Promise<Outcome> {
 }
 
 /**
- * Asks before a change or manual step. `--yes` confirms change steps only: a manual step (disable
- * CPS, deploy the rules and enable CPS) is done by a person, who types `done` or names the step
- * with `--confirm N`. Returns how the step was confirmed, or why the run stops.
+ * A journal write that must not be lost to a connection that just dropped: it waits for the
+ * database to come back (a restart). When it does not, the journal keeps the step as running,
+ * which the next run resumes as interrupted, and the run goes on to say how to resume: a lost
+ * connection is never a reason to end without the step's report (a lost lease is no dropped
+ * connection: it stops the run).
  */
-async function confirmStep(ctx: StepContext): Promise<{ by: Confirmation } | { stop: string }> {
-  const { header, body } = ctx.step;
-  const named = ctx.opts.confirm?.includes(header.number) === true;
-  if (header.kind === 'manual') {
-    const instructions = [...header.notes, ...body.split('\n').map((l) => l.replace(/^--\s?/, ''))].filter((l) => l.trim() !== '');
-    ctx.ui.say(`step ${header.number}/${header.total} is done by hand: ${header.title}\n${instructions.map((l) => `    ${l}`).join('\n')}`);
-    if (named) return { by: '--confirm' };
-    const answer = await ctx.ui.confirm(`Type 'done' once step ${header.number} is done`, 'done', ctx.signal);
-    if (answer === null) return { stop: `step ${header.number} is done by hand and there is no terminal to confirm it (--yes does not confirm steps done by hand): do it, then run again with --confirm ${header.number}` };
-    return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
-  }
-  if (header.kind !== 'change') return { by: null };
-  if (named) return { by: '--confirm' };
-  if (ctx.opts.yes) return { by: '--yes' };
-  ctx.ui.say(changePrompt(ctx.step, ctx.body, ctx.path, await estimateFor(ctx)));
-  const answer = await ctx.ui.confirm(`Run step ${header.number}/${header.total} (change): ${header.title}?`, null, ctx.signal);
-  if (answer === null) return { stop: `step ${header.number} changes data and there is no terminal to confirm it: run in a terminal, or pass --yes (or --confirm ${header.number})` };
-  return answer ? { by: 'typed' } : { stop: `step ${header.number} was not confirmed` };
-}
-
-/** The dry run's estimate of a change step, or why there is none (its tables may not exist before the steps before it run). */
-async function estimateFor(ctx: StepContext): Promise<string> {
-  const { copyFrom } = ctx.step.header;
-  if (copyFrom) return `${copyRows(ctx.files?.get(copyFrom) ?? '')} rows of ${copyFrom} (exact), replacing the table's rows`;
+async function recordSafely(ctx: StepContext, deps: RunDeps, write: () => Promise<void>): Promise<void> {
   try {
-    return describeEstimate(await estimateChange(ctx));
+    await withReconnect(ctx.db, write, 5, ctx.opts.backoffMs);
   } catch (error) {
-    return `none: EXPLAIN failed (${describeError(error, ctx)})`;
-  }
-}
-
-/** A journal write that must not be lost to a connection that just dropped (a lost lease is no dropped connection). */
-async function recordSafely(ctx: StepContext, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    if (error instanceof LeaseLostError) throw error;
-    await ctx.db.reconnect();
-    await write();
+    if (error instanceof LeaseLostError || !isTransient(error)) throw error;
+    deps.ui.say(`step ${ctx.step.header.number}: its end could not be recorded in the journal (${deps.redact(describeError(error, ctx))}); the journal shows it as running, which the next run resumes as interrupted`);
   }
 }

@@ -15,9 +15,9 @@ import { withBatchSize } from './batchSize.js';
 import { dryRunStep } from './dryRun.js';
 import type { StepContext } from './executors.js';
 import { Journal } from './journal.js';
-import { LeaseTable } from './lease.js';
-import { holdLease, sayLeaseHolder } from './leaseRun.js';
-import type { HeldLease } from './heldLease.js';
+import { LeaseTable } from './lease/lease.js';
+import { holdLease, sayLeaseHolder } from './lease/leaseRun.js';
+import type { HeldLease } from './lease/heldLease.js';
 import { assertFiltersFit } from './filterCheck.js';
 import { assertPlatform } from './platform.js';
 import { loadSteps } from '../core/steps.js';
@@ -130,7 +130,8 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       report.resume =
         result.status === 'stopped'
           ? `once step ${step.header.number} can be confirmed (typed in a terminal, or --confirm ${step.header.number}${step.header.kind === 'change' ? ' or --yes' : ''}), run again to go on at step ${step.header.number}`
-          : `fix the cause, then run the same command again: it resumes at step ${step.header.number}${undo ? '' : regenerateAdvice(steps, step)}`;
+          : `fix the cause, then run this to resume at step ${step.header.number}`;
+      if (result.status !== 'stopped' && !undo) report.regenerate = regenerateAdvice(steps, step) || undefined;
       for (const rest of run.slice(i + 1)) {
         report.steps.push(notExecuted(rest));
         deps.ui.step(notExecuted(rest));
@@ -138,6 +139,8 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       return await control.ended(report, given.signal);
     }
     if (deps.signal.aborted) report.exitCode = 130;
+    const next = opts.to === undefined || opts.dryRun || run.length === 0 ? undefined : steps.find((s) => s.header.number === (opts.to as number) + 1);
+    if (report.exitCode === 0 && next) report.stoppedAfter = { step: opts.to as number, next: { step: next.header.number, title: next.header.title } };
     return await control.ended(report, given.signal);
   } finally {
     await lease?.release();

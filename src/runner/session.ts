@@ -10,6 +10,7 @@ import { checkError, inputError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
+import { isConnectionError } from './transient.js';
 
 /** The result of one query: rows, and rows affected summed over the statements sent. */
 export interface QueryResult<R> {
@@ -28,6 +29,15 @@ export interface Db {
   /** Ends the statement running on this session (from another connection). */
   interrupt(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The error of a query on a session whose connection was lost and not yet reopened: SQLSTATE
+ * 08003 (connection_does_not_exist), so it is transient like the loss itself and a retry
+ * reconnects (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+ */
+export function notConnected(): Error {
+  return Object.assign(new Error('the connection to the database is closed (lost, and not yet reopened)'), { code: '08003' });
 }
 
 /** The statement that applies one session setting (as run, and as `run --dry-run --sql` prints it). */
@@ -82,7 +92,7 @@ export class PgSession implements Db {
   }
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    if (!this.client) throw new Error('not connected');
+    if (!this.client) throw notConnected();
     const result = (await this.client.query(sql, params)) as unknown as pg.QueryResult | pg.QueryResult[];
     if (Array.isArray(result)) {
       const last = result[result.length - 1];
@@ -92,7 +102,7 @@ export class PgSession implements Db {
   }
 
   async copyFrom(sql: string, data: string): Promise<number> {
-    if (!this.client) throw new Error('not connected');
+    if (!this.client) throw notConnected();
     const stream = this.client.query(copyFrom(sql));
     // 'finish' comes once the server has confirmed the COPY (pg-copy-streams), 'error' on its error.
     const done = new Promise<void>((resolve, reject) => {
@@ -142,13 +152,20 @@ export class PgSession implements Db {
   }
 }
 
-/** A connected session to `target`; a failure to connect is one input error naming the target, never the password. */
+/**
+ * A connected session to `target`; a failure to connect is one line naming the target, never the
+ * password: exit 1 when the server cannot be reached now (refused, reset, starting up: it may be
+ * restarting, and the same command works once it is back), exit 2 when what was given is wrong
+ * (an unknown database or user, a wrong password).
+ */
 export async function openSession(target: ConnectionTarget): Promise<PgSession> {
   const session = new PgSession(target);
   try {
     await session.connect();
   } catch (error) {
-    throw inputError(`cannot connect to ${target.label}: ${target.redact((error as Error).message)}; check --db, DATABASE_URL or the PG* variables`);
+    const why = `cannot connect to ${target.label}: ${target.redact((error as Error).message)}`;
+    if (isConnectionError(error)) throw checkError(`${why}; is the server up? Run the same command again once it accepts connections`);
+    throw inputError(`${why}; check --db, DATABASE_URL or the PG* variables`);
   }
   return session;
 }

@@ -105,8 +105,12 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** How to go on, when it did not finish. */
   resume?: string;
+  /** When the runbook itself may be corrected and generated again without losing anything (before the point of no return). */
+  regenerate?: string;
   /** What stopped it, when not the person's signal (the stop file). */
   stoppedBy?: string;
+  /** `--to N` stopped the run after step N as asked, before `next` (absent when N was the last step). */
+  stoppedAfter?: { step: number; next: { step: number; title: string } };
 }
 
 /** A runbook as read from disk. */

@@ -82,7 +82,7 @@ export function regenerateAdvice(forward: readonly RunStep[], failed: RunStep): 
   const noReturn = forward.find((s) => s.header.pointOfNoReturn);
   if (!noReturn || failed.header.number >= noReturn.header.number) return '';
   return (
-    `; if the runbook itself must change (a condition, an option), nothing irreversible has run (the point of no return is step ${noReturn.header.number}): ` +
+    `if the runbook itself must change (a condition, an option), nothing irreversible has run (the point of no return is step ${noReturn.header.number}): ` +
     `generate it again with the same --incident and --reuse-backups, and run that one from its step 1; it goes on with the working tables and backups taken so far`
   );
 }

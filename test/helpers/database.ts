@@ -14,6 +14,11 @@ export class TestServer {
     await this.server?.stop();
   }
 
+  /** Stops the server and starts it again on the same data, `downMs` later: every connection is cut. */
+  restart(downMs = 0): Promise<void> {
+    return this.s.restart(downMs);
+  }
+
   private get s(): SandboxServer {
     if (!this.server) throw new Error('server not started');
     return this.server;

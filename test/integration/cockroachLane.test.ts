@@ -143,7 +143,7 @@ describe('runner on the CockroachDB lane', () => {
     const session = await openLaneSession(connectionTarget(url, {}));
     const { manifest, files } = readRunbook(dir);
     const record = await buildRecord(session, manifest, files).finally(() => session.close());
-    expect(record.attempts.map((a) => [a.step, a.attempt, a.status])).toEqual([...Array.from({ length: 7 }, (_, i) => [i + 1, 1, 'done']), [8, 2, 'done'], [9, 1, 'done']]);
+    expect(record.attempts.map((a) => [a.step, a.attempt, a.status])).toEqual([...Array.from({ length: 7 }, (_, i) => [i + 1, 1, 'done']), [8, 1, 'failed'], [8, 2, 'done'], [9, 1, 'done']]);
     expect(record.pauses.map((p) => [p.step, p.reason])).toEqual([[8, 'throttle 1 > 0']]);
     expect(record.batches.length).toBeGreaterThan(0);
     expect(record.batches.every((b) => b.step === 8 && typeof b.rows === 'number')).toBe(true);

@@ -5,7 +5,7 @@
  * processes on the embedded PostgreSQL, and one case on the CockroachDB lane.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +14,8 @@ import { E1, E2, seedCurrent, seedGluedEvents } from '../../src/sandbox/seed.js'
 import { readRunbook } from '../../src/io/runbookFs.js';
 import { connectionTarget, leaseTarget } from '../../src/runner/connection.js';
 import { Journal } from '../../src/runner/journal.js';
-import { LeaseLostError } from '../../src/runner/lease.js';
-import { holdLease } from '../../src/runner/leaseRun.js';
+import { LeaseLostError } from '../../src/runner/lease/lease.js';
+import { holdLease } from '../../src/runner/lease/leaseRun.js';
 import { openSession } from '../../src/runner/session.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { loadSteps } from '../../src/core/steps.js';
@@ -35,6 +35,7 @@ afterAll(async () => {
 
 const JOURNAL = 'external_data.restitch_journal';
 const LEASE = 'external_data.restitch_lease';
+const HISTORY = 'external_data.restitch_journal_history';
 const RESET_STEP = 13;
 const EVENTS = 20_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,32 +102,113 @@ describe('the lease on a real PostgreSQL', () => {
     await db.end();
   }, 120_000);
 
-  it('SIGKILL mid-batch: within the timeout a new run refuses and status shows it live; after it, status shows it dead and a run takes over and finishes', async () => {
+  it('SIGKILL mid-batch: status calls the process gone and a new run takes over at once; the history keeps both attempts with who ran them', async () => {
     const dir = runbook('lease-kill');
     const { db, url } = await seeded();
     await upToReset(dir, url);
-    const killed = run(dir, url, '--lease-timeout', '5s');
+    const killed = run(dir, url);
     await until(async () => (await done(db, 'lease-kill')) >= 2000);
     expect(status(dir, url).lease).toMatchObject({ live: true, pid: killed.pid, host: hostname() });
     const statusText = runCli(['status', dir, '--db', url]).stdout;
     expect(statusText).toMatch(new RegExp(`running now: lease-kill on ${hostname()} pid ${killed.pid} \\(run [0-9a-f]{8}\\), started \\S+, at step 13, last heartbeat \\d+s ago`));
     killed.kill('SIGKILL');
     expect((await killed.done).signal).toBe('SIGKILL');
-    const refused = await run(dir, url, '--lease-timeout', '5s').done;
-    expect(refused.code, refused.stdout).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`another run holds this incident's lease: lease-kill on ${hostname()} pid ${killed.pid} .*run again after \\S+, when its lease expires`));
-    // No heartbeat comes any more: wait until status calls it dead.
-    await until(async () => status(dir, url).lease?.live === false);
+    // Its heartbeat is fresh, but its pid is gone from this host: status and run agree at once.
+    expect(status(dir, url).lease).toMatchObject({ live: false, gone: true });
     expect(runCli(['status', dir, '--db', url]).stdout).toMatch(
-      new RegExp(`a run by ${hostname()} pid ${killed.pid} \\(lease-kill, run [0-9a-f]{8}\\) stopped heartbeating at \\S+ during step 13; 'restitch run' will take over after \\S+`),
+      new RegExp(`a run by ${hostname()} pid ${killed.pid} \\(lease-kill, run [0-9a-f]{8}\\) is gone \\(no such process on this host\\) during step 13; 'restitch run' takes over its lease at once`),
     );
-    const takeover = await run(dir, url, '--lease-timeout', '5s').done;
+    const takeover = await run(dir, url).done;
     expect(takeover.code, takeover.stderr).toBe(0);
-    expect(takeover.stderr).toMatch(new RegExp(`took over the lease of a run that stopped heartbeating: lease-kill on ${hostname()} pid ${killed.pid} .*\\(its timeout 5s\\)`));
+    expect(takeover.stderr).toMatch(new RegExp(`took over the lease of a run whose process is gone \\(pid ${killed.pid} on this host\\): lease-kill on ${hostname()} pid ${killed.pid}`));
     expect(takeover.stderr).toContain(`resuming at step ${RESET_STEP}, which was interrupted`);
     expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
     expect(await done(db, 'lease-kill')).toBe(EVENTS + 5);
     expect(status(dir, url).lease).toBeNull();
+    // Every attempt of step 13 is kept: the killed one (no end), then the one that finished.
+    const history = await db.query(`SELECT attempt, status, ended_at IS NULL AS open, batches > 0 AS batched, db_user, os_user, host, run_id IS NOT NULL AS has_run FROM ${HISTORY} WHERE step = $1 ORDER BY attempt`, [RESET_STEP]);
+    const who = { db_user: 'postgres', os_user: userInfo().username, host: hostname(), has_run: true };
+    expect(history.rows).toEqual([
+      { attempt: 1, status: 'running', open: true, batched: false, ...who },
+      { attempt: 2, status: 'done', open: false, batched: true, ...who },
+    ]);
+    expect((await db.query(`SELECT db_user, os_user, host FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows).toEqual([{ db_user: 'postgres', os_user: userInfo().username, host: hostname() }]);
+    const shown = runCli(['status', dir, '--db', url]).stdout;
+    expect(shown).toMatch(new RegExp(`attempt 1: running, \\S+ \\(no end recorded: the run died or lost its connection\\), 0 rows, by ${userInfo().username}@${hostname()} \\(database user postgres\\), confirmed --yes`));
+    expect(shown).toMatch(new RegExp(`attempt 2: done, \\S+ to \\S+, \\d+ rows in \\d+ batches, by ${userInfo().username}@${hostname()} \\(database user postgres\\)`));
+    const json = JSON.parse(runCli(['status', dir, '--db', url, '--json']).stdout) as { steps: { attempts: unknown[] }[] };
+    expect(json.steps[RESET_STEP - 1]?.attempts).toHaveLength(2);
+    await db.end();
+  }, 120_000);
+
+  it("a run on another host killed: its declared --lease-timeout 5s decides, not the next run's 2 minutes; status and run name the same time", async () => {
+    const dir = runbook('lease-elsewhere');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const killed = run(dir, url, '--lease-timeout', '5s');
+    await until(async () => (await done(db, 'lease-elsewhere')) >= 1000);
+    killed.kill('SIGKILL');
+    await killed.done;
+    // As if it had run on another machine: its pid tells nothing here.
+    await db.query(`UPDATE ${LEASE} SET host = 'elsewhere'`);
+    const refused = await run(dir, url).done;
+    expect(refused.code, refused.stdout).toBe(1);
+    const after = /run again after (\S+), when its lease expires, or release it now with 'restitch release-lease /.exec(refused.stderr)?.[1];
+    expect(after, refused.stderr).toBeDefined();
+    const shown = status(dir, url).lease as unknown as { live: boolean; takeoverAfter: string };
+    expect(shown.takeoverAfter).toBe(after);
+    await until(async () => status(dir, url).lease?.live === false);
+    // No --lease-timeout: the default 2 minutes of this run do not matter.
+    const takeover = await run(dir, url).done;
+    expect(takeover.code, takeover.stderr).toBe(0);
+    expect(takeover.stderr).toMatch(/took over the lease of a run that stopped heartbeating: lease-elsewhere on elsewhere pid \d+ .*\(its timeout 5s\)/);
+    expect(await updates(db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    await db.end();
+  }, 120_000);
+
+  it('release-lease: shows the holder, refuses without a terminal or --yes, releases with --yes and records it; the next run starts at once', async () => {
+    const dir = runbook('lease-release');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const killed = run(dir, url);
+    await until(async () => (await done(db, 'lease-release')) >= 1000);
+    killed.kill('SIGKILL');
+    await killed.done;
+    await db.query(`UPDATE ${LEASE} SET host = 'elsewhere'`);
+    const asked = runCli(['release-lease', dir, '--db', url]);
+    expect(asked.code, asked.stderr).toBe(1);
+    expect(asked.stderr).toMatch(/the lease of incident lease-release is held by lease-release on elsewhere pid \d+ \(run [0-9a-f]{8}\)/);
+    expect(asked.stderr).toMatch(/WARNING: it heartbeats/);
+    expect(asked.stderr).toMatch(/^restitch: there is no terminal to confirm the release: run in a terminal, or pass --yes; the lease was kept$/m);
+    expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(1);
+    const runId = (await db.query<{ run_id: string }>(`SELECT run_id FROM ${LEASE}`)).rows[0]?.run_id;
+    const released = runCli(['release-lease', dir, '--db', url, '--yes']);
+    expect(released.code, released.stderr).toBe(0);
+    expect(released.stderr).toContain(`released the lease of run ${runId?.slice(0, 8)}; recorded in ${HISTORY}`);
+    expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(0);
+    expect((await db.query(`SELECT step, status, confirmed_by, run_id, os_user, db_user FROM ${HISTORY} WHERE status = 'lease-released'`)).rows).toEqual([
+      { step: RESET_STEP, status: 'lease-released', confirmed_by: '--yes', run_id: runId, os_user: userInfo().username, db_user: 'postgres' },
+    ]);
+    expect(runCli(['status', dir, '--db', url]).stdout).toMatch(/lease released, \S+ to \S+, by \S+ \(database user postgres\), confirmed --yes/);
+    expect(runCli(['release-lease', dir, '--db', url]).stderr).toContain('no run holds the lease of incident lease-release: nothing to release');
+    const next = await run(dir, url).done;
+    expect(next.code, next.stderr).toBe(0);
+    await db.end();
+  }, 120_000);
+
+  it('SIGHUP (an SSH session dropped) stops like SIGTERM: exit 130, the step interrupted in the journal, the lease released', async () => {
+    const dir = runbook('lease-hup');
+    const { db, url } = await seeded();
+    await upToReset(dir, url);
+    const hung = run(dir, url);
+    await until(async () => (await done(db, 'lease-hup')) >= 1000);
+    hung.kill('SIGHUP');
+    const r = await hung.done;
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('restitch: SIGHUP: stopping');
+    expect((await db.query(`SELECT status FROM ${JOURNAL} WHERE step = $1`, [RESET_STEP])).rows).toEqual([{ status: 'interrupted' }]);
+    expect(await count(db, `SELECT count(*) AS n FROM ${LEASE}`)).toBe(0);
     await db.end();
   }, 120_000);
 

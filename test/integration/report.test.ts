@@ -47,13 +47,15 @@ describe('restitch report', () => {
     expect(r.code, r.stderr).toBe(0);
     const md = readFileSync(join(dir, 'RUN-REPORT.md'), 'utf8');
     const svg = readFileSync(join(dir, 'RUN-REPORT-timeline.svg'), 'utf8');
-    expect(r.stdout).toMatch(/wrote .*RUN-REPORT\.md and .*RUN-REPORT-timeline\.svg: 16 attempts, 1 pauses, \d+ batches/);
+    expect(r.stdout).toMatch(/wrote .*RUN-REPORT\.md and .*RUN-REPORT-timeline\.svg: 17 attempts, 1 pauses, \d+ batches/);
     expect(md).toContain('# Incident record: report-test');
     expect(md).toContain('![Timeline: step bars, batch throughput, pauses shaded](RUN-REPORT-timeline.svg)');
     // Every step, the retried one with its attempt number; who ran each.
     const who = `postgres (${userInfo().username}@`;
-    expect(md).toMatch(new RegExp(`\\n\\| 13 \\| batch \\| [^|]+ \\| 2 \\| done \\| [^|]+ \\| [^|]+ \\| [^|]* \\| 3005 \\| \\d+ \\|  \\| ${who.replace(/[()]/g, '\\$&')}`));
-    expect(md.match(/\n\| \d+ \| (?:manual|change|check|batch|wait) \|/g)?.length).toBe(16);
+    expect(md).toMatch(new RegExp(`\\n\\| 13 \\| batch \\| [^|]+ \\| 2 \\| done \\| [^|]+ \\| [^|]+ \\| [^|]* \\| 3005 \\| \\d+ \\| [^|]* \\| ${who.replace(/[()]/g, '\\$&')}`));
+    // The journal's history keeps both attempts of step 13: 16 steps, 17 attempts.
+    expect(md.match(/\n\| \d+ \| (?:manual|change|check|batch|wait) \|/g)?.length).toBe(17);
+    expect(md).toMatch(/\n\| 13 \| batch \| [^|]+ \| 1 \| failed \|/);
     // Three runs: up to the reset, the throttled one (exit 1), the one that finished.
     expect(md).toMatch(/\| [0-9a-f]{8} \| report-test \| [^|]+ \| [^|]+ \| 1: step 13 failed: 13-reset-events\.sql: step 13 was paused \d+ ms \(throttle 1 > 0\), longer than --max-pause 300 ms; [^|]+ \| postgres \|/);
     expect(matches(md, /\n\| [0-9a-f]{8} \| report-test \|/g)).toBe(3);
@@ -74,16 +76,15 @@ describe('restitch report', () => {
     // The SVG: one bar per attempt, one point per batch, the pause shaded, a label per step.
     const batches = await count(db, 'SELECT count(*) AS n FROM external_data.restitch_batches');
     expect(batches).toBeGreaterThanOrEqual(6);
-    expect(matches(svg, /<rect class="bar"/g)).toBe(16);
+    expect(matches(svg, /<rect class="bar"/g)).toBe(17);
     expect(matches(svg, /<circle class="point"/g)).toBe(batches);
     expect(matches(svg, /<rect class="pause"/g)).toBe(1);
     expect(matches(svg, /<text class="label"[^>]*>\d+ /g)).toBe(16);
     expect(svg).toMatch(/<text class="label"[^>]*>13 Reset/);
     expect(svg).toContain('<title>paused ');
 
-    // With the journal history (one row per attempt, who ran it), the report reads that instead.
-    await db.query(`CREATE TABLE external_data.restitch_journal_history (runbook_id text, checksum text, step integer, attempt integer, status text,
-      started_at timestamptz, ended_at timestamptz, rows bigint, batches bigint, error text, confirmed_by text, db_user text, os_user text, host text, run_id text)`);
+    // The report reads the journal history (one row per attempt, who ran it): hand-made rows of other hosts and users.
+    await db.query('DELETE FROM external_data.restitch_journal_history');
     await db.query(`INSERT INTO external_data.restitch_journal_history VALUES
       ('report-test', 'c1', ${RESET_STEP}, 1, 'failed', now() - interval '10 minutes', now() - interval '9 minutes', 0, 0, 'paused too long', NULL, 'alice', 'al', 'ops-1', 'run-1'),
       ('report-test', 'c1', ${RESET_STEP}, 2, 'done', now() - interval '8 minutes', now() - interval '7 minutes', 3005, 7, NULL, '--yes', 'bob', 'bo', 'ops-2', 'run-2'),

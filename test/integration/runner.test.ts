@@ -459,7 +459,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const refused = runCli(['run', dir, '--db', url, '--yes', '--to', '4']);
     expect(refused.code).toBe(1);
     expect(refused.stderr + refused.stdout).toMatch(/step 1 is done by hand and there is no terminal to confirm it \(--yes does not confirm steps done by hand\): do it, then run again with --confirm 1/);
-    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_lease', 'restitch_pauses', 'restitch_batches', 'restitch_run_events')`)).toBe(0);
+    expect(await count(db, `SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'external_data' AND tablename NOT IN ('restitch_journal', 'restitch_journal_history', 'restitch_lease', 'restitch_pauses', 'restitch_batches', 'restitch_run_events')`)).toBe(0);
     const r = runCli(['run', dir, '--db', url, '--yes', '--confirm', '1', '--to', '4']);
     expect(r.code, r.stderr).toBe(0);
     const how = await db.query(`SELECT step, confirmed_by FROM ${JOURNAL} ORDER BY step`);

@@ -75,7 +75,7 @@ describe('the runner checks the runbook conditions before step 1', () => {
     const failed = runCli(['run', wrong, '--db', url, '--yes', ...confirmManual(wrong)]);
     expect(failed.code).toBe(1);
     expect(failed.stdout + failed.stderr).toMatch(/invalid input syntax for type integer/);
-    expect(failed.stdout).toMatch(/stopped; fix the cause, then run the same command again: it resumes at step 6; if the runbook itself must change \(a condition, an option\), nothing irreversible has run \(the point of no return is step 12\): generate it again with the same --incident and --reuse-backups/);
+    expect(failed.stdout).toMatch(/stopped; fix the cause, then run this to resume at step 6:\n  restitch run .*\nif the runbook itself must change \(a condition, an option\), nothing irreversible has run \(the point of no return is step 12\): generate it again with the same --incident and --reuse-backups/);
     // Regenerated without it, the preflight refuses the working tables the first version stamped; with it, the corrected runbook runs.
     const plain = generate('runtime-plain', 'multi-entity', ['--entity', E1, '--entity', E2, '--where', "payload->>'ps_identifier' = 'None'"]);
     expect(runCli(['run', plain, '--db', url, '--yes', ...confirmManual(plain), '--to', '9']).code).toBe(1);

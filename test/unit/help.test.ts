@@ -5,7 +5,7 @@ import { SCENARIOS } from '../../src/core/scenarios/index.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tempDir.js';
 
-const COMMANDS = ['scenarios', 'generate', 'check', 'diff', 'bundle', 'run', 'status', 'demo', 'lint', 'diagnose', 'report'] as const;
+const COMMANDS = ['scenarios', 'generate', 'check', 'diff', 'bundle', 'run', 'status', 'release-lease', 'demo', 'lint', 'diagnose', 'rehearse', 'report'] as const;
 
 /** Splits an example line as a shell would (double quotes only). */
 const words = (line: string) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);

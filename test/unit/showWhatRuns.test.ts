@@ -4,9 +4,9 @@ import { terminalUi } from '../../src/cli/terminalUi.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { formatBanner } from '../../src/runner/banner.js';
 import { DIALECTS, sessionVisibilityQuery } from '../../src/core/dialects/index.js';
-import { changePrompt } from '../../src/runner/prompt.js';
+import { changePrompt } from '../../src/runner/prompt/prompt.js';
 import { composeBatch } from '../../src/runner/batchStep.js';
-import { LeaseTable } from '../../src/runner/lease.js';
+import { LeaseTable } from '../../src/runner/lease/lease.js';
 import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';
 

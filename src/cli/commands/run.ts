@@ -1,4 +1,4 @@
-/** `restitch run` and `restitch status`: thin handlers over src/runner. */
+/** `restitch run`: a thin handler over src/runner (and `source`, which status and release-lease share). */
 import { RANGES } from '../../runner/keyRanges.js';
 import { inputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/directives.js';
@@ -6,19 +6,17 @@ import { rerender } from '../../io/rerender.js';
 import { readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
 import { connectionTarget, leaseTarget } from '../../runner/connection.js';
-import { formatStatusLine } from '../../runner/report.js';
 import { runRunbook } from '../../runner/runner.js';
 import { stoppedBy } from '../../runner/runStep.js';
-import { describeHolder } from '../../runner/lease.js';
 import { openSession, type PgSession } from '../../runner/session.js';
-import { readStatus, type StatusReport } from '../../runner/status.js';
 import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
+import { resumeCommand, withoutPassword } from '../resumeCommand.js';
 import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';
 import { terminalUi } from '../terminalUi.js';
 import { throttleOptions } from './throttleOptions.js';
 
 /** `DIR` or `DIR/undo` (the undo runbook lives inside its runbook's directory). */
-function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
+export function source(dir: string, undoFlag: boolean): { src: RunbookSource; undo: boolean } {
   const trimmed = dir.replace(/\/+$/, '');
   const nested = /(^|\/)undo$/.test(trimmed);
   const root = nested ? trimmed.replace(/\/?undo$/, '') || '.' : trimmed;
@@ -88,13 +86,40 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   return opts;
 }
 
-/** Runs a runbook; `onSession` hands over the session so a signal can interrupt it. Returns the report and its text. */
-export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, onSession: (s: PgSession) => void): Promise<{ report: RunReport; text: string }> {
+/** The last line of a run that ended well: done, stopped after `--to N` as asked, or a dry run's. */
+function finished(report: RunReport, opts: RunOptions): string {
+  if (opts.dryRun) return 'dry run: nothing was changed\n';
+  if (report.stoppedAfter) return `stopped after step ${report.stoppedAfter.step} as asked; next: step ${report.stoppedAfter.next.step} (${report.stoppedAfter.next.title})\n`;
+  return `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`;
+}
+
+/** The whole command to run again, `--db` without its password (and how to give the password then). */
+function again(argv: readonly string[], o: Record<string, unknown>): string {
+  const command = resumeCommand(argv);
+  const db = typeof o.db === 'string' ? o.db : undefined;
+  return db !== undefined && withoutPassword(db) !== db ? `${command}   (password left out: give it in PGPASSWORD or ~/.pgpass)` : command;
+}
+
+/** What `run` hands to its caller as it starts, and what it is told. */
+export interface RunHooks {
+  /** The session, so a signal can interrupt it. */
+  onSession(s: PgSession): void;
+  /** The UI's way to say a line, so a signal's line is not drawn over by a progress bar. */
+  onSay?(say: (text: string) => void): void;
+  /** The arguments after the program, for the resume command (default process.argv). */
+  argv?: readonly string[];
+}
+
+/** Runs a runbook. Returns the report and its text. */
+export async function run(dir: string, o: Record<string, unknown>, signal: AbortSignal, hooks: RunHooks): Promise<{ report: RunReport; text: string }> {
+  const { onSession, argv = process.argv.slice(2) } = hooks;
   const opts = { ...runOptions(o), ...(await throttleOptions(o)) };
   const { src, undo } = source(dir, o.undo === true);
   const target = connectionTarget(o.db as string | undefined, process.env);
   const steps = (undo ? src.manifest.undo : src.manifest.steps).length;
   const ui = opts.sql ? sqlScriptUi(() => steps) : terminalUi(o.json === true, () => steps);
+  hooks.onSay?.((text) => ui.say(text));
+  for (const note of target.notes) ui.say(note);
   const report = await runRunbook(src, undo, opts, {
     ui,
     signal,
@@ -108,17 +133,13 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
       return session;
     },
   });
-  const undoFlag = undo ? ' --undo' : '';
-  const tail =
-    report.exitCode === 0
-      ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
-      : `stopped${report.exitCode === 130 ? ` by ${report.stoppedBy ?? stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
+  const tail = report.exitCode === 0 ? finished(report, opts) : `stopped${report.exitCode === 130 ? ` by ${report.stoppedBy ?? stoppedBy(signal)}` : ''}; ${report.resume ?? 'run this to resume'}:\n  ${again(argv, o)}\n${report.regenerate ? `${report.regenerate}\n` : ''}`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }
 
 /**
- * `run` with Ctrl-C (and SIGTERM) wired: the first signal aborts, which ends the running
+ * `run` with Ctrl-C (and SIGTERM, SIGHUP) wired: the first signal aborts, which ends the running
  * statement from a second connection; the runner then rolls back, records and returns 130.
  * A second signal exits at once (the database rolls back the open transaction when the
  * connection closes; the journal shows the step as running, which resume treats as interrupted).
@@ -126,45 +147,33 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
 export async function runWithSignals(dir: string, o: Record<string, unknown>): Promise<{ report: RunReport; text: string }> {
   const controller = new AbortController();
   let session: PgSession | null = null;
+  // Until the run's UI exists; then through it (it ends a progress bar before the line).
+  let say: (text: string) => void = (text) => void process.stderr.write(`\n${text}\n`);
   const onSignal = (signal: NodeJS.Signals) => {
     const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    // After a hang-up the terminal is gone: a write to it fails (EIO), which must not end the run before it records its stop.
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     if (controller.signal.aborted) {
-      process.stderr.write(`\nrestitch: second ${name}: exiting now; the server rolls back the open transaction\n`);
+      say(`restitch: second ${name}: exiting now; the server rolls back the open transaction`);
       process.exit(130);
     }
-    process.stderr.write(`\nrestitch: ${name}: stopping: ending the running statement and rolling back its transaction (${name} again exits at once)\n`);
+    say(`restitch: ${name}: stopping: ending the running statement and rolling back its transaction (${name} again exits at once)`);
     controller.abort(name);
     void session?.interrupt().catch(() => {});
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP is what a dropped SSH session sends: stop as cleanly as for SIGTERM, never exit 129.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
   try {
-    return await run(dir, o, controller.signal, (s) => {
-      session ??= s;
+    return await run(dir, o, controller.signal, {
+      onSession: (s) => {
+        session ??= s;
+      },
+      onSay: (ui) => {
+        say = ui;
+      },
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   }
-}
-
-/** What `status` says about the run holding the lease: running now, or stopped heartbeating. */
-function leaseLine(l: NonNullable<StatusReport['lease']>): string {
-  if (l.live) return `running now: ${describeHolder(l)}`;
-  return `a run by ${l.host} pid ${l.pid} (${l.runbook}, run ${l.runId.slice(0, 8)}) stopped heartbeating at ${l.heartbeatAt.toISOString()}${l.step === null ? '' : ` during step ${l.step}`}; 'restitch run' will take over after ${l.takeoverAfter.toISOString()}`;
-}
-
-export async function status(dir: string, o: Record<string, unknown>): Promise<{ report: StatusReport; text: string }> {
-  const { src, undo } = source(dir, o.undo === true);
-  const target = connectionTarget(o.db as string | undefined, process.env);
-  const report = await readStatus(src, undo, {
-    connect: () => openSession(target),
-  });
-  if (o.json === true) return { report, text: `${JSON.stringify(report, null, 2)}\n` };
-  let text = `${report.runbook} (manifest ${report.checksum.slice(0, 12)})\n`;
-  for (const s of report.steps) text += formatStatusLine({ number: s.step, total: s.total, kind: s.kind, title: s.title }, s.journal ?? undefined);
-  text += report.stoppedAt === null ? 'every step is done\n' : `next: step ${report.stoppedAt} (restitch run ${src.dir}${undo ? ' --undo' : ''})\n`;
-  if (report.lease) text += `${leaseLine(report.lease)}\n`;
-  if (report.otherVersions.length > 0) text += `the journal also holds runs of other versions of this runbook: ${report.otherVersions.map((c) => c.slice(0, 12)).join(', ')}\n`;
-  return { report, text };
 }

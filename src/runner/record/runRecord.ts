@@ -6,7 +6,7 @@
  * like the journal's. Every write carries the lease condition, as the journal's do (heldLease.ts).
  */
 import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../../core/sql.js';
-import type { HeldLease } from '../heldLease.js';
+import type { HeldLease } from '../lease/heldLease.js';
 import { JOURNAL_TABLE } from '../journal.js';
 import type { Db } from '../session.js';
 

@@ -6,8 +6,8 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { sessionIdentity } from '../banner.js';
-import type { HeldLease } from '../heldLease.js';
-import { describeHolder, LeaseTable, type LeaseHolder } from '../lease.js';
+import type { HeldLease } from '../lease/heldLease.js';
+import { describeHolder, LeaseTable, type LeaseHolder } from '../lease/lease.js';
 import type { StepContext } from '../executors.js';
 import { batchRowCte, RunRecord, type RecordKey } from '../record/runRecord.js';
 import type { Db } from '../session.js';

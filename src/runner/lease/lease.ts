@@ -4,16 +4,17 @@
  * the worst case). CockroachDB has no advisory locks, so the lease is a row keyed by the incident
  * in `<work schema>.restitch_lease`, won through the row count of one statement on its primary
  * key: `INSERT ... ON CONFLICT DO NOTHING` (free), or a conditional UPDATE on the old run id and
- * a heartbeat older than the timeout (a dead run's lease). Both are single-row writes the
+ * a heartbeat older than the timeout the holder declared, or a holder whose process is gone from
+ * this host (a dead run's lease). Both are single-row writes the
  * database serialises on the key (PostgreSQL re-checks an UPDATE's WHERE on the row it waited
  * for; CockroachDB runs them SERIALIZABLE), so two runs never both win. Every time is the
  * server's `now()`, never a client clock.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { checkError, RestitchError } from '../core/errors.js';
-import { sqlIdent, sqlQualified } from '../core/sql.js';
-import type { Db } from './session.js';
+import { checkError, RestitchError } from '../../core/errors.js';
+import { sqlIdent, sqlQualified } from '../../core/sql.js';
+import type { Db } from '../session.js';
 
 export const LEASE_TABLE = 'restitch_lease';
 
@@ -73,11 +74,32 @@ export function describeHolder(h: LeaseHolder): string {
   return `${h.runbook} on ${h.host} pid ${h.pid} (run ${h.runId.slice(0, 8)}), started ${h.startedAt.toISOString()}${step}, last heartbeat ${Math.round(h.ageSeconds)}s ago`;
 }
 
-/** Whether the holder is still heartbeating, judged by its own timeout. */
-export const isLive = (h: LeaseHolder): boolean => h.ageSeconds * 1000 < h.timeoutMs;
+/**
+ * Whether the holder's process is gone: it ran on this host and its pid no longer exists
+ * (`kill(pid, 0)` fails with ESRCH; EPERM means it exists under another user). A process on
+ * another host cannot be seen from here: its heartbeat and its timeout decide.
+ */
+export function isGone(h: Pick<LeaseHolder, 'host' | 'pid'>, here = hostname()): boolean {
+  if (h.host !== here || h.pid === process.pid) return false;
+  try {
+    process.kill(h.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
-/** When `run` may take over a dead holder's lease. */
-export const takeoverAfter = (h: LeaseHolder): Date => new Date(h.heartbeatAt.getTime() + h.timeoutMs);
+/**
+ * Whether the holder is still heartbeating, judged by the timeout it declared (`--lease-timeout`
+ * of that run, not of the run asking), and its process not seen gone.
+ */
+export const isLive = (h: LeaseHolder): boolean => h.ageSeconds * 1000 < h.timeoutMs && !isGone(h);
+
+/**
+ * When `run` may take over the holder's lease: at once when its process is gone from this host,
+ * else once its heartbeat is older than its own timeout. `status` and `run` both use this.
+ */
+export const takeoverAfter = (h: LeaseHolder): Date => (isGone(h) ? new Date() : new Date(h.heartbeatAt.getTime() + h.timeoutMs));
 
 /** The lease table of one work schema, and who holds one incident's lease. Reads create nothing. */
 export class LeaseTable {
@@ -139,12 +161,13 @@ export interface LeaseIdentity {
 }
 
 /** The outcome of trying to take the lease. */
-export type Acquired = { runId: string; tookOverFrom: LeaseHolder | null };
+export type Acquired = { runId: string; tookOverFrom: LeaseHolder | null; gone?: boolean };
 
 /**
  * Takes the lease or refuses (exit 1, nothing written but the lease table) naming the holder.
- * A dead holder (heartbeat older than its timeout and ours) is taken over through a conditional
- * UPDATE on its run id and that age, so of two runs taking over at once only one matches.
+ * A dead holder (heartbeat older than its own timeout, or its process gone from this host) is
+ * taken over through a conditional UPDATE on its run id and that age, so of two runs taking over
+ * at once only one matches.
  */
 export async function acquireLease(table: LeaseTable, db: Db, me: LeaseIdentity, dir: string): Promise<Acquired> {
   const runId = randomUUID();
@@ -158,21 +181,23 @@ export async function acquireLease(table: LeaseTable, db: Db, me: LeaseIdentity,
     if (inserted.rowCount === 1) return { runId, tookOverFrom: null };
     const old = await table.holder();
     if (!old) continue; // released between the two statements: try again
-    if (old.ageSeconds * 1000 < Math.max(old.timeoutMs, me.timeoutMs)) {
-      const wait = new Date(old.heartbeatAt.getTime() + Math.max(old.timeoutMs, me.timeoutMs)).toISOString();
+    const gone = isGone(old);
+    if (!gone && isLive(old)) {
       throw checkError(
         `another run holds this incident's lease: ${describeHolder(old)}; nothing was run. ` +
-          `Let it finish ('restitch status ${dir}' shows it); if that process is gone, run again after ${wait}, when its lease expires`,
+          `Let it finish ('restitch status ${dir}' shows it); if that process is gone, run again after ${takeoverAfter(old).toISOString()}, when its lease expires, ` +
+          `or release it now with 'restitch release-lease ${dir}'`,
       );
     }
+    // The holder's own timeout decides (the one it declared with --lease-timeout), not this run's.
     const taken = await db.query(
       `UPDATE ${table.table} SET run_id = $2, runbook = $3, checksum = $4, host = $5, pid = $6, step = NULL,
          started_at = now(), heartbeat_at = now(), timeout_ms = $7
        WHERE incident = $1 AND run_id = $8
-         AND CAST(extract(epoch FROM now() - heartbeat_at) AS FLOAT8) * 1000 >= CAST(greatest(timeout_ms, CAST($7 AS INT8)) AS FLOAT8)`,
-      [...values, old.runId],
+         AND (CAST($9 AS BOOL) OR CAST(extract(epoch FROM now() - heartbeat_at) AS FLOAT8) * 1000 >= CAST(timeout_ms AS FLOAT8))`,
+      [...values, old.runId, gone],
     );
-    if (taken.rowCount === 1) return { runId, tookOverFrom: old };
+    if (taken.rowCount === 1) return { runId, tookOverFrom: old, gone };
     // Another run took it over first, or the holder heartbeated: look again.
   }
   throw checkError(`could not take this incident's lease after 5 tries (other runs keep taking it); nothing was run`);

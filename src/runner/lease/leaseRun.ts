@@ -1,10 +1,10 @@
 /** The runner's side of the lease: take it before anything is written, and what a dry run says about it. */
-import type { RunbookInputs } from '../core/types.js';
-import { acquireLease, describeHolder, isLive, LeaseTable, takeoverAfter } from './lease.js';
+import type { RunbookInputs } from '../../core/types.js';
+import { acquireLease, describeHolder, isGone, isLive, LeaseTable, takeoverAfter } from './lease.js';
 import { HeldLease } from './heldLease.js';
-import type { RunDeps } from './types.js';
-import type { Db } from './session.js';
-import type { RunnerUi } from './ui.js';
+import type { RunDeps } from '../types.js';
+import type { Db } from '../session.js';
+import type { RunnerUi } from '../ui.js';
 
 /** What the lease row says about this run. */
 export interface LeaseRequest {
@@ -30,7 +30,7 @@ export const heartbeatInterval = (timeoutMs: number): number => Math.max(100, Ma
 export async function holdLease(db: Db, req: LeaseRequest, deps: Pick<RunDeps, 'connect' | 'ui'>): Promise<HeldLease> {
   const table = new LeaseTable(db, req.workSchema, req.incident);
   await table.ensure();
-  const { runId, tookOverFrom } = await acquireLease(table, db, req, req.dir);
+  const { runId, tookOverFrom, gone } = await acquireLease(table, db, req, req.dir);
   let beat: Db;
   try {
     beat = await deps.connect('lease');
@@ -38,7 +38,9 @@ export async function holdLease(db: Db, req: LeaseRequest, deps: Pick<RunDeps, '
     await db.query(`DELETE FROM ${table.table} WHERE incident = $1 AND run_id = $2`, [req.incident, runId]).catch(() => {});
     throw error;
   }
-  if (tookOverFrom) {
+  if (tookOverFrom && gone) {
+    deps.ui.say(`took over the lease of a run whose process is gone (pid ${tookOverFrom.pid} on this host): ${describeHolder(tookOverFrom)}`);
+  } else if (tookOverFrom) {
     deps.ui.say(`took over the lease of a run that stopped heartbeating: ${describeHolder(tookOverFrom)} (its timeout ${tookOverFrom.timeoutMs / 1000}s)`);
   }
   const beatTable = new LeaseTable(beat, req.workSchema, req.incident);
@@ -52,6 +54,8 @@ export async function sayLeaseHolder(db: Db, inputs: Pick<RunbookInputs, 'workSc
   ui.say(
     isLive(h)
       ? `a run holds this incident's lease now (${describeHolder(h)}): the dry run reads data that run is changing`
-      : `a run stopped heartbeating (${describeHolder(h)}); 'restitch run' will take over its lease after ${takeoverAfter(h).toISOString()}`,
+      : isGone(h)
+        ? `a run's process is gone (${describeHolder(h)}); 'restitch run' takes over its lease at once`
+        : `a run stopped heartbeating (${describeHolder(h)}); 'restitch run' will take over its lease after ${takeoverAfter(h).toISOString()}`,
   );
 }

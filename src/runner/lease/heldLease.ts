@@ -18,8 +18,9 @@
  *   the heartbeat for the commit only, not for the batch;
  * - a heartbeat that finds the row gone ends the running statement and aborts the step.
  */
-import { sqlLiteral } from '../core/sql.js';
-import type { Db } from './session.js';
+import { sqlLiteral } from '../../core/sql.js';
+import type { Db } from '../session.js';
+import { withReconnect } from '../transient.js';
 import { describeHolder, LeaseLostError, type LeaseTable } from './lease.js';
 
 export class HeldLease {
@@ -126,9 +127,10 @@ export class HeldLease {
     this.timer = null;
     await this.beating?.catch(() => {});
     try {
-      await this.beat.query(`DELETE FROM ${this.table.table} WHERE incident = $1 AND run_id = $2`, [this.table.incident, this.runId]);
+      // Across a restart of the database too: a lease left behind would block the next run.
+      await withReconnect(this.beat, () => this.beat.query(`DELETE FROM ${this.table.table} WHERE incident = $1 AND run_id = $2`, [this.table.incident, this.runId]));
     } catch {
-      // The lease then expires after its timeout.
+      // The lease then expires after its timeout (or at once for a run on this host: its pid is gone).
     } finally {
       await this.beat.close();
     }
