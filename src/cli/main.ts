@@ -124,6 +124,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--lock-timeout <duration>', 'lock_timeout for every step, e.g. 1m (default: per step kind)')
     .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')
     .option('--lease-timeout <duration>', "how long this run's heartbeat may stop before another run may take over its lease (default 2m)")
+    .option('--max-scan-rows <n>', 'refuse a step whose plan reads a whole platform table estimated larger than this, unless its scenario declares it (default 100000)')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { runWithSignals } = await import('./commands/run.js');

@@ -6,6 +6,7 @@ import type { ServerTraits } from '../core/dialects/index.js';
 import type { Manifest } from '../core/manifest.js';
 import type { ParsedStep, RunbookFile, StepHeader } from '../core/types.js';
 import type { Db } from './session.js';
+import type { AcceptanceReport } from '../acceptance/report.js';
 
 /** One step as the runner sees it: its header, its SQL body and its file. */
 export type RunStep = ParsedStep;
@@ -72,6 +73,11 @@ export interface RunOptions {
    * older than both its own timeout and this one. Default DEFAULT_LEASE_TIMEOUT_MS.
    */
   leaseTimeoutMs?: number;
+  /**
+   * The largest platform table (planner's estimate of its rows) a step may read whole unless its
+   * scenario declares it (src/acceptance); default DEFAULT_MAX_SCAN_ROWS.
+   */
+  maxScanRows?: number;
 }
 
 /** Two minutes: long enough for a slow heartbeat, short enough to wait out after a killed run. */
@@ -90,6 +96,8 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** How to go on, when it did not finish. */
   resume?: string;
+  /** The read-only acceptance run on the target before the first step (src/acceptance). */
+  acceptance?: AcceptanceReport;
 }
 
 /** A runbook as read from disk. */

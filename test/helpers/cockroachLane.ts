@@ -38,6 +38,7 @@ import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProce
 import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
+import { crdbScan, translateShowSources, type ScanNode } from './laneShow.js';
 
 /** What `SELECT version()` answers on the lane. */
 export const LANE_VERSION = 'CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/13 00:00:00, go1.22.2)';
@@ -217,7 +218,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   }
   if (/^CANCEL\s+SESSION\b/i.test(trimmed)) return cancelSession(trimmed);
   if (/\bpg_(?:backend_pid|cancel_backend|terminate_backend)\s*\(/i.test(trimmed)) throw crdbError('unknown function: pg_backend_pid and friends do not exist on CockroachDB', '42883');
-  let text = sql.replace(/\[SHOW session_id\]/gi, '(SELECT pg_backend_pid()::text AS session_id)');
+  let text = translateShowSources(sql.replace(/\[SHOW session_id\]/gi, '(SELECT pg_backend_pid()::text AS session_id)'));
   const pg = await loadPgQuery();
   if (AOST.test(text)) {
     AOST.lastIndex = 0;
@@ -252,7 +253,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   return edits.length > 0 ? replaceAt(text, edits) : text;
 }
 
-interface PgPlan {
+interface PgPlan extends ScanNode {
   'Node Type': string;
   Operation?: string;
   'Plan Rows': number;
@@ -268,11 +269,12 @@ interface PgPlan {
 function crdbTree(plan: PgPlan | undefined, indent = ''): string[] {
   if (!plan) return [];
   const writing = plan['Node Type'] === 'ModifyTable';
-  const name = writing ? (plan.Operation ?? 'update').toLowerCase() : plan['Node Type'] === 'Values Scan' ? 'values' : plan['Node Type'].toLowerCase();
+  const scan = crdbScan(plan);
+  const name = scan?.name ?? (writing ? (plan.Operation ?? 'update').toLowerCase() : plan['Node Type'] === 'Values Scan' ? 'values' : plan['Node Type'].toLowerCase());
   const attribute = name === 'values' ? `size: 1 column, ${plan['Plan Rows']} rows` : `estimated row count: ${writing ? 0 : Math.round(plan['Plan Rows']).toLocaleString('en-US')} (missing stats)`;
   const children = plan.Plans ?? [];
   const bar = children.length > 0 ? '│ ' : '  ';
-  return [`• ${name}`, `${bar}${attribute}`, ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
+  return [`• ${name}`, ...[attribute, ...(scan?.attributes ?? [])].map((a) => `${bar}${a}`), ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
 }
 
 /** The runner's session on the lane: every statement goes through `translate`. */

@@ -84,6 +84,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   const lease = duration('--lease-timeout', o.leaseTimeout);
   if (lease !== undefined && lease < 1000) throw inputError(`--lease-timeout must be at least 1s, not '${String(o.leaseTimeout)}'`);
   set('leaseTimeoutMs', lease);
+  set('maxScanRows', whole('--max-scan-rows', o.maxScanRows));
   return opts;
 }
 
@@ -111,6 +112,7 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
   const tail =
     report.exitCode === 0
       ? opts.dryRun ? 'dry run: nothing was changed\n' : `${report.steps.length === 0 ? 'nothing to run: every step is done' : 'done'}\n`
+      : opts.dryRun ? 'dry run: nothing was changed; the acceptance run failed (its failures are listed above, first)\n'
       : `stopped${report.exitCode === 130 ? ` by ${stoppedBy(signal)}` : ''}; ${report.resume ?? ''} (restitch run ${src.dir}${undoFlag})\n`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
