@@ -54,8 +54,10 @@ export async function runAcceptance(input: AcceptanceInput): Promise<AcceptanceR
   const { db, dialect } = input;
   const items: AcceptanceItem[] = [{ area: 'server', verdict: 'info', subject: 'version', detail: input.version }];
   const tables = await stepTables(input.run, input.bodies, dialect);
+  // The settings as the session has them, before the read-only guard turns one of them on.
+  items.push(...(await settingItems(db, dialect)));
   await readOnly(db, async () => {
-    items.push(...(await settingItems(db, dialect)), ...(await assumptionItems(db, dialect)), ...(await sessionItems(db, dialect)));
+    items.push(...(await assumptionItems(db, dialect)), ...(await sessionItems(db, dialect)));
     items.push(...(await privilegeItems(db, dialect, tables, input.workSchema)));
   });
   const o: StepProbeOptions = { workSchema: input.workSchema, maxScanRows: input.maxScanRows, fullScans: declaredFullScans(input.scenario) };
@@ -68,11 +70,20 @@ export async function runAcceptance(input: AcceptanceInput): Promise<AcceptanceR
   return acceptanceReport(dialect.name, input.version, input.maxScanRows, items);
 }
 
+/** The steps whose every statement the acceptance run explained (a real run explains the others just before it runs them). */
+export function explainedSteps(report: AcceptanceReport | null): Set<number> {
+  const plans = (report?.items ?? []).filter((i) => i.area === 'plan' && i.step !== undefined);
+  const pending = new Set(plans.filter((i) => i.verdict === 'later').map((i) => i.step));
+  return new Set(plans.map((i) => i.step as number).filter((n) => !pending.has(n)));
+}
+
 /**
- * A step's plans, judged again just before a real run runs it, when the acceptance run could not
- * explain them before the steps before it had run. Returns the items that fail.
+ * A change or batch step's plans, judged just before a real run runs it, when the acceptance run
+ * did not explain them (they needed the steps before it, or the run resumed). Returns the
+ * whole-table reads that refuse it; an error while planning is left to the step itself, which
+ * meets it again and retries what is transient.
  */
 export async function refusedPlans(ctx: StepContext, scenario: string, workSchema: string, maxScanRows: number): Promise<AcceptanceItem[]> {
   const items = await planItems(ctx, [], 0, { workSchema, maxScanRows, fullScans: declaredFullScans(scenario) }, new Map());
-  return items.filter((i) => i.verdict === 'fail');
+  return items.filter((i) => i.verdict === 'fail' && i.table !== undefined);
 }

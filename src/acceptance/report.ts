@@ -63,9 +63,20 @@ export function formatAcceptance(r: AcceptanceReport): string {
   const head = r.ok
     ? `acceptance on ${r.version}: passed (read-only; ${r.items.length} facts probed${later > 0 ? `, ${later} to settle once the steps before them have run` : ''})`
     : `acceptance on ${r.version}: FAILED: ${failed.length} of ${r.items.length} facts would stop or endanger the run; nothing was changed`;
-  const sorted = [...r.items].sort((a, b) => ORDER.indexOf(a.area) - ORDER.indexOf(b.area) || (a.step ?? 0) - (b.step ?? 0));
-  const lines = [head, ...failed.map((i) => `  ${itemLine(i)}`), ...(failed.length > 0 ? ['  every fact probed:'] : []), ...sorted.map((i) => `  ${itemLine(i)}`)];
+  const sorted = [...r.items].filter((i) => i.verdict !== 'later').sort((a, b) => ORDER.indexOf(a.area) - ORDER.indexOf(b.area) || (a.step ?? 0) - (b.step ?? 0));
+  const lines = [head, ...failed.map((i) => `  ${itemLine(i)}`), ...(failed.length > 0 ? ['  every fact probed:'] : []), ...sorted.map((i) => `  ${itemLine(i)}`), ...laterLines(r.items)];
   return `${lines.join('\n')}\n`;
+}
+
+/** The facts that wait for earlier steps, one line per step: what waits, and the first reason. */
+function laterLines(items: readonly AcceptanceItem[]): string[] {
+  const byStep = new Map<number, AcceptanceItem[]>();
+  for (const i of items) if (i.verdict === 'later') byStep.set(i.step ?? 0, [...(byStep.get(i.step ?? 0) ?? []), i]);
+  return [...byStep.values()].map((list) => {
+    const first = list[0]!;
+    const what = [...new Set(list.map((i) => (i.area === 'plan' ? `plan of its ${i.subject}` : `check '${i.subject}'`)))].join(', ');
+    return `  ${LABEL.later} step ${first.step ?? '?'}${first.file ? ` (${first.file})` : ''}: ${what}: ${first.detail}`;
+  });
 }
 
 /** One sentence for a refusal: the failures, each naming its step, table and plan line. */

@@ -112,13 +112,17 @@ export async function planItems(ctx: StepContext, all: readonly StepTables[], in
       whole.push({ scan, rows });
     }
     if (whole.length === 0) clean += 1;
+    // A plan that joins working tables earlier steps of the run fill is planned now for them empty:
+    // provisional, judged again just before the step runs.
+    const waits = whole.length > 0 && !declared ? blockers((await tablesOf(s.sql, ctx.dialect)).reads, all, index) : [];
     for (const { scan, rows } of whole) {
       const size = rows === null ? 'of unknown size' : `of ~${rows.toLocaleString('en-US')} rows (planner estimate)`;
+      const found = `reads the whole of ${scan.table}, ${size}`;
       items.push({
         area: 'plan', ...base(ctx.step), subject: s.label, table: scan.table, planLine: scan.line,
-        ...(declared
-          ? { verdict: 'info' as const, detail: `reads the whole of ${scan.table}, ${size}, as declared: ${declared}; plan: ${scan.line}` }
-          : { verdict: 'fail' as const, detail: `reads the whole of ${scan.table}, ${size}, above --max-scan-rows ${o.maxScanRows}; plan: ${scan.line}. Its work must be proportional to the chosen entities: check the indexes the runbook relies on (runbook.md), or raise --max-scan-rows if this is expected` }),
+        ...(declared ? { verdict: 'info' as const, detail: `${found}, as declared: ${declared}; plan: ${scan.line}` }
+        : waits.length > 0 ? { verdict: 'later' as const, detail: `planned now, its plan ${found} (plan: ${scan.line}), but it reads tables that earlier steps fill (${describeBlockers(waits)}): judged again just before it runs` }
+        : { verdict: 'fail' as const, detail: `${found}, above --max-scan-rows ${o.maxScanRows}; plan: ${scan.line}. Its work must be proportional to the chosen entities: check the indexes the runbook relies on (runbook.md), or raise --max-scan-rows if this is expected` }),
       });
     }
   }

@@ -24,7 +24,8 @@ import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyCh
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
 import { StepScript } from './stepScript.js';
-import { DEFAULT_MAX_SCAN_ROWS, refusedPlans, runAcceptance } from '../acceptance/acceptance.js';
+import { stepSettings } from './timeouts.js';
+import { DEFAULT_MAX_SCAN_ROWS, explainedSteps, refusedPlans, runAcceptance } from '../acceptance/acceptance.js';
 import { formatAcceptance, itemLine, refusal } from '../acceptance/report.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
 
@@ -92,7 +93,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     });
     if (accepted) deps.ui.say(deps.redact(formatAcceptance(accepted).trimEnd()));
     if (accepted && !accepted.ok && !opts.dryRun) throw checkError(`the acceptance run on the target failed, so nothing was run: ${deps.redact(refusal(accepted))}`);
-    const unexplained = new Set(opts.dryRun ? [] : (accepted?.items ?? []).filter((i) => i.area === 'plan' && i.verdict === 'later').map((i) => i.step));
+    const explained = explainedSteps(accepted);
     if (opts.dryRun) await sayLeaseHolder(db, manifest.inputs, deps.ui);
     else {
       await assertPlatform(db, manifest.schema as SchemaProfile);
@@ -120,8 +121,10 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       lease?.setStep(step.header.number);
       const ctx = contextOf(step, journal, lease, signal);
       const shown = script ? { sql: script, guarded: guarded.has(step.header.number) } : undefined;
-      // A step the acceptance run could not explain before the steps before it had run: its plans now.
-      const refused = unexplained.has(step.header.number) ? await refusedPlans(ctx, manifest.scenario, manifest.inputs.workSchema, maxScanRows) : [];
+      // A step the acceptance run did not explain (it needed the steps before it, or the run resumed): its plans now.
+      const replan = !opts.dryRun && !explained.has(step.header.number) && (step.header.kind === 'change' || step.header.kind === 'batch');
+      if (replan) await db.settings(stepSettings(step.header.kind, opts));
+      const refused = replan ? await refusedPlans(ctx, manifest.scenario, manifest.inputs.workSchema, maxScanRows) : [];
       const result =
         refused.length > 0 ? { ...notExecuted(step), status: 'failed' as const, message: `refused before it ran, nothing of it was changed: ${refused.map(itemLine).join('; ')}` }
         : opts.dryRun ? await dryRunStep(ctx, deps.redact, shown)

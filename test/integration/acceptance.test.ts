@@ -27,6 +27,8 @@ const BULK = `INSERT INTO customer_events (id, event_time, payload, stitched, id
 ANALYZE customer_events;`;
 
 const MAX_SCAN_ROWS = 5000;
+/** The multi-entity export's step number in both dialects' examples. */
+const EXPORT = 8;
 
 type Runner = (dir: string, url: string, options?: Partial<RunOptions>) => Promise<RunReport>;
 
@@ -51,9 +53,67 @@ for (const lane of LANES) {
     it('a healthy database passes: every fact proven, the steps that need earlier steps said so, exit 0', async () => {
       const { url } = await database(BULK);
       const report = await lane.run(lane.dir, url, { dryRun: true, maxScanRows: MAX_SCAN_ROWS });
-      console.log(JSON.stringify(report.acceptance, null, 1));
       expect(failures(report)).toEqual([]);
+      expect(report.acceptance?.ok).toBe(true);
       expect(report.exitCode).toBe(0);
+      const items = report.acceptance?.items ?? [];
+      // The preflight's CPS row is evaluated before the working tables exist; its other rows wait for step 2.
+      expect(items).toContainEqual(expect.objectContaining({ area: 'check', step: 3, subject: 'no Meiro CPS session is connected', verdict: 'info' }));
+      expect(items).toContainEqual(expect.objectContaining({ area: 'check', step: 3, subject: 'the working tables are stamped with this version of the runbook', verdict: 'later' }));
+      expect(items).toContainEqual(expect.objectContaining({ area: 'privilege', subject: 'UPDATE on table customer_events', verdict: 'info' }));
+    });
+
+    it("a connected 'Meiro CPS' session fails it: the runner's guard and the preflight's row, exit 1", async () => {
+      const { url } = await database();
+      const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
+      await cps.connect();
+      onTestFinished(() => cps.end().catch(() => {}));
+      const report = await lane.run(lane.dir, url, { dryRun: true });
+      expect(report.exitCode).toBe(1);
+      expect(report.acceptance?.ok).toBe(false);
+      expect(failures(report)).toEqual(expect.arrayContaining([
+        expect.objectContaining({ area: 'sessions', subject: "no 'Meiro CPS' session is connected", detail: expect.stringMatching(/^1 connected/) }),
+        expect.objectContaining({ area: 'check', step: 3, subject: 'no Meiro CPS session is connected', detail: expect.stringMatching(/^would fail: 1 Meiro CPS session/) }),
+      ]));
+    });
+
+    it('a missing identifiers index on a large table names the export step, its table and its plan line; a real run refuses it before it runs', async () => {
+      const { db, url } = await database(BULK);
+      // The steps before the export, for real: the export's statements can be explained only once its working tables hold their rows.
+      expect((await lane.run(lane.dir, url, { to: EXPORT - 1 })).exitCode).toBe(0);
+      if (!lane.compat) expect(failures(await lane.run(lane.dir, url, { dryRun: true, maxScanRows: MAX_SCAN_ROWS }))).toEqual([]);
+      await db.query('DROP INDEX customer_events_identifiers; ANALYZE customer_events');
+      const report = await lane.run(lane.dir, url, { dryRun: true, maxScanRows: MAX_SCAN_ROWS });
+      expect(report.exitCode).toBe(1);
+      const refused = failures(report).filter((i) => i.step === EXPORT);
+      expect(refused.length, JSON.stringify(report.acceptance?.items.filter((i) => i.step === EXPORT))).toBeGreaterThan(0);
+      expect(refused[0]).toMatchObject({ area: 'plan', file: '08-export-events.sql', table: 'customer_events', planLine: lane.compat ? '• scan table: customer_events@customer_events_pkey spans: FULL SCAN' : expect.stringMatching(/^Seq Scan on customer_events/) });
+      expect(refused[0]?.detail).toMatch(/reads the whole of customer_events, of ~2\d,\d{3} rows \(planner estimate\), above --max-scan-rows 5000/);
+      // The real run resumes at the export (no acceptance before a resumed run): the step's own plans refuse it, nothing of it runs.
+      const run = await lane.run(lane.dir, url, { maxScanRows: MAX_SCAN_ROWS });
+      expect(run.exitCode).toBe(1);
+      expect(run.steps[0]).toMatchObject({ step: EXPORT, status: 'failed', message: expect.stringMatching(/^refused before it ran, nothing of it was changed: FAIL step 8 \(08-export-events\.sql\): plan: .*customer_events/) });
+      expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_events_backup')).rows[0].n).toBe(0);
+    });
+
+    it('a missing grant is named, with the GRANT to ask for; a real run from step 1 refuses before anything', async () => {
+      const { db, url } = await database();
+      await db.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'runner') THEN CREATE ROLE runner LOGIN PASSWORD 'runner-Pw1'; END IF; END $$`);
+      const name = new URL(url).pathname.slice(1);
+      await db.query(`GRANT CONNECT, CREATE ON DATABASE ${name} TO runner; GRANT USAGE ON SCHEMA public TO runner`);
+      // Everything but UPDATE on customer_attributes (the entity reset's).
+      await db.query('GRANT SELECT, INSERT, DELETE ON ALL TABLES IN SCHEMA public TO runner; GRANT UPDATE ON customer_events TO runner');
+      if (lane.compat) await db.query("INSERT INTO crdb_internal.compat_role_options VALUES ('runner', 'VIEWACTIVITY')");
+      const u = new URL(url);
+      u.username = 'runner';
+      u.password = 'runner-Pw1';
+      const report = await lane.run(lane.dir, u.toString(), { dryRun: true });
+      expect(report.exitCode).toBe(1);
+      expect(failures(report)).toEqual([
+        expect.objectContaining({ area: 'privilege', subject: 'UPDATE on table customer_attributes', detail: 'missing: step 10 needs it. Ask for: GRANT UPDATE ON customer_attributes TO runner;' }),
+      ]);
+      await expect(lane.run(lane.dir, u.toString(), {})).rejects.toThrow(/^the acceptance run on the target failed, so nothing was run: FAIL privilege: UPDATE on table customer_attributes: missing: step 10 needs it/);
+      expect((await db.query("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = 'external_data'")).rows[0].n).toBe(0);
     });
   });
 }
