@@ -63,8 +63,8 @@ export function formatAcceptance(r: AcceptanceReport): string {
   const head = r.ok
     ? `acceptance on ${r.version}: passed (read-only; ${r.items.length} facts probed${later > 0 ? `, ${later} to settle once the steps before them have run` : ''})`
     : `acceptance on ${r.version}: FAILED: ${failed.length} of ${r.items.length} facts would stop or endanger the run; nothing was changed`;
-  const sorted = [...r.items].filter((i) => i.verdict !== 'later').sort((a, b) => ORDER.indexOf(a.area) - ORDER.indexOf(b.area) || (a.step ?? 0) - (b.step ?? 0));
-  const lines = [head, ...failed.map((i) => `  ${itemLine(i)}`), ...(failed.length > 0 ? ['  every fact probed:'] : []), ...sorted.map((i) => `  ${itemLine(i)}`), ...laterLines(r.items)];
+  const sorted = [...r.items].filter((i) => i.verdict !== 'later' && i.verdict !== 'fail').sort((a, b) => ORDER.indexOf(a.area) - ORDER.indexOf(b.area) || (a.step ?? 0) - (b.step ?? 0));
+  const lines = [head, ...failed.map((i) => `  ${itemLine(i)}`), ...(failed.length > 0 ? ['  the other facts:'] : []), ...sorted.map((i) => `  ${itemLine(i)}`), ...laterLines(r.items)];
   return `${lines.join('\n')}\n`;
 }
 

@@ -76,6 +76,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     let { run, note, otherVersion } = await plan();
     const guarded = cpsGuardedSteps(steps);
     if (!opts.dryRun && run.some((s) => guarded.has(s.header.number))) await assertNoCps(db, dialect.server, 'before anything runs');
+    if (!opts.dryRun) await assertPlatform(db, manifest.schema as SchemaProfile);
     const contextOf = (step: (typeof steps)[number], journal: Journal, held: HeldLease | null, signal: AbortSignal): StepContext => ({
       db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
       ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError(), lease: held } : {}),
@@ -96,7 +97,6 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     const explained = explainedSteps(accepted);
     if (opts.dryRun) await sayLeaseHolder(db, manifest.inputs, deps.ui);
     else {
-      await assertPlatform(db, manifest.schema as SchemaProfile);
       lease = await holdLease(db, { ...id, workSchema: manifest.inputs.workSchema, incident: manifest.inputs.incident, timeoutMs: opts.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS, dir: source.dir }, deps);
       await refuse();
       ({ run, note, otherVersion } = await plan());

@@ -96,6 +96,19 @@ for (const lane of LANES) {
       expect((await db.query('SELECT count(*)::int AS n FROM external_data.rs_example_multi_events_backup')).rows[0].n).toBe(0);
     });
 
+    it("the full reset's whole-table reads are declared by its scenario and labelled, not refused", async () => {
+      const { url } = await database(`${BULK}
+INSERT INTO customer_attributes SELECT 'bulk-' || g, '2026-01-01', '2026-01-01', ARRAY['bulk-' || g] FROM generate_series(1, 20000) AS g;
+ANALYZE customer_attributes;`);
+      const dir = join(EXAMPLES_DIR, `full-reset-${lane.compat ? 'cockroachdb' : 'postgres'}`);
+      const report = await lane.run(dir, url, { dryRun: true, maxScanRows: MAX_SCAN_ROWS });
+      expect(failures(report)).toEqual([]);
+      const scope = (report.acceptance?.items ?? []).filter((i) => i.area === 'plan' && i.step === 4 && i.table !== undefined);
+      expect(scope.map((i) => i.table).sort()).toEqual(['customer_attributes', 'customer_events']);
+      for (const i of scope) expect(i).toMatchObject({ verdict: 'info', detail: expect.stringMatching(/^reads the whole of customer_\w+, of ~20,\d{3} rows \(planner estimate\), as declared: it counts every entity and every event the reset changes; plan: /) });
+      expect((await lane.run(dir, url, { maxScanRows: MAX_SCAN_ROWS, to: 9 })).exitCode).toBe(0);
+    });
+
     it('a missing grant is named, with the GRANT to ask for; a real run from step 1 refuses before anything', async () => {
       const { db, url } = await database();
       await db.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'runner') THEN CREATE ROLE runner LOGIN PASSWORD 'runner-Pw1'; END IF; END $$`);
