@@ -25,7 +25,8 @@ import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
 import { StepScript } from './stepScript.js';
 import { stepSettings } from './timeouts.js';
-import { DEFAULT_MAX_SCAN_ROWS, explainedSteps, refusedPlans, runAcceptance } from '../acceptance/acceptance.js';
+import { DEFAULT_MAX_SCAN_ROWS, declaredFullScans, explainedSteps, refusedPlans, runAcceptance } from '../acceptance/acceptance.js';
+import { applyScanGuard, scanGuardSettings } from '../acceptance/scanGuard.js';
 import { formatAcceptance, itemLine, refusal } from '../acceptance/report.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn } from './undoGuard.js';
 
@@ -128,7 +129,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       const result =
         refused.length > 0 ? { ...notExecuted(step), status: 'failed' as const, message: `refused before it ran, nothing of it was changed: ${refused.map(itemLine).join('; ')}` }
         : opts.dryRun ? await dryRunStep(ctx, deps.redact, shown)
-        : await runStep(ctx, guarded.has(step.header.number), deps);
+        : await applyScanGuard(db, scanGuardSettings(dialect.name, step, declaredFullScans(manifest.scenario), maxScanRows)).then(() => runStep(ctx, guarded.has(step.header.number), deps));
       const lost = lease?.lostError();
       if (lost) throw lost;
       report.steps.push(result);

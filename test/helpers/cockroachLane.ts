@@ -38,7 +38,7 @@ import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProce
 import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
-import { crdbScan, translateShowSources, type ScanNode } from './laneShow.js';
+import { crdbScan, LaneScanGuard, translateShowSources, type ScanNode } from './laneAcceptance.js';
 
 /** What `SELECT version()` answers on the lane. */
 export const LANE_VERSION = 'CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/13 00:00:00, go1.22.2)';
@@ -280,14 +280,18 @@ function crdbTree(plan: PgPlan | undefined, indent = ''): string[] {
 /** The runner's session on the lane: every statement goes through `translate`. */
 export class LaneSession implements Db {
   private readonly state: LaneState = { inTransaction: false, readOnly: false };
+  private readonly scanGuard = new LaneScanGuard();
   constructor(private readonly inner: PgSession) {}
 
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const shown = this.scanGuard.show(sql);
+    if (shown) return this.inner.query<R>(shown);
     // A batch as one simple query (src/runner/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
     const batch = /^(BEGIN[^;\n]*);\n([\s\S]*)\nCOMMIT;$/.exec(sql);
     if (batch && params === undefined) {
       const begin = await translate(batch[1]!, this.state);
       const body = await translate(batch[2]!, { ...this.state, inTransaction: true });
+      await this.scanGuard.refuse(body, undefined, (q, p) => this.inner.query(q, p));
       return this.inner.query<R>(`${begin};\n${body}\nCOMMIT;`);
     }
     const text = await translate(sql, this.state);
@@ -297,6 +301,7 @@ export class LaneSession implements Db {
       const plan = await this.inner.query<{ 'QUERY PLAN': { Plan: PgPlan }[] }>(`EXPLAIN (FORMAT JSON) ${text.slice(verbose[0].length)}`, params);
       return { rows: crdbTree(plan.rows[0]?.['QUERY PLAN'][0]?.Plan).map((info) => ({ info })) as R[], rowCount: 0 };
     }
+    await this.scanGuard.refuse(text, params, (q, p) => this.inner.query(q, p));
     const result = await this.inner.query<R>(text, params);
     if (word === 'BEGIN') this.state.inTransaction = true;
     if (word === 'COMMIT' || word === 'ROLLBACK') this.state.inTransaction = false;
@@ -309,7 +314,7 @@ export class LaneSession implements Db {
   }
 
   async settings(values: Record<string, string>): Promise<void> {
-    await this.inner.settings(values);
+    await this.inner.settings(this.scanGuard.take(values));
     if (values.default_transaction_read_only !== undefined) this.state.readOnly = values.default_transaction_read_only === 'on';
   }
 

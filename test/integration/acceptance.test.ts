@@ -12,7 +12,11 @@ import type { AcceptanceItem } from '../../src/acceptance/report.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent } from '../../src/sandbox/seed.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
-import { COCKROACH_COMPAT_SQL, runOnLane } from '../helpers/cockroachLane.js';
+import { applyScanGuard, scanGuardSettings } from '../../src/acceptance/scanGuard.js';
+import { connectionTarget } from '../../src/runner/connection.js';
+import { readRunbook } from '../../src/io/runbookFs.js';
+import { loadSteps } from '../../src/core/steps.js';
+import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { runInProcess } from '../helpers/runner.js';
@@ -130,3 +134,33 @@ ANALYZE customer_attributes;`);
     });
   });
 }
+
+describe('disallow_full_table_scans on the CockroachDB lane', () => {
+  it('the runner turns it on for a bounded step, so the cluster refuses a whole read of a large table at run time, and off for a declared or read-only step', async () => {
+    const db = await server.database('acc_guard', COCKROACH_COMPAT_SQL + CURRENT_SCHEMA_DDL);
+    await db.query(BULK);
+    const dir = join(EXAMPLES_DIR, 'full-reset-cockroachdb');
+    const { manifest, files } = readRunbook(dir);
+    const steps = loadSteps(manifest, files, false);
+    const bySlug = (slug: string) => steps.find((s) => s.slug === slug)!;
+    const declared = { 'backup-events': 'reads every event' };
+    const session = await openLaneSession(connectionTarget(server.url('acc_guard'), {}));
+    onTestFinished(() => session.close());
+    const whole = 'SELECT count(*) AS n FROM customer_events WHERE payload IS NOT NULL';
+    // A bounded step (not declared): on, with the limit.
+    const bounded = scanGuardSettings('cockroachdb', bySlug('reset-events'), declared, MAX_SCAN_ROWS);
+    expect(bounded).toEqual({ disallow_full_table_scans: 'on', large_full_scan_rows: '5000' });
+    await applyScanGuard(session, bounded);
+    expect((await session.query('SHOW disallow_full_table_scans')).rows).toEqual([{ disallow_full_table_scans: 'on' }]);
+    await expect(session.query(whole)).rejects.toMatchObject({ code: '54000', message: expect.stringMatching(/contains a full table\/index scan which is explicitly disallowed$/) });
+    // A lookup by key stays allowed.
+    expect((await session.query("SELECT count(*)::int AS n FROM customer_events WHERE id = '00000000-0000-0000-0000-000000000001'")).rows).toEqual([{ n: '0' }]);
+    // A declared step, and a check: off again.
+    for (const slug of ['backup-events', 'scope']) {
+      await applyScanGuard(session, scanGuardSettings('cockroachdb', bySlug(slug), declared, MAX_SCAN_ROWS));
+      expect((await session.query<{ n: string }>(whole)).rows[0]?.n).toBe('20000');
+    }
+    expect(scanGuardSettings('postgres', bySlug('reset-events'), declared, MAX_SCAN_ROWS)).toBeNull();
+    await db.end();
+  });
+});
