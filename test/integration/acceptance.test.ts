@@ -20,6 +20,7 @@ import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane } from '../helpers/coc
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { runInProcess } from '../helpers/runner.js';
+import { runCli } from '../helpers/cli.js';
 
 const server = new TestServer();
 beforeAll(() => server.start());
@@ -161,6 +162,36 @@ describe('disallow_full_table_scans on the CockroachDB lane', () => {
       expect((await session.query<{ n: string }>(whole)).rows[0]?.n).toBe('20000');
     }
     expect(scanGuardSettings('postgres', bySlug('reset-events'), declared, MAX_SCAN_ROWS)).toBeNull();
+    await db.end();
+  });
+});
+
+describe('restitch run --dry-run on the command line', () => {
+  it("prints the acceptance run, failures first, exits 1 when it fails; --json carries it whole; --max-scan-rows is a whole number", async () => {
+    const db = await server.database('acc_cli', CURRENT_SCHEMA_DDL);
+    await seedCurrent(db);
+    const url = server.url('acc_cli');
+    const dir = join(EXAMPLES_DIR, 'multi-entity-postgres');
+    const cps = new pg.Client({ connectionString: url, application_name: 'Meiro CPS' });
+    await cps.connect();
+    onTestFinished(() => cps.end().catch(() => {}));
+    const text = runCli(['run', dir, '--db', url, '--dry-run']);
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stderr).toMatch(/^acceptance on PostgreSQL [^\n]*: FAILED: 2 of \d+ facts would stop or endanger the run; nothing was changed\n  FAIL sessions: no 'Meiro CPS' session is connected: 1 connected/m);
+    expect(text.stderr).toMatch(/^  FAIL step 3 \(03-preflight\.sql\): check: no Meiro CPS session is connected: would fail: 1 Meiro CPS session\(s\) in pg_stat_activity$/m);
+    expect(text.stdout).toMatch(/dry run: nothing was changed; the acceptance run failed/);
+    const json = runCli(['run', dir, '--db', url, '--dry-run', '--json']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as RunReport;
+    expect(report.exitCode).toBe(1);
+    expect(report.acceptance).toMatchObject({ ok: false, dialect: 'postgres', maxScanRows: 100_000 });
+    expect(report.acceptance?.items.filter((i) => i.verdict === 'fail').map((i) => i.area)).toEqual(['sessions', 'check']);
+    await cps.end();
+    const passed = runCli(['run', dir, '--db', url, '--dry-run', '--json', '--max-scan-rows', '250000']);
+    expect(passed.code, passed.stderr).toBe(0);
+    expect((JSON.parse(passed.stdout) as RunReport).acceptance).toMatchObject({ ok: true, maxScanRows: 250_000 });
+    const bad = runCli(['run', dir, '--db', url, '--dry-run', '--max-scan-rows', 'lots']);
+    expect(bad).toMatchObject({ code: 2, stderr: "restitch: --max-scan-rows must be a whole number of at least 1, not 'lots'\n" });
     await db.end();
   });
 });
