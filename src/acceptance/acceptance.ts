@@ -32,6 +32,8 @@ export interface AcceptanceInput {
   /** Each step's body as it will run (with --batch-size applied). */
   bodies: ReadonlyMap<number, string>;
   maxScanRows: number;
+  /** Some step of the run changes data while CPS must be off (the runner checks for CPS sessions before it). */
+  cpsGuarded: boolean;
   /**
    * Evaluate the checks now (a dry run). A real run runs each check as its own step before anything
    * after it changes, and its own CPS guard before anything at all.
@@ -57,7 +59,7 @@ export async function runAcceptance(input: AcceptanceInput): Promise<AcceptanceR
   // The settings as the session has them, before the read-only guard turns one of them on.
   items.push(...(await settingItems(db, dialect)));
   await readOnly(db, async () => {
-    items.push(...(await assumptionItems(db, dialect)), ...(await sessionItems(db, dialect)));
+    items.push(...(await assumptionItems(db, dialect)), ...(await sessionItems(db, dialect, input.cpsGuarded)));
     items.push(...(await privilegeItems(db, dialect, tables, input.workSchema)));
   });
   const o: StepProbeOptions = { workSchema: input.workSchema, maxScanRows: input.maxScanRows, fullScans: declaredFullScans(input.scenario) };

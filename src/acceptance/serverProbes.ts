@@ -48,8 +48,16 @@ export async function assumptionItems(db: Db, dialect: Dialect): Promise<Accepta
   return items;
 }
 
-/** The runner's own CPS guard, evaluated now: its user sees other users' sessions, and no 'Meiro CPS' session is connected. */
-export async function sessionItems(db: Db, dialect: Dialect): Promise<AcceptanceItem[]> {
+/**
+ * The runner's own CPS guard, evaluated now: its user sees other users' sessions, and no 'Meiro
+ * CPS' session is connected. It fails only where the run has steps the guard protects (`guarded`).
+ */
+export async function sessionItems(db: Db, dialect: Dialect, guarded: boolean): Promise<AcceptanceItem[]> {
+  const items = await guardItems(db, dialect);
+  return guarded ? items : items.map((i) => (i.verdict === 'fail' ? { ...i, verdict: 'info', detail: `${i.detail} (no step of this run needs CPS stopped)` } : i));
+}
+
+async function guardItems(db: Db, dialect: Dialect): Promise<AcceptanceItem[]> {
   const items: AcceptanceItem[] = [];
   const vis = dialect.server.sessionVisibility;
   if (vis) {

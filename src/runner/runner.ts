@@ -91,7 +91,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     // at step 1 refuses, a dry run reports and exits 1.
     const maxScanRows = opts.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS;
     const accepted = run.length === 0 || (!opts.dryRun && run[0]?.header.number !== 1) ? null : await runAcceptance({
-      db, dialect, version, scenario: manifest.scenario, workSchema: manifest.inputs.workSchema, run, bodies, maxScanRows, checks: opts.dryRun, contextOf: (s) => contextOf(s, reader, null, deps.signal),
+      db, dialect, version, scenario: manifest.scenario, workSchema: manifest.inputs.workSchema, run, bodies, maxScanRows, checks: opts.dryRun, cpsGuarded: run.some((s) => guarded.has(s.header.number)), contextOf: (s) => contextOf(s, reader, null, deps.signal),
     });
     if (accepted) deps.ui.say(deps.redact(formatAcceptance(accepted).trimEnd()));
     if (accepted && !accepted.ok && !opts.dryRun) throw checkError(`the acceptance run on the target failed, so nothing was run: ${deps.redact(refusal(accepted))}`);

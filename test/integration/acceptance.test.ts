@@ -80,6 +80,10 @@ for (const lane of LANES) {
         expect.objectContaining({ area: 'sessions', subject: "no 'Meiro CPS' session is connected", detail: expect.stringMatching(/^1 connected/) }),
         expect.objectContaining({ area: 'check', step: 3, subject: 'no Meiro CPS session is connected', detail: expect.stringMatching(/^would fail: 1 Meiro CPS session/) }),
       ]));
+      // A runbook none of whose steps needs CPS stopped (the recalculation) is not failed by it.
+      const recalc = await lane.run(join(EXAMPLES_DIR, `recalc-only-${lane.compat ? 'cockroachdb' : 'postgres'}`), url, { dryRun: true });
+      expect(failures(recalc)).toEqual([]);
+      expect(recalc.acceptance?.items).toContainEqual(expect.objectContaining({ area: 'sessions', verdict: 'info', detail: expect.stringMatching(/^1 connected: .*\(no step of this run needs CPS stopped\)$/) }));
     });
 
     it('a missing identifiers index on a large table names the export step, its table and its plan line; a real run refuses it before it runs', async () => {
