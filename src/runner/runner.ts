@@ -90,14 +90,15 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     // Read-only proof on the target before anything changes (src/acceptance): a real run that starts
     // at step 1 refuses, a dry run reports and exits 1.
     const maxScanRows = opts.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS;
+    // A live run is changing the data: its checks would judge a moment of that run, not this one.
+    const busy = opts.dryRun ? await sayLeaseHolder(db, manifest.inputs, deps.ui) : false;
     const accepted = run.length === 0 || (!opts.dryRun && run[0]?.header.number !== 1) ? null : await runAcceptance({
-      db, dialect, version, scenario: manifest.scenario, workSchema: manifest.inputs.workSchema, run, bodies, maxScanRows, checks: opts.dryRun, cpsGuarded: run.some((s) => guarded.has(s.header.number)), contextOf: (s) => contextOf(s, reader, null, deps.signal),
+      db, dialect, version, scenario: manifest.scenario, workSchema: manifest.inputs.workSchema, run, bodies, maxScanRows, checks: opts.dryRun && !busy, cpsGuarded: run.some((s) => guarded.has(s.header.number)), contextOf: (s) => contextOf(s, reader, null, deps.signal),
     });
     if (accepted) deps.ui.say(deps.redact(formatAcceptance(accepted).trimEnd()));
     if (accepted && !accepted.ok && !opts.dryRun) throw checkError(`the acceptance run on the target failed, so nothing was run: ${deps.redact(refusal(accepted))}`);
     const explained = explainedSteps(accepted);
-    if (opts.dryRun) await sayLeaseHolder(db, manifest.inputs, deps.ui);
-    else {
+    if (!opts.dryRun) {
       lease = await holdLease(db, { ...id, workSchema: manifest.inputs.workSchema, incident: manifest.inputs.incident, timeoutMs: opts.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS, dir: source.dir }, deps);
       await refuse();
       ({ run, note, otherVersion } = await plan());

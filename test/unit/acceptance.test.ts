@@ -11,6 +11,8 @@ import { grantFor, privilegeQuery } from '../../src/acceptance/privileges.js';
 import { acceptanceReport, formatAcceptance, refusal } from '../../src/acceptance/report.js';
 import { isPlatformTable, statementTables } from '../../src/acceptance/tables.js';
 import { assumptionProbes, settingProbes } from '../../src/acceptance/probes.js';
+import { blockers, describeBlockers } from '../../src/acceptance/stepTables.js';
+import { explainedSteps } from '../../src/acceptance/acceptance.js';
 
 const json = (plan: unknown) => [{ 'QUERY PLAN': [{ Plan: plan }] }];
 
@@ -119,4 +121,28 @@ it('the report fails on any failing item and puts the failures first, naming ste
   expect(text.some((l) => l.startsWith('  later step 9 (09-x.sql): plan of its statement'))).toBe(true);
   expect(refusal(report)).toBe('FAIL step 8 (08-export-events.sql): plan: statement: reads the whole of customer_events; plan: Seq Scan on customer_events e');
   expect(acceptanceReport('postgres', 'v', 1, [{ ...fail, verdict: 'warn' }]).ok).toBe(true);
+});
+
+describe('what waits for earlier steps', () => {
+  const step = (number: number, file: string) => ({ header: { number, total: 9, kind: 'change' as const, title: file, why: '', expect: '', notes: [] }, file, slug: file, body: '' });
+  const tables = [
+    { step: step(2, '02-create.sql'), reads: [], writes: [{ table: 'w.meta', privilege: 'INSERT' as const }], defines: ['w.meta', 'w.backup'] },
+    { step: step(6, '06-backup.sql'), reads: ['customer_attributes'], writes: [{ table: 'w.backup', privilege: 'INSERT' as const }], defines: [] },
+    { step: step(10, '10-reset.sql'), reads: ['w.backup'], writes: [{ table: 'customer_attributes', privilege: 'UPDATE' as const }], defines: [] },
+  ];
+
+  it('a query waits for the earlier steps that write or create a table it reads, or change the catalog it reads', () => {
+    expect(blockers(['pg_stat_activity'], tables, 3)).toEqual([]);
+    expect(blockers(['w.meta'], tables, 3).map((b) => b.step.header.number)).toEqual([2]);
+    expect(blockers(['information_schema.columns'], tables, 3).map((b) => b.step.header.number)).toEqual([2]);
+    expect(describeBlockers(blockers(['customer_attributes', 'w.backup'], tables, 3))).toBe('step 2 (02-create.sql) changes w.backup; step 6 (06-backup.sql) changes w.backup; step 10 (10-reset.sql) changes customer_attributes');
+    // Only the steps before it count.
+    expect(blockers(['customer_attributes'], tables, 2)).toEqual([]);
+  });
+
+  it('a step is explained when it has plan items and none of them waits', () => {
+    const item = (step: number, verdict: 'info' | 'later' | 'fail') => ({ area: 'plan' as const, verdict, step, subject: 's', detail: '' });
+    expect([...explainedSteps(acceptanceReport('postgres', 'v', 1, [item(4, 'info'), item(8, 'info'), item(8, 'later'), item(9, 'fail')]))]).toEqual([4, 9]);
+    expect(explainedSteps(null).size).toBe(0);
+  });
 });
