@@ -89,7 +89,7 @@ export function baseName(table: string): string {
 export function isPlatformTable(table: string, workSchema: string): boolean {
   const dot = table.lastIndexOf('.');
   const schema = dot < 0 ? '' : table.slice(0, dot);
-  if (schema !== '' && (schema === workSchema.toLowerCase() || schema !== 'public')) return false;
+  if (schema !== '' && (schema !== 'public' || schema === workSchema.toLowerCase())) return false;
   const name = baseName(table);
   return name === 'customer_events' || name === 'customer_attributes' || name.startsWith('cdp_');
 }
