@@ -140,6 +140,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--pause-file <path>', 'batches and steps wait while this file exists')
     .option('--stop-file <path>', 'stop cleanly at the next batch boundary once this file exists (the lease is released; run again to resume)')
     .option('--max-pause <duration>', 'end the run (exit 1) when one pause lasts longer than this, e.g. 30m')
+    .option('--max-scan-rows <n>', 'refuse a step whose plan reads a whole platform table estimated larger than this, unless its scenario declares it (default 100000)')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: Record<string, unknown>) => {
       const { runWithSignals } = await import('./commands/run.js');

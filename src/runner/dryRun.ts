@@ -16,18 +16,31 @@ import type { Db } from './session.js';
 import { describeError } from './sqlError.js';
 import type { StepResult } from './types.js';
 
-/** The DML statements of a change step, as separate statements (DDL is left out). */
-async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: string[]; ddl: number }> {
+/** One statement of a step's body: its parse-tree node type, its text and its tree. */
+export interface ParsedStatement {
+  kind: string;
+  sql: string;
+  tree: Record<string, unknown>;
+}
+
+/** The statements of a step's body, each with its own text (as PostgreSQL's parser splits them). */
+export async function statementsOf(body: string, dialect: Dialect): Promise<ParsedStatement[]> {
   const pg = await loadPgQuery();
   const text = forPostgresParser(dialect, body);
   const bytes = Buffer.from(text, 'utf8');
-  const out = { dml: [] as string[], ddl: 0 };
-  for (const raw of pg.parseSync(text).stmts ?? []) {
+  return (pg.parseSync(text).stmts ?? []).map((raw) => {
     const s = raw as { stmt?: Record<string, unknown>; stmt_location?: number; stmt_len?: number };
-    const kind = Object.keys(s.stmt ?? {})[0] ?? '';
     const start = s.stmt_location ?? 0;
     const sql = (s.stmt_len ? bytes.subarray(start, start + s.stmt_len) : bytes.subarray(start)).toString('utf8').trim();
-    if (['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'SelectStmt'].includes(kind)) out.dml.push(sql);
+    return { kind: Object.keys(s.stmt ?? {})[0] ?? '', sql, tree: s.stmt ?? {} };
+  });
+}
+
+/** The DML statements of a change step, as separate statements (DDL is left out). */
+async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: string[]; ddl: number }> {
+  const out = { dml: [] as string[], ddl: 0 };
+  for (const s of await statementsOf(body, dialect)) {
+    if (['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'SelectStmt'].includes(s.kind)) out.dml.push(s.sql);
     else out.ddl += 1;
   }
   return out;
@@ -39,10 +52,10 @@ async function dmlStatements(body: string, dialect: Dialect): Promise<{ dml: str
  * (cockroachdb/cockroach issue 103754, fixed by PR 149449). It runs in a transaction that is
  * always rolled back, so even a mistaken EXPLAIN ANALYZE would leave nothing behind.
  */
-async function explainRolledBack(db: Db, prefix: string, sql: string): Promise<Record<string, unknown>[]> {
+export async function explainRolledBack(db: Db, prefix: string, sql: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
   await db.query('BEGIN');
   try {
-    return (await db.query<Record<string, unknown>>(`${prefix} ${sql}`)).rows;
+    return (await db.query<Record<string, unknown>>(`${prefix} ${sql}`, params)).rows;
   } finally {
     await db.query('ROLLBACK').catch(() => {});
   }
@@ -85,7 +98,7 @@ export async function dryRunStep(ctx: StepContext, redact: (t: string) => string
  * first key range of its walk, the floor read now for that range, the batch size, and the
  * journal update the runner adds. Each later batch binds its own floor and range.
  */
-async function firstBatch(ctx: StepContext): Promise<FirstBatch & { sql: string }> {
+export async function firstBatch(ctx: StepContext): Promise<FirstBatch & { sql: string }> {
   const { step } = ctx;
   const why = (error: unknown) => describeError(error, ctx);
   let ranges: Awaited<ReturnType<typeof rangesOf>> = [null];

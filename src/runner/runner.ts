@@ -25,6 +25,10 @@ import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyCh
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
 import { StepScript } from './stepScript.js';
+import { stepSettings } from './timeouts.js';
+import { DEFAULT_MAX_SCAN_ROWS, declaredFullScans, explainedSteps, refusedPlans, runAcceptance } from '../acceptance/acceptance.js';
+import { applyScanGuard, scanGuardSettings } from '../acceptance/scanGuard.js';
+import { formatAcceptance, itemLine, refusal } from '../acceptance/report.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn, regenerateAdvice } from './undoGuard.js';
 import { RunControl } from './throttle/runControl.js';
 
@@ -78,9 +82,30 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     let { run, note, otherVersion } = await plan();
     const guarded = cpsGuardedSteps(steps);
     if (!opts.dryRun && run.some((s) => guarded.has(s.header.number))) await assertNoCps(db, dialect.server, 'before anything runs');
-    if (opts.dryRun) await sayLeaseHolder(db, manifest.inputs, deps.ui);
-    else {
-      await assertPlatform(db, manifest.schema as SchemaProfile);
+    if (!opts.dryRun) await assertPlatform(db, manifest.schema as SchemaProfile);
+    // `extra`: what only a real step gets (the throttle gate, the batch record).
+    const contextOf = (step: (typeof steps)[number], journal: Journal, held: HeldLease | null, signal: AbortSignal, extra: Partial<StepContext> = {}): StepContext => ({
+      db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
+      ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError(), lease: held } : {}),
+      ...extra,
+      connect: async () => {
+        const worker = await deps.connect();
+        await worker.useTraits(dialect.server);
+        return worker;
+      },
+    });
+    // Read-only proof on the target before anything changes (src/acceptance): a real run that starts
+    // at step 1 refuses, a dry run reports and exits 1.
+    const maxScanRows = opts.maxScanRows ?? DEFAULT_MAX_SCAN_ROWS;
+    // A live run is changing the data: its checks would judge a moment of that run, not this one.
+    const busy = opts.dryRun ? await sayLeaseHolder(db, manifest.inputs, deps.ui) : false;
+    const accepted = run.length === 0 || (!opts.dryRun && run[0]?.header.number !== 1) ? null : await runAcceptance({
+      db, dialect, version, scenario: manifest.scenario, workSchema: manifest.inputs.workSchema, run, bodies, maxScanRows, checks: opts.dryRun && !busy, cpsGuarded: run.some((s) => guarded.has(s.header.number)), contextOf: (s) => contextOf(s, reader, null, deps.signal),
+    });
+    if (accepted) deps.ui.say(deps.redact(formatAcceptance(accepted).trimEnd()));
+    if (accepted && !accepted.ok && !opts.dryRun) throw checkError(`the acceptance run on the target failed, so nothing was run: ${deps.redact(refusal(accepted))}`);
+    const explained = explainedSteps(accepted);
+    if (!opts.dryRun) {
       await control.beforeLease(db, manifest.inputs.workSchema, manifest.inputs.incident);
       lease = await holdLease(db, { ...id, workSchema: manifest.inputs.workSchema, incident: manifest.inputs.incident, timeoutMs: opts.leaseTimeoutMs ?? DEFAULT_LEASE_TIMEOUT_MS, dir: source.dir }, deps);
       await refuse();
@@ -90,7 +115,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     if (otherVersion) {
       deps.ui.say(`the journal holds runs of another version of this runbook (regenerated?); this version starts at its step 1 (every step is safe to repeat). 'restitch status' shows both`);
     }
-    const report: RunReport = { runbook: id.runbook, checksum: id.checksum, dialect: dialect.name, steps: [], exitCode: 0 };
+    const report: RunReport = { runbook: id.runbook, checksum: id.checksum, dialect: dialect.name, steps: [], exitCode: accepted && !accepted.ok ? 1 : 0, ...(accepted ? { acceptance: accepted } : {}) };
     deps.ui.say(`${source.dir}${undo ? ' (undo)' : ''}: ${steps.length} steps, ${note}${opts.dryRun ? '; dry run: nothing will change' : ''}`);
     if (run.length > 0) {
       const who = await sessionIdentity(db);
@@ -106,20 +131,19 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       if (!signal.aborted) await control.beforeStep(db, run, i, deps.ui);
       if (signal.aborted) break;
       lease?.setStep(step.header.number);
-      const held = lease;
-      const ctx: StepContext = {
-        db, ui: deps.ui, journal, dialect, step, body: bodies.get(step.header.number) ?? step.body, path: join(source.dir, step.file), opts, signal, files: byPath,
-        ...(held ? { beforeCommit: () => held.confirmWithin(db), leaseLost: () => held.lostError(), lease: held } : {}),
+      const ctx = contextOf(step, journal, lease, signal, {
         ...(control.gate ? { throttle: control.gate } : {}),
         ...control.batchRecord(script !== null, { workSchema: manifest.inputs.workSchema, ...id }),
-        connect: async () => {
-          const worker = await deps.connect();
-          await worker.useTraits(dialect.server);
-          return worker;
-        },
-      };
+      });
       const shown = script ? { sql: script, guarded: guarded.has(step.header.number) } : undefined;
-      const result = opts.dryRun ? await dryRunStep(ctx, deps.redact, shown) : await runStep(ctx, guarded.has(step.header.number), deps);
+      // A step the acceptance run did not explain (it needed the steps before it, or the run resumed): its plans now.
+      const replan = !opts.dryRun && !explained.has(step.header.number) && (step.header.kind === 'change' || step.header.kind === 'batch');
+      if (replan) await db.settings(stepSettings(step.header.kind, opts));
+      const refused = replan ? await refusedPlans(ctx, manifest.scenario, manifest.inputs.workSchema, maxScanRows) : [];
+      const result =
+        refused.length > 0 ? { ...notExecuted(step), status: 'failed' as const, message: `refused before it ran, nothing of it was changed: ${refused.map(itemLine).join('; ')}` }
+        : opts.dryRun ? await dryRunStep(ctx, deps.redact, shown)
+        : await applyScanGuard(db, scanGuardSettings(dialect.name, step, declaredFullScans(manifest.scenario), maxScanRows)).then(() => runStep(ctx, guarded.has(step.header.number), deps));
       const lost = lease?.lostError();
       if (lost) throw lost;
       report.steps.push(result);

@@ -6,6 +6,7 @@ import type { ServerTraits } from '../core/dialects/index.js';
 import type { Manifest } from '../core/manifest.js';
 import type { ParsedStep, RunbookFile, StepHeader } from '../core/types.js';
 import type { Db } from './session.js';
+import type { AcceptanceReport } from '../acceptance/report.js';
 
 /** One step as the runner sees it: its header, its SQL body and its file. */
 export type RunStep = ParsedStep;
@@ -87,6 +88,11 @@ export interface RunOptions {
   maxPauseMs?: number;
   /** How often a pause senses again (default 2 s). */
   throttleIntervalMs?: number;
+  /**
+   * The largest platform table (planner's estimate of its rows) a step may read whole unless its
+   * scenario declares it (src/acceptance); default DEFAULT_MAX_SCAN_ROWS.
+   */
+  maxScanRows?: number;
 }
 
 /** Two minutes: long enough for a slow heartbeat, short enough to wait out after a killed run. */
@@ -111,6 +117,8 @@ export interface RunReport {
   stoppedBy?: string;
   /** `--to N` stopped the run after step N as asked, before `next` (absent when N was the last step). */
   stoppedAfter?: { step: number; next: { step: number; title: string } };
+  /** The read-only acceptance run on the target before the first step (src/acceptance). */
+  acceptance?: AcceptanceReport;
 }
 
 /** A runbook as read from disk. */

@@ -54,6 +54,7 @@ import { openSession, type Db, type PgSession, type QueryResult } from '../../sr
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 import { LANE_INT_DIVISION_SQL } from './laneIntDivision.js';
+import { crdbScan, LaneScanGuard, translateShowSources, type ScanNode } from './laneAcceptance.js';
 
 import { DEFAULT_PROFILE, laneVersion, type LaneProfile } from './laneProfiles.js';
 
@@ -260,7 +261,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   if (/^SET\s+copy_from_atomic_enabled\s*(?:=|TO)\s*'?(on|true)'?$/i.test(trimmed)) return 'SELECT WHERE false';
   if (/^CANCEL\s+SESSION\b/i.test(trimmed)) return cancelSession(trimmed);
   if (/\bpg_(?:backend_pid|cancel_backend|terminate_backend)\s*\(/i.test(trimmed)) throw crdbError('unknown function: pg_backend_pid and friends do not exist on CockroachDB', '42883');
-  let text = showAsViews(sql.replace(/\[SHOW session_id\]/gi, '(SELECT pg_backend_pid()::text AS session_id)'));
+  let text = translateShowSources(showAsViews(sql.replace(/\[SHOW session_id\]/gi, '(SELECT pg_backend_pid()::text AS session_id)')));
   const pg = await loadPgQuery();
   if (AOST.test(text)) {
     AOST.lastIndex = 0;
@@ -297,7 +298,7 @@ export async function translate(sql: string, state: LaneState): Promise<string> 
   return laneAdmin(edits.length > 0 ? replaceAt(text, edits) : text);
 }
 
-interface PgPlan {
+interface PgPlan extends ScanNode {
   'Node Type': string;
   Operation?: string;
   'Plan Rows': number;
@@ -313,11 +314,12 @@ interface PgPlan {
 function crdbTree(plan: PgPlan | undefined, indent = ''): string[] {
   if (!plan) return [];
   const writing = plan['Node Type'] === 'ModifyTable';
-  const name = writing ? (plan.Operation ?? 'update').toLowerCase() : plan['Node Type'] === 'Values Scan' ? 'values' : plan['Node Type'].toLowerCase();
+  const scan = crdbScan(plan);
+  const name = scan?.name ?? (writing ? (plan.Operation ?? 'update').toLowerCase() : plan['Node Type'] === 'Values Scan' ? 'values' : plan['Node Type'].toLowerCase());
   const attribute = name === 'values' ? `size: 1 column, ${plan['Plan Rows']} rows` : `estimated row count: ${writing ? 0 : Math.round(plan['Plan Rows']).toLocaleString('en-US')} (missing stats)`;
   const children = plan.Plans ?? [];
   const bar = children.length > 0 ? '│ ' : '  ';
-  return [`• ${name}`, `${bar}${attribute}`, ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
+  return [`• ${name}`, ...[attribute, ...(scan?.attributes ?? [])].map((a) => `${bar}${a}`), ...children.flatMap((c) => ['│', ...crdbTree(c).map((l, i) => (i === 0 ? `└── ${l}` : `    ${l}`))])].map((l) => indent + l);
 }
 
 /** How a lane session behaves: the version emulated, the shell path, and an injected fault. */
@@ -334,6 +336,7 @@ export class LaneSession implements Db {
   private readonly state: LaneState;
   /** Schema changes that committed an open transaction first (autocommit_before_ddl), as sent. */
   readonly earlyCommits: string[] = [];
+  private readonly scanGuard = new LaneScanGuard();
   constructor(
     private readonly inner: PgSession,
     private readonly options: LaneOptions = {},
@@ -344,12 +347,15 @@ export class LaneSession implements Db {
   async query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
     const fault = this.options.fault?.(sql);
     if (fault) throw fault;
+    const shown = this.scanGuard.show(sql);
+    if (shown) return this.inner.query<R>(shown);
     // A batch as one simple query (src/runner/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
     const batch = /^(BEGIN[^;\n]*);\n([\s\S]*)\nCOMMIT;$/.exec(sql);
     if (batch && params === undefined) {
       const begin = await translate(batch[1]!, this.state);
       const body = await translate(batch[2]!, { ...this.state, inTransaction: true });
       if (this.state.profile?.autocommitBeforeDdl && (await schemaChanges(body)).length > 0) throw crdbError('the lane does not split a one-query batch around a schema change', 'XXLAN');
+      await this.scanGuard.refuse(body, undefined, (q, p) => this.inner.query(q, p));
       return this.inner.query<R>(`${begin};\n${body}\nCOMMIT;`);
     }
     const text = await translate(sql, this.state);
@@ -363,6 +369,7 @@ export class LaneSession implements Db {
       const plan = await this.inner.query<{ 'QUERY PLAN': { Plan: PgPlan }[] }>(`EXPLAIN (FORMAT JSON) ${text.slice(verbose[0].length)}`, params);
       return { rows: crdbTree(plan.rows[0]?.['QUERY PLAN'][0]?.Plan).map((info) => ({ info })) as R[], rowCount: 0 };
     }
+    await this.scanGuard.refuse(text, params, (q, p) => this.inner.query(q, p));
     const result = await this.inner.query<R>(text, params);
     if (word === 'BEGIN') this.state.inTransaction = true;
     if (word === 'COMMIT' || word === 'ROLLBACK') this.state.inTransaction = false;
@@ -400,7 +407,7 @@ export class LaneSession implements Db {
   }
 
   async settings(values: Record<string, string>): Promise<void> {
-    await this.inner.settings(values);
+    await this.inner.settings(this.scanGuard.take(values));
     if (values.default_transaction_read_only !== undefined) this.state.readOnly = values.default_transaction_read_only === 'on';
   }
 

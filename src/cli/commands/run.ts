@@ -83,6 +83,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   const lease = duration('--lease-timeout', o.leaseTimeout);
   if (lease !== undefined && lease < 1000) throw inputError(`--lease-timeout must be at least 1s, not '${String(o.leaseTimeout)}'`);
   set('leaseTimeoutMs', lease);
+  set('maxScanRows', whole('--max-scan-rows', o.maxScanRows));
   return opts;
 }
 
@@ -133,7 +134,10 @@ export async function run(dir: string, o: Record<string, unknown>, signal: Abort
       return session;
     },
   });
-  const tail = report.exitCode === 0 ? finished(report, opts) : `stopped${report.exitCode === 130 ? ` by ${report.stoppedBy ?? stoppedBy(signal)}` : ''}; ${report.resume ?? 'run this to resume'}:\n  ${again(argv, o)}\n${report.regenerate ? `${report.regenerate}\n` : ''}`;
+  const tail =
+    report.exitCode === 0 ? finished(report, opts)
+    : opts.dryRun ? 'dry run: nothing was changed; the acceptance run failed (its failures are listed above, first)\n'
+    : `stopped${report.exitCode === 130 ? ` by ${report.stoppedBy ?? stoppedBy(signal)}` : ''}; ${report.resume ?? 'run this to resume'}:\n  ${again(argv, o)}\n${report.regenerate ? `${report.regenerate}\n` : ''}`;
   const text = o.json === true ? `${JSON.stringify(report, null, 2)}\n` : opts.sql ? sqlComment(tail) : tail;
   return { report, text };
 }

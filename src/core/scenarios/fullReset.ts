@@ -67,6 +67,26 @@ export const fullReset: Scenario = {
     'The plumbing queue in Grafana (Business Explorer) while events are reset and while CPS catches up.',
     'Re-stitching everything can take days on a large volume: prefer multi-entity when only some entities are wrong.',
   ],
+  // Every entity and every event is reset, so reading the whole of both tables is the work itself:
+  // the acceptance run labels these plans instead of refusing them (restitch run --max-scan-rows).
+  fullScans: {
+    scope: 'it counts every entity and every event the reset changes',
+    'backup-entities': 'it backs up every entity (its progress counts them all)',
+    'entities-backed-up': 'it compares every entity with its backup',
+    'backup-events': 'it backs up every stitched event (its progress counts them all)',
+    'events-backed-up': 'it compares every event with its backup',
+    'reset-entities': 'it resets every entity',
+    'entities-reset': 'it checks every backed-up entity',
+    'entities-deleted': 'it waits for every entity to be deleted',
+    'reset-events': 'it resets every stitched event',
+    'events-reset': 'it checks every backed-up event',
+    restitched: 'it waits for every event to be stitched again',
+    'undo-applies': 'it compares every backed-up entity and event with the tables',
+    'restore-entities': 'it puts back every entity',
+    'entities-restored': 'it checks every entity put back',
+    'restore-events': 'it puts back every event',
+    'events-restored': 'it checks every event put back',
+  },
   pointOfNoReturn: { slug: 'entities-deleted', why: 'the clean-up routine has deleted the entities: they cannot be put back, and events put back for them would belong to no entity.' },
   undoValidity:
     "Undo puts back the entities' modified and identifiers (all or nothing, in one transaction), then the events' stitched and identifiers, exactly as backed up. Before the point of no return it still stops, with nothing changed, as soon as the clean-up routine has deleted any backed-up entity (which can happen any time after reset-entities, usually within a minute) or CPS has stitched any backed-up event again: its first check says so.",

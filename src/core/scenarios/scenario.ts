@@ -86,4 +86,9 @@ export interface Scenario {
   pointOfNoReturn: { slug: string; why: string } | null;
   /** runbook.md: what undo puts back, and what stops it. */
   undoValidity: string;
+  /**
+   * Steps (by slug) that read a whole platform table by design, and why: the acceptance run
+   * labels their whole-table plans instead of refusing them (`--max-scan-rows`).
+   */
+  fullScans?: Readonly<Record<string, string>>;
 }

@@ -47,10 +47,10 @@ export async function holdLease(db: Db, req: LeaseRequest, deps: Pick<RunDeps, '
   return new HeldLease(beatTable, runId, beat, heartbeatInterval(req.timeoutMs), () => void db.interrupt().catch(() => {}), (t) => deps.ui.say(t));
 }
 
-/** A dry run takes no lease (it writes nothing), but says when another run holds one. */
-export async function sayLeaseHolder(db: Db, inputs: Pick<RunbookInputs, 'workSchema' | 'incident'>, ui: RunnerUi): Promise<void> {
+/** A dry run takes no lease (it writes nothing), but says when another run holds one; true when that run is live. */
+export async function sayLeaseHolder(db: Db, inputs: Pick<RunbookInputs, 'workSchema' | 'incident'>, ui: RunnerUi): Promise<boolean> {
   const h = await new LeaseTable(db, inputs.workSchema, inputs.incident).holder();
-  if (!h) return;
+  if (!h) return false;
   ui.say(
     isLive(h)
       ? `a run holds this incident's lease now (${describeHolder(h)}): the dry run reads data that run is changing`
@@ -58,4 +58,5 @@ export async function sayLeaseHolder(db: Db, inputs: Pick<RunbookInputs, 'workSc
         ? `a run's process is gone (${describeHolder(h)}); 'restitch run' takes over its lease at once`
         : `a run stopped heartbeating (${describeHolder(h)}); 'restitch run' will take over its lease after ${takeoverAfter(h).toISOString()}`,
   );
+  return isLive(h);
 }
