@@ -14,6 +14,7 @@
  *     -- restitch:interval 15s
  *     -- restitch:timeout 30m
  *     -- restitch:point-of-no-return
+ *     -- restitch:recheck-on-resume
  *     --
  *     -- Why: wrapped prose,
  *     --   continued on indented lines.
@@ -28,7 +29,7 @@ import { RestitchError } from './errors.js';
 import { STEP_KINDS, type StepHeader, type StepKind } from './types.js';
 
 const PREFIX = '-- restitch:';
-const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'ranges', 'priority', 'copy-from', 'interval', 'timeout', 'point-of-no-return'] as const;
+const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'ranges', 'priority', 'copy-from', 'interval', 'timeout', 'point-of-no-return', 'recheck-on-resume'] as const;
 type DirectiveKey = (typeof DIRECTIVE_KEYS)[number];
 const WRAP = 96;
 
@@ -89,6 +90,7 @@ export function formatHeader(h: StepHeader): string {
   if (h.intervalSeconds !== undefined) out.push(`${PREFIX}interval ${formatDuration(h.intervalSeconds)}`);
   if (h.timeoutSeconds !== undefined) out.push(`${PREFIX}timeout ${formatDuration(h.timeoutSeconds)}`);
   if (h.pointOfNoReturn) out.push(`${PREFIX}point-of-no-return`);
+  if (h.recheckOnResume) out.push(`${PREFIX}recheck-on-resume`);
   out.push('--', ...wrap('Why', h.why), ...wrap('Expect', h.expect));
   if (h.notes.length > 0) out.push('--');
   for (const note of h.notes) out.push(note === '' ? '--' : `-- ${note}`);
@@ -183,6 +185,11 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
   if (noReturn !== undefined) {
     if (noReturn !== '') fail(file, `'restitch:point-of-no-return' takes no value, not '${noReturn}'`);
     header.pointOfNoReturn = true;
+  }
+  const recheck = found.get('recheck-on-resume');
+  if (recheck !== undefined) {
+    if (recheck !== '' || kind !== 'check') fail(file, `'restitch:recheck-on-resume' takes no value and belongs on a check step`);
+    header.recheckOnResume = true;
   }
   return { header, body: lines.slice(i).join('\n').replace(/^\n+/, '') };
 }

@@ -168,6 +168,7 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
       ...(spec.progress && !ctx.d.subqueryResultsConstrainScans ? { floor: floorQuery(spec, ctx) } : {}),
       ...(spec.progress?.ranged ? { ranges: rangesQuery(spec, ctx) } : {}),
       ...(isNoReturn ? { pointOfNoReturn: true as const } : {}),
+      ...(spec.recheckOnResume ? { recheckOnResume: true as const } : {}),
     };
     if (spec.kind === 'batch' && (spec.progress?.ranged === true) !== body.includes('-- restitch:range-end')) {
       throw new Error(`${path}: a ranged step passes ranged=true to keyset-batch, and only such a step`);

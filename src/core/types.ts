@@ -84,6 +84,12 @@ export interface StepHeader {
    * can no longer put back what it promises and the runner refuses it; the way back is forward.
    */
   pointOfNoReturn?: true;
+  /**
+   * A check whose facts can go stale while a run is paused (CPS stitching again, an entity changed
+   * since its backup): before a resumed run goes on past it, the runner runs it again, read-only,
+   * and refuses to resume when it no longer passes.
+   */
+  recheckOnResume?: true;
   why: string;
   expect: string;
   /** Free-form extra comment lines (e.g. how to run the step by hand). */

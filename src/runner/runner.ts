@@ -25,6 +25,7 @@ import { checkSelection, cpsGuardedSteps, runbookIdentity, selectSteps, verifyCh
 import { assertNoCps, notExecuted, runStep } from './runStep.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, type RunbookSource, type RunDeps, type RunOptions, type RunReport } from './types.js';
 import { StepScript } from './stepScript.js';
+import { recheckBeforeResume, stepsToRecheck } from './resumeRecheck.js';
 import { stepSettings } from './timeouts.js';
 import { DEFAULT_MAX_SCAN_ROWS, declaredFullScans, explainedSteps, refusedPlans, runAcceptance } from '../acceptance/acceptance.js';
 import { applyScanGuard, scanGuardSettings } from '../acceptance/scanGuard.js';
@@ -111,6 +112,8 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       await refuse();
       ({ run, note, otherVersion } = await plan());
     }
+    // A resumed run re-checks, under its lease, what can go stale during a pause (resumeRecheck.ts).
+    if (!undo) await recheckBeforeResume(db, stepsToRecheck(steps, run[0]), (s) => bodies.get(s.header.number) ?? s.body, run[0]!, deps.redact);
     const journal = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum, lease);
     if (otherVersion) {
       deps.ui.say(`the journal holds runs of another version of this runbook (regenerated?); this version starts at its step 1 (every step is safe to repeat). 'restitch status' shows both`);

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadPgQuery } from '../../src/core/where.js';
 import { ALL_RULES, lintSql } from '../../src/lint/lintSql.js';
 import { ROOT } from '../helpers/cli.js';
+import { LeaseTable } from '../../src/runner/lease/lease.js';
+import type { Db } from '../../src/runner/session.js';
 
 const pg = await loadPgQuery();
 const lint = (sql: string, dialect: 'cockroachdb' | 'postgres' = 'cockroachdb') => lintSql(sql, dialect, pg);
@@ -22,6 +24,12 @@ describe('CockroachDB rules (what a current cluster refuses)', () => {
     // The fixed form: // is CockroachDB's integer division.
     const fixed = fixture('old-multi-entity-08-export-events.sql').replace('(count(*) + 2 - 1) / 2', '(count(*) + 2 - 1) // 2');
     expect(lint(fixed).filter((f) => f.rule === 'int-division')).toEqual([]);
+  });
+
+  it('int-division: the runner\'s own lease lock, sent on CockroachDB too, divides no integers', () => {
+    const lock = new LeaseTable({} as Db, 'external_data', 'inc').lockStatement("'inc'", "'run'");
+    expect(rules(`${lock};`)).toEqual([]);
+    expect(rules(`${lock.replace('1.0 /', '1 /')};`)).toContain('int-division');
   });
 
   it('int-division: fires only when both operands are known integers', () => {

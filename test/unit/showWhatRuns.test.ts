@@ -128,7 +128,7 @@ describe('the script of run --dry-run --sql', () => {
     expect(text).toContain('),\nrestitch_journal AS (\n  UPDATE external_data.restitch_journal');
     expect(text).not.toContain(') -- restitch:journal');
     expect(text).toContain('its walk is cut into 64 key ranges');
-    expect(text).toMatch(/locks its lease row before COMMIT:\n-- SELECT 1 \/ count\(\*\) AS lease_held .* FOR UPDATE\) AS held;\nCOMMIT;/);
+    expect(text).toMatch(/locks its lease row before COMMIT:\n-- SELECT 1\.0 \/ count\(\*\) AS lease_held .* FOR UPDATE\) AS held;\nCOMMIT;/);
     expect(text).toContain(`${sessionVisibilityQuery(DIALECTS.cockroachdb.server.sessionVisibility!)};`);
     expect(text.indexOf('AS visible, current_user AS who')).toBeLessThan(text.indexOf(DIALECTS.cockroachdb.server.cpsSessionsQuery));
     expect(text).toContain(`its result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ${floor}); $1 and $2 are the bounds of the range:`);

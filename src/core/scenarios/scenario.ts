@@ -48,6 +48,8 @@ export interface StepSpec {
   params?: Record<string, unknown>;
   /** `wait` steps: seconds between tries and before giving up. */
   wait?: { interval: number; timeout: number };
+  /** `check` steps whose facts can go stale during a pause: rendered `restitch:recheck-on-resume` (StepHeader). */
+  recheckOnResume?: true;
   progress?: ProgressSpec;
   /** The step's body ends in `COPY ... FROM STDIN` whose data is the runbook's entities.txt. */
   copyFromEntities?: true;

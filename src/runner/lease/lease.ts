@@ -142,9 +142,11 @@ export class LeaseTable {
   /**
    * One statement that locks the lease row of run `runIdSql` and divides by zero (SQLSTATE 22012),
    * aborting its transaction before COMMIT, when the row is gone (for a batch sent as one query).
+   * A DECIMAL dividend: no integer division, whose type differs between the dialects (CockroachDB's
+   * `INT / INT` is DECIMAL); a zero divisor raises 22012 on both.
    */
   lockStatement(incidentSql: string, runIdSql: string): string {
-    return `SELECT 1 / count(*) AS lease_held FROM (SELECT run_id FROM ${this.table} WHERE incident = ${incidentSql} AND run_id = ${runIdSql} FOR UPDATE) AS held`;
+    return `SELECT 1.0 / count(*) AS lease_held FROM (SELECT run_id FROM ${this.table} WHERE incident = ${incidentSql} AND run_id = ${runIdSql} FOR UPDATE) AS held`;
   }
 
   /** SQL that is true while run `runIdParam` holds the lease (for journal writes). */
