@@ -48,7 +48,8 @@ describe('a missing grant names the grant (exit 1, one line)', () => {
 
   it('on the database (the working schema cannot be created)', async () => {
     await db.query('GRANT SELECT, UPDATE ON customer_attributes, customer_events TO weak');
-    namesGrant(run(), /permission denied for database grants \(SQLSTATE 42501\); .*GRANT CREATE ON DATABASE grants TO/);
+    // The acceptance run finds it before step 1 and names the steps that need it.
+    namesGrant(run(), /the acceptance run on the target failed, so nothing was run: .*CREATE on database grants .*Ask for: GRANT CREATE ON DATABASE grants TO weak;/);
   });
 
   it('on the working schema', async () => {
