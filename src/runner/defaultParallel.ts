@@ -22,7 +22,7 @@ export interface ParallelAllowance {
 
 /** The default sessions and why, pure: one more session only where the server allows a statement more processes and a connection is left over besides. */
 export function chooseParallel(a: ParallelAllowance | null): { sessions: number; why: string } {
-  if (a === null) return { sessions: 1, why: 'the default on this server' };
+  if (a === null) return { sessions: 1, why: 'one writer by default on this server' };
   if (!(a.statementWorkers >= 1)) return { sessions: 1, why: `the server allows a statement no parallel workers (max_parallel_workers_per_gather or max_parallel_workers is ${a.statementWorkers})` };
   if (!(a.freeConnections >= 2)) return { sessions: 1, why: `only ${a.freeConnections} connection(s) free on the server` };
   const sessions = Math.min(DEFAULT_PARALLEL_CAP, 1 + a.statementWorkers, a.freeConnections);
