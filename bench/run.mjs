@@ -1,15 +1,18 @@
 // npm run bench: the multi-entity runbook on PostgreSQL at several sizes, every variant on an
 // identically prepared copy of one realistic database (bench/lib/realistic.mjs: GLUED events
-// glued to one entity among twice as many others, ~300-byte payloads, the GIN index on
+// glued to one entity among twice as many others, ~300-byte payloads or, with ROWS=narrow, none
+// but the payload's two keys, the GIN index on
 // identifiers and btrees on customer_entity_id and event_time), the server set as runbook.md asks
 // for the window (max_wal_size). For each size:
-//   1. the whole runbook (restitch run, steps up to the events-reset check, the clean-up routine
-//      beside it) against the source runbook's bare SQL, phase by phase;
+//   1. the whole runbook (restitch run with its defaults, steps up to the events-reset check, the
+//      clean-up routine beside it) against the source runbook's bare SQL, phase by phase; then the
+//      same with each of ALT's options (e.g. ALT='--parallel 1;--parallel 2');
 //   2. the event reset alone, from a database where the runbook is done up to it: one UPDATE ...
 //      FROM, `restitch run --only <reset> --parallel 1` and `--parallel 2`, and the source's loop
 //      (up to LOOP_MAX glued events: it is slow);
 // then cost per row across sizes. Prints figures; asserts nothing. Speed targets live here,
-// never in tests. Knobs: SIZES=300000,1000000,3000000 TRIALS=1 WAIT=1 LOOP_MAX=1000000.
+// never in tests. Knobs: SIZES=300000,1000000,3000000 TRIALS=1 WAIT=1 LOOP_MAX=1000000 ROWS=narrow
+// ALT='--parallel 1' RESET=0 (skip the reset alone).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -21,6 +24,9 @@ const SIZES = (process.env.SIZES ?? '300000,1000000,3000000').split(',').map(Num
 const TRIALS = Number(process.env.TRIALS ?? 1);
 const WAIT = Number(process.env.WAIT ?? 1);
 const LOOP_MAX = Number(process.env.LOOP_MAX ?? 1_000_000);
+const NARROW = process.env.ROWS === 'narrow';
+const ALT = (process.env.ALT ?? '').split(';').map((a) => a.trim()).filter(Boolean).map((a) => a.split(/\s+/));
+const RESET = process.env.RESET !== '0';
 const root = join(import.meta.dirname, '..');
 const { startSandboxServer } = await import(join(root, 'dist/sandbox/server.js'));
 const { platformBeside } = await import(join(root, 'dist/sandbox/platformBeside.js'));
@@ -80,17 +86,26 @@ try {
   for (const glued of SIZES) {
     const template = `t_${glued}`;
     const ready = `r_${glued}`;
-    const built = await buildRealistic(server, template, glued);
-    await readyForReset(server, template, ready);
-    console.log(`\n== ${built.glued} glued events among ${built.events} (customer_events ${(built.bytes / 2 ** 30).toFixed(2)} GB with its indexes; built in ${built.seconds.toFixed(0)} s)`);
+    const built = await buildRealistic(server, template, glued, NARROW);
+    if (RESET) await readyForReset(server, template, ready);
+    console.log(`\n== ${built.glued} glued events among ${built.events}, ${NARROW ? 'narrow rows' : '~300-byte payloads'} (customer_events ${(built.bytes / 2 ** 30).toFixed(2)} GB with its indexes; built in ${built.seconds.toFixed(0)} s)`);
     for (let trial = 1; trial <= TRIALS; trial++) {
       // Alternate which variant runs first, so that none always meets a warmer cache.
       const odd = trial % 2 === 1;
       const seedFirst = odd ? await bareSql(server, template, `bare_${trial}`, WAIT) : null;
       const whole = await wholeRunbook(server, template, `whole_${trial}`, rb, WAIT);
       const seed = seedFirst ?? (await bareSql(server, template, `bare_${trial}`, WAIT));
-      console.log(`\n  trial ${trial}: the whole runbook, ${whole.rows} events (source SQL: ${seed.rows})`);
+      console.log(`\n  trial ${trial}: the whole runbook with restitch run's defaults, ${whole.rows} events (source SQL: ${seed.rows})`);
       printWhole(seed, whole);
+      for (const args of ALT) {
+        const alt = await wholeRunbook(server, template, `alt_${trial}`, rb, WAIT, args);
+        console.log(`\n  trial ${trial}: the whole runbook with ${args.join(' ')}`);
+        printWhole(seed, alt);
+      }
+      if (!RESET) {
+        scaling.push({ glued: whole.rows, seed: seed.ms.whole, whole: whole.wall, update: NaN, p1: NaN, p2: NaN });
+        continue;
+      }
 
       const variants = [
         ['one UPDATE ... FROM', () => singleUpdate(server, ready, `u_${trial}`, rb.backup)],

@@ -1,7 +1,8 @@
 // A realistic current-schema database for the benchmarks, built once as a template and copied
 // (CREATE DATABASE ... TEMPLATE) for every trial, so every variant starts from identical pages:
 // GLUED events glued to E1 by the identifier "None" interleaved with twice as many other events
-// in event_time order (one in three is glued), payloads of about 300 bytes, the GIN index on
+// in event_time order (one in three is glued), payloads of about 300 bytes (or, with `narrow`, only
+// the payload's two keys: rows of about 150 bytes, where the per-row work weighs most), the GIN index on
 // identifiers (the schema's), a btree on the payload's customer_entity_id and one on event_time,
 // and an entity per customer of the other events holding their identifiers.
 import { createRequire } from 'node:module';
@@ -13,16 +14,16 @@ const pg = createRequire(join(root, 'package.json'))('pg');
 const { CURRENT_SCHEMA_DDL } = await import(join(root, 'dist/sandbox/schema.js'));
 const { seedCurrent } = await import(join(root, 'dist/sandbox/seed.js'));
 
-/** Creates database `name` with GLUED glued events among 2 x GLUED others; returns its sizes. */
-export async function buildRealistic(server, name, glued) {
+/** Creates database `name` with GLUED glued events among 2 x GLUED others (`narrow`: no payload body); returns its sizes. */
+export async function buildRealistic(server, name, glued, narrow = false) {
   const t = performance.now();
   const db = await server.database(name, CURRENT_SCHEMA_DDL);
   try {
     await seedCurrent(db);
     await db.query(`INSERT INTO customer_events (id, event_time, payload, stitched, identifiers)
       SELECT md5('ev-' || g)::uuid, timestamptz '2026-01-01' + g * interval '1 second',
-             jsonb_build_object('customer_entity_id', md5('c' || (g / 7)), 'ps_identifier', CASE WHEN g % 3 = 0 THEN 'None' ELSE 'id-' || g END,
-                                'body', repeat(md5(g::text), 7)),
+             jsonb_build_object('customer_entity_id', md5('c' || (g / 7)), 'ps_identifier', CASE WHEN g % 3 = 0 THEN 'None' ELSE 'id-' || g END${narrow ? '' : `,
+                                'body', repeat(md5(g::text), 7)`}),
              timestamptz '2026-01-02', CASE WHEN g % 3 = 0 THEN ARRAY['None'] ELSE ARRAY['id-' || g] END
       FROM generate_series(1, ${glued * 3}) AS g`);
     await db.query(`INSERT INTO customer_attributes (customer_entity_id, modified, calculated, identifiers)

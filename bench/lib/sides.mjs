@@ -94,10 +94,10 @@ export async function restitchRun(bin, dir, url, args) {
   return { wall, bySlug, rss, passed: err.split('\n').filter((l) => / passed: /.test(l)) };
 }
 
-/** The whole runbook up to the events-reset check, on a copy of `template`; also the backup's size on disk. */
-export function wholeRunbook(server, template, name, rb, wait, parallel = 1) {
+/** The whole runbook up to the events-reset check with `restitch run`'s defaults (or `args` added), on a copy of `template`; also the backup's size on disk. */
+export function wholeRunbook(server, template, name, rb, wait, args = []) {
   return onCopy(server, template, name, async (db, url) => {
-    const run = await restitchRun(rb.bin, rb.dir, url, ['--confirm', '1', '--to', String(rb.step('events-reset')), '--wait-interval', String(wait), '--parallel', String(parallel)]);
+    const run = await restitchRun(rb.bin, rb.dir, url, ['--confirm', '1', '--to', String(rb.step('events-reset')), '--wait-interval', String(wait), ...args]);
     const b = (await db.query(`SELECT count(*)::int AS n, pg_total_relation_size('${rb.backup}')::bigint AS bytes FROM ${rb.backup}`)).rows[0];
     return { ...run, rows: b.n, backupBytes: Number(b.bytes) };
   });

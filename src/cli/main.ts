@@ -126,7 +126,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--batch-target <duration>', 'target time of one batch, e.g. 250ms or 1s; the batch size adapts to it (default 250ms; 0 keeps it fixed)')
     .option('--batch-min <n>', 'smallest adaptive batch size (default a tenth of the starting size)')
     .option('--batch-max <n>', "largest adaptive batch size (default 10 times the starting size on PostgreSQL, the starting size on CockroachDB)")
-    .option('--parallel <n>', 'sessions that walk the event reset (or restore) side by side, each in its own key ranges (default 1)')
+    .option('--parallel <n>', 'sessions that walk the event reset (or restore) side by side, each in its own key ranges (default: 2 on PostgreSQL where the server allows a statement parallel workers and has connections free, else 1)')
     .option('--undo', 'run the undo runbook')
     .option('--wait-interval <seconds>', "seconds between tries of wait steps instead of each step's own")
     .option('--statement-timeout <duration>', 'statement_timeout for every step, e.g. 2h (default: per step kind)')

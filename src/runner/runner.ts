@@ -4,6 +4,7 @@
  * throwing through; refusals before anything ran are thrown as RestitchError.
  */
 import { detectDialect, getDialect } from '../core/dialects/index.js';
+import { withDefaultParallel } from './defaultParallel.js';
 import { checkError } from '../core/errors.js';
 import { sqlLiteral } from '../core/sql.js';
 import type { Manifest } from '../core/manifest.js';
@@ -126,7 +127,8 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       deps.ui.say(deps.redact(formatBanner(w)));
     }
     if (!opts.dryRun && run.length > 0) await journal.ensure();
-    if (lease && run.length > 0) await control.start(db, lease, { workSchema: manifest.inputs.workSchema, ...id }, deps, undo);
+    const stepOpts = await withDefaultParallel(db, dialect.server, opts, run, deps.ui);
+    if (lease && run.length > 0) await control.start(db, lease, { workSchema: manifest.inputs.workSchema, ...id }, deps, undo, stepOpts.parallel);
     const script = opts.dryRun && opts.sql ? new StepScript(dialect, opts, journal.table, new LeaseTable(db, manifest.inputs.workSchema, manifest.inputs.incident).lockStatement(sqlLiteral(manifest.inputs.incident), "'<run id>'")) : null;
     if (script) deps.ui.say(`the session connects with application_name = '${APPLICATION_NAME}' (a connection parameter, not a SET); the settings below are applied again after a reconnect`);
     const signal = lease ? AbortSignal.any([deps.signal, lease.signal]) : deps.signal;
@@ -135,6 +137,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       if (signal.aborted) break;
       lease?.setStep(step.header.number);
       const ctx = contextOf(step, journal, lease, signal, {
+        opts: stepOpts,
         ...(control.gate ? { throttle: control.gate } : {}),
         ...control.batchRecord(script !== null, { workSchema: manifest.inputs.workSchema, ...id }),
       });

@@ -59,7 +59,7 @@ export interface RunOptions {
   /** Bounds of the adaptive batch size (default a tenth of the starting size, and the dialect's growth times it). */
   batchMin?: number;
   batchMax?: number;
-  /** Sessions that walk a ranged batch step side by side (default 1). */
+  /** Sessions that walk a ranged batch step side by side (absent: chosen from the server, src/runner/defaultParallel.ts). */
   parallel?: number;
   /** Seconds between tries of every wait step instead of the step's own interval. */
   waitInterval?: number;

@@ -16,6 +16,7 @@ import { connectionTarget, leaseTarget } from '../../src/runner/connection.js';
 import { Journal } from '../../src/runner/journal.js';
 import { LeaseLostError } from '../../src/runner/lease/lease.js';
 import { holdLease } from '../../src/runner/lease/leaseRun.js';
+import { BATCHES_TABLE } from '../../src/runner/record/runRecord.js';
 import { openSession } from '../../src/runner/session.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { loadSteps } from '../../src/core/steps.js';
@@ -337,5 +338,33 @@ describe('restitch run --parallel (the event reset in key ranges, one session ea
     expect(await done(db, 'parallel-kill')).toBe(EVENTS + 5);
     expect(await count(db, "SELECT count(*) AS n FROM customer_events WHERE identifiers = '{None}'")).toBe(0);
     await db.end();
+  }, 180_000);
+
+  /** Pairs of reset batches whose transactions overlapped in time: none when one session walks. */
+  const overlapping = (db: pg.Client) =>
+    count(db, `SELECT count(*) AS n FROM external_data.${BATCHES_TABLE} AS x JOIN external_data.${BATCHES_TABLE} AS y
+      ON x.ctid < y.ctid AND x.started_at < y.ended_at AND y.started_at < x.ended_at WHERE x.step = ${RESET_STEP} AND y.step = ${RESET_STEP}`);
+
+  it('without --parallel: two sessions where the server allows a statement parallel workers, one where it allows none', async () => {
+    const allowed = runbook('parallel-default');
+    const off = runbook('parallel-off');
+    const a = await seeded();
+    const b = await seeded();
+    const name = (await b.db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+    await b.db.query(`ALTER DATABASE ${name} SET max_parallel_workers_per_gather = 0`);
+    await upToReset(allowed, a.url);
+    await upToReset(off, b.url);
+    const two = await run(allowed, a.url).done;
+    const one = await run(off, b.url).done;
+    expect(two.code, two.stderr).toBe(0);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.stderr).toMatch(/^walks in key ranges: 2 sessions \(the server allows a statement 2 parallel worker\(s\) and has \d+ connections free; --parallel N to choose\)$/m);
+    expect(one.stderr).toMatch(/^walks in key ranges: 1 session \(the server allows a statement no parallel workers \(max_parallel_workers_per_gather or max_parallel_workers is 0\); --parallel N to choose\)$/m);
+    expect(await overlapping(a.db)).toBeGreaterThan(0);
+    expect(await overlapping(b.db)).toBe(0);
+    expect(await updates(a.db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect(await updates(b.db)).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    await a.db.end();
+    await b.db.end();
   }, 180_000);
 });

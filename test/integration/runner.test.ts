@@ -95,14 +95,18 @@ describe('restitch run on a real PostgreSQL', () => {
     await clean.db.end();
   }, 300_000);
 
-  it('retries and finishes when its connection is terminated mid-batch', async () => {
-    const dir = runbook('terminate-test', 200);
+  it.each([
+    ['its connection is', ['--parallel', '1'], 1],
+    ['both connections of the default two sessions are', [], 2],
+  ])('retries and finishes when %s terminated mid-batch', async (_, parallel, sessions) => {
+    const incident = `terminate-test-${sessions}`;
+    const dir = runbook(incident, 200);
     const { db, url } = await seeded(20_000);
     await upToReset(dir, url);
-    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']);
-    while ((await doneCount(db, 'terminate-test')) < 2000) await new Promise((r) => setTimeout(r, 2));
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', ...parallel]);
+    while ((await doneCount(db, incident)) < 2000) await new Promise((r) => setTimeout(r, 2));
     const terminated = await count(db, "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = 'restitch'");
-    expect(terminated).toBe(1);
+    expect(terminated).toBe(sessions);
     const exit = await child.done;
     expect(exit.code, exit.stdout + exit.stderr).toBe(0);
     // The termination surfaces as 57P01 when it lands during a statement, or as a lost
@@ -120,7 +124,8 @@ describe('restitch run on a real PostgreSQL', () => {
     await locker.connect();
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM customer_events FOR UPDATE');
-    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s']);
+    // One session, so that a second backend waiting is the retry's (two sessions would both wait).
+    const child = startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14', '--lock-timeout', '1s', '--parallel', '1']);
     // Held until the batch has waited on it, timed out and been retried on a new connection (a
     // second backend waiting), however long the run takes to get there.
     const waiting = new Set<number>();

@@ -146,5 +146,9 @@ export const cockroachdb: Dialect = {
     // Node names from nodeNames in emit.go; a data-modifying CTE is planned as a `• subquery`
     // with its own writing node.
     explain: { prefix: 'EXPLAIN (VERBOSE)', format: 'tree', writeNodes: ['insert', 'insert fast path', 'update', 'upsert', 'delete', 'delete range'] },
+    // One session unless --parallel says more: the batches are sized for one writer (batchGrowth
+    // 1 above, the bulk-update guide's slices), a second would add its writes to the same ranges'
+    // leaseholders, and no CockroachDB cluster is measured by bench/ to show that it pays.
+    parallelProbe: null,
   },
 };

@@ -188,4 +188,10 @@ export interface ServerTraits {
   requiredSettings: Readonly<Record<string, string>>;
   /** How the dry run asks for and reads the rows a change would write. */
   explain: ExplainEstimate;
+  /**
+   * Capability flag: a read-only query of one row with `statement_workers` (the processes the
+   * server lets one statement add beside its own) and `free_connections`, from which `restitch
+   * run` chooses its default `--parallel` (src/runner/defaultParallel.ts); null: one session.
+   */
+  parallelProbe: string | null;
 }

@@ -63,5 +63,16 @@ export const postgres: Dialect = {
     // before PostgreSQL 14) estimates what it writes.
     // https://www.postgresql.org/docs/current/using-explain.html
     explain: { prefix: 'EXPLAIN (FORMAT JSON)', format: 'json', writeNodes: ['ModifyTable'] },
+    // The operator's own word on how many processes one statement may take: a query may add
+    // max_parallel_workers_per_gather workers (default 2) from the pool of max_parallel_workers
+    // (default 8), and the source's export (CREATE TABLE ... AS SELECT) may use them
+    // (https://www.postgresql.org/docs/current/when-can-parallel-query-be-used.html,
+    // https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-MAX-PARALLEL-WORKERS-PER-GATHER).
+    // Free connections: max_connections less the slots reserved for superusers and, from
+    // PostgreSQL 16, for pg_use_reserved_connections (reserved_connections; NULL before), less
+    // every process pg_stat_activity lists (background workers too: fewer, never more).
+    parallelProbe: `SELECT LEAST(current_setting('max_parallel_workers_per_gather')::int, current_setting('max_parallel_workers')::int) AS statement_workers,
+  current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+    - COALESCE(current_setting('reserved_connections', true)::int, 0) - (SELECT count(*)::int FROM pg_stat_activity) AS free_connections`,
   },
 };

@@ -46,13 +46,13 @@ export class RunControl {
   }
 
   /** Once the journal exists: the record's tables, who runs, any takeover, and the gate. */
-  async start(db: Db, lease: HeldLease, key: RecordKey, deps: RunDeps, undo: boolean): Promise<void> {
+  async start(db: Db, lease: HeldLease, key: RecordKey, deps: RunDeps, undo: boolean, parallel = this.opts.parallel ?? 1): Promise<void> {
     const record = new RunRecord(db, key, lease);
     await record.ensure();
     this.key = key;
     this.record = record;
     const who = await sessionIdentity(db);
-    await record.event('run', null, { db_user: who.user, database: who.database, os_user: osUser(), host: hostname(), pid: process.pid, undo, parallel: this.opts.parallel ?? 1 });
+    await record.event('run', null, { db_user: who.user, database: who.database, os_user: osUser(), host: hostname(), pid: process.pid, undo, parallel });
     if (this.before && this.before.runId !== lease.runId) await record.event('takeover', null, { from: describeHolder(this.before), from_run: this.before.runId, from_host: this.before.host });
     if (gateWanted(this.opts)) {
       this.gate = new ThrottleGate(this.opts, deps.ui, record, (reason) => this.stopper.abort(reason), deps.signal, deps.redact);
