@@ -9,7 +9,7 @@
 import type { Dialect } from '../core/dialects/index.js';
 import { getScenario } from '../core/scenarios/index.js';
 import { readOnly, type StepContext } from '../runner/executors.js';
-import type { Db } from '../runner/session.js';
+import type { Db } from '../runner/connection/session.js';
 import type { RunStep } from '../runner/types.js';
 import { acceptanceReport, type AcceptanceItem, type AcceptanceReport } from './report.js';
 import { assumptionItems, privilegeItems, sessionItems, settingItems } from './serverProbes.js';

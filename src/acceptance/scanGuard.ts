@@ -9,7 +9,7 @@
  * the acceptance run's limit, and off for the others. PostgreSQL has no such setting.
  */
 import type { DialectName } from '../core/types.js';
-import type { Db } from '../runner/session.js';
+import type { Db } from '../runner/connection/session.js';
 import type { RunStep } from '../runner/types.js';
 
 /**

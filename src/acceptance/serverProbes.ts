@@ -5,7 +5,7 @@
  */
 import { sessionVisibilityQuery, type Dialect } from '../core/dialects/index.js';
 import { sqlIdent } from '../core/sql.js';
-import type { Db } from '../runner/session.js';
+import type { Db } from '../runner/connection/session.js';
 import { addNeed, grantFor, privilegeQuery, type PrivilegeNeed } from './privileges.js';
 import { assumptionProbes, settingProbes } from './probes.js';
 import type { AcceptanceItem } from './report.js';

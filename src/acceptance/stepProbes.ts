@@ -6,7 +6,7 @@
  */
 import { checkVerdict, readOnly, type StepContext } from '../runner/executors.js';
 import { explainRolledBack, firstBatch, statementsOf } from '../runner/dryRun.js';
-import { floorParams } from '../runner/batchStep.js';
+import { floorParams } from '../runner/batch/batchStep.js';
 import type { RunStep } from '../runner/types.js';
 import { checkMembers } from './checkMembers.js';
 import { fullScans, tableRows } from './planScans.js';

@@ -8,9 +8,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { RestitchError } from '../core/errors.js';
 import { toolVersion } from '../io/packageInfo.js';
 import { errorOutput } from './errorOutput.js';
-import { missingGrant, sqlState } from '../runner/missingGrant.js';
+import { missingGrant, sqlState } from '../runner/connection/missingGrant.js';
 import { helpAfter } from './help.js';
-import { isConnectionError } from '../runner/transient.js';
+import { isConnectionError } from '../runner/connection/transient.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

@@ -6,8 +6,8 @@ import pg from 'pg';
 import { detectDialect } from '../core/dialects/index.js';
 import { inputError, RestitchError } from '../core/errors.js';
 import type { DialectName } from '../core/types.js';
-import { connectionTarget } from '../runner/connection.js';
-import { missingGrant } from '../runner/missingGrant.js';
+import { connectionTarget } from '../runner/connection/connection.js';
+import { missingGrant } from '../runner/connection/missingGrant.js';
 
 /** Connects to --db, detects the dialect, runs `work`, and closes the connection whatever happens. */
 export async function withSource<T>(db: string | undefined, command: string, work: (client: pg.Client, dialect: DialectName) => Promise<T>): Promise<T> {

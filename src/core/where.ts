@@ -43,7 +43,7 @@ export async function validateWhere(raw: string, flag = '--where'): Promise<stri
     throw inputError(`${flag} must not contain a backslash: it reads differently when standard_conforming_strings is off (write chr(92) for one)`);
   }
   // The runner changes values the generator marks `-- restitch:<slot>` in batch statements
-  // (src/runner/slots.ts); a condition must not be able to write such a mark.
+  // (src/runner/batch/slots.ts); a condition must not be able to write such a mark.
   if (where.includes('restitch:')) throw inputError(`${flag} must not contain 'restitch:' (the runner's marks in batch statements)`);
   const pg = await loadPgQuery();
   let stmts: unknown[];

@@ -2,34 +2,10 @@
  * Rules for what a current CockroachDB refuses or computes differently from PostgreSQL, each
  * over one statement's parse tree.
  */
+import { CRDB_INTERNAL_TABLES } from '../core/dialects/crdbInternalAllowList.js';
 import { isIntegerExpr } from './integerExpr.js';
 import type { Rule } from './rule.js';
 import { type Node, findAll, names } from './tree.js';
-
-/**
- * The `crdb_internal` tables an external session may still read with `allow_unsafe_internals`
- * off: those marked supported for production use (✓) in the docs' table of `crdb_internal`
- * (cockroachdb/docs src/current/v26.1/crdb-internal.md, "Access control"; PR 151804 added the
- * allow-list). The check itself is `CheckInternalsAccess` in cockroachdb/cockroach
- * pkg/sql/unsafesql/unsafesql.go. Builtins have no such list in the versions that introduced the
- * setting (PR 151887); later sources lock a list of three (datums_to_bytes,
- * increment_feature_counter, deserialize_session: pkg/sql/opt/optbuilder, test
- * TestSupportedCRDBInternalBuiltinsNotChanged) that no runbook needs, so every builtin is a finding.
- */
-export const CRDB_INTERNAL_ALLOWED_TABLES: ReadonlySet<string> = new Set([
-  'cluster_contended_indexes',
-  'cluster_contended_keys',
-  'cluster_contended_tables',
-  'cluster_contention_events',
-  'cluster_locks',
-  'cluster_queries',
-  'cluster_sessions',
-  'cluster_transactions',
-  'index_usage_statistics',
-  'statement_statistics',
-  'transaction_contention_events',
-  'transaction_statistics',
-]);
 
 const UNSAFE_SCHEMAS = new Set(['crdb_internal', 'system']);
 
@@ -58,7 +34,7 @@ export const CRDB_RULES: readonly Rule[] = [
           reason: `${names(f.funcname).join('.')}() is refused with 42501 when allow_unsafe_internals is off (the default from v26.2), at planning, even in a CASE branch never taken: use SHOW statements, pg_has_role or information_schema instead`,
         })),
       ...findAll(stmt, 'RangeVar')
-        .filter((rv) => UNSAFE_SCHEMAS.has(String(rv.schemaname ?? '')) && !(rv.schemaname === 'crdb_internal' && CRDB_INTERNAL_ALLOWED_TABLES.has(String(rv.relname))))
+        .filter((rv) => UNSAFE_SCHEMAS.has(String(rv.schemaname ?? '')) && !(rv.schemaname === 'crdb_internal' && CRDB_INTERNAL_TABLES.has(String(rv.relname))))
         .map((rv) => ({
           location: rv.location as number,
           reason: `${String(rv.schemaname)}.${String(rv.relname)} is not on the allow-list of crdb_internal tables: it is refused with 42501 when allow_unsafe_internals is off (the default from v26.2); read a SHOW statement instead (e.g. SELECT ... FROM [SHOW SYSTEM GRANTS])`,

@@ -2,7 +2,7 @@
 import type { Manifest } from '../core/manifest.js';
 import { loadSteps } from '../core/steps.js';
 import type { RunbookFile } from '../core/types.js';
-import type { Db } from '../runner/session.js';
+import type { Db } from '../runner/connection/session.js';
 import { undoId, type IncidentRecord, type RecordStep } from './incidentRecord.js';
 import { readRecord } from './readRecord.js';
 

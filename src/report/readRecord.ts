@@ -7,7 +7,7 @@
 import { sqlQualified } from '../core/sql.js';
 import { JOURNAL_TABLE } from '../runner/journal.js';
 import { BATCHES_TABLE, EVENTS_TABLE, PAUSES_TABLE } from '../runner/record/runRecord.js';
-import type { Db } from '../runner/session.js';
+import type { Db } from '../runner/connection/session.js';
 import type { Attempt, BatchRow, Pause, RunEvent } from './incidentRecord.js';
 
 import { HISTORY_TABLE } from '../runner/history/journalHistory.js';

@@ -3,7 +3,7 @@
  * "Database: jdbc:... (PostgreSQL 16)" line does: the server's address (never the password), its
  * version string, the database and user as the server reports them, and which runbook. Pure.
  */
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 
 /** What the banner says. */
 export interface Whereabouts {

@@ -6,7 +6,7 @@
  * visible from SQL, so the probe reads what the operator set instead.
  */
 import type { ServerTraits } from '../core/dialects/dialect.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 import type { RunnerUi, RunOptions, RunStep } from './types.js';
 
 /** Never more by default: two is what bench/ measured; more sessions are asked for with --parallel. */

@@ -7,13 +7,13 @@ import { forPostgresParser, type Dialect } from '../core/dialects/index.js';
 import { loadPgQuery } from '../core/where.js';
 import { copyRows } from './copyLoad.js';
 import { checkVerdict, readOnly, readProgress, type StepContext } from './executors.js';
-import { composeBatch, floorParams, rangesOf, recordCtes } from './batchStep.js';
-import { readWalkPosition } from './walkPosition.js';
-import { slotValues } from './slots.js';
+import { composeBatch, floorParams, rangesOf, recordCtes } from './batch/batchStep.js';
+import { readWalkPosition } from './batch/walkPosition.js';
+import { slotValues } from './batch/slots.js';
 import { rowsWritten } from './planEstimate.js';
 import type { FirstBatch, FloorBinding, StepScript } from './stepScript.js';
-import type { Db } from './session.js';
-import { describeError } from './sqlError.js';
+import type { Db } from './connection/session.js';
+import { describeError } from './connection/sqlError.js';
 import type { StepResult } from './types.js';
 
 /** One statement of a step's body: its parse-tree node type, its text and its tree. */

@@ -11,7 +11,7 @@ import type { Journal } from './journal.js';
 import type { RunRecord } from './record/runRecord.js';
 import type { ThrottleGate } from './throttle/gate.js';
 import { splitSchemaChanges } from './schemaChanges.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 import type { Activity, RunnerUi, RunOptions, RunStep } from './types.js';
 
 /** Everything one step needs. `body` is the SQL to run (with any --batch-size applied). */

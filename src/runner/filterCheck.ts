@@ -11,7 +11,7 @@ import { eventFilter } from '../core/context.js';
 import { checkError } from '../core/errors.js';
 import type { Manifest } from '../core/manifest.js';
 import { readOnly } from './executors.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 
 /** The conditions of `manifest` on customer_events, each with the option that gave it. */
 export function runbookFilters(inputs: Manifest['inputs']): { flag: string; sql: string }[] {

@@ -7,7 +7,7 @@ import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../core/sql.js';
 import type { HeldLease } from './lease/heldLease.js';
 import { closeAttempt, historyDdl, historyTable, openAttempt } from './history/journalHistory.js';
 import { whoAmI, type Who } from './history/who.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 import type { Confirmation, RunStep, StepStatus } from './types.js';
 
 /** One journal row, as read back. */

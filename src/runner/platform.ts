@@ -6,7 +6,7 @@
 import { checkError } from '../core/errors.js';
 import type { SchemaProfile } from '../core/types.js';
 import { platformTables } from '../core/workTables.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 
 /** Refuses (exit 1, naming them) when a platform table of `schema` is missing from the database. */
 export async function assertPlatform(db: Db, schema: SchemaProfile): Promise<void> {

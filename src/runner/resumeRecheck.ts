@@ -8,7 +8,7 @@
 import { checkError } from '../core/errors.js';
 import type { RunStep } from './types.js';
 import { checkVerdict, readOnly } from './executors.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 
 /** The checks to run again before resuming at `first`: none when the run starts at step 1 or past the point of no return. */
 export function stepsToRecheck(steps: readonly RunStep[], first: RunStep | undefined): RunStep[] {

@@ -6,10 +6,10 @@
 import { rerender } from '../io/rerender.js';
 import { readRunbook } from '../io/runbookFs.js';
 import { loadTemplates } from '../io/templateStore.js';
-import { connectionTarget, leaseTarget, type ConnectionTarget } from './connection.js';
+import { connectionTarget, leaseTarget, type ConnectionTarget } from './connection/connection.js';
 import { manualSteps } from './plan.js';
 import { runRunbook } from './runner.js';
-import { openSession } from './session.js';
+import { openSession } from './connection/session.js';
 import type { RunDeps, RunOptions, RunReport } from './types.js';
 import { silentUi, type RunnerUi } from './ui.js';
 

@@ -6,14 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sessionVisibilityQuery, type ServerTraits } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { sqlIdent } from '../core/sql.js';
-import { runBatch } from './batchStep.js';
+import { runBatch } from './batch/batchStep.js';
 import { readOnly, runChange, runCheck, runWait, type Outcome, type StepContext } from './executors.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 import { LeaseLostError } from './lease/lease.js';
 import { confirmStep } from './prompt/confirmStep.js';
-import { describeError } from './sqlError.js';
+import { describeError } from './connection/sqlError.js';
 import { stepSettings } from './timeouts.js';
-import { backoff, isTransient, withReconnect } from './transient.js';
+import { backoff, isTransient, withReconnect } from './connection/transient.js';
 import type { RunDeps, RunStep, StepResult } from './types.js';
 
 /** What stopped the run, as the abort reason says ('Ctrl-C', 'SIGTERM'); 'Ctrl-C' when it does not say. */

@@ -8,7 +8,7 @@
  */
 import { sessionVisibilityQuery, type Dialect } from '../core/dialects/index.js';
 import { copyInline } from '../core/entitiesFile.js';
-import { setStatement } from './session.js';
+import { setStatement } from './connection/session.js';
 import { stepSettings } from './timeouts.js';
 import type { RunOptions, RunStep } from './types.js';
 

@@ -5,7 +5,7 @@
 import type { ServerTraits } from '../core/dialects/index.js';
 import type { Manifest } from '../core/manifest.js';
 import type { ParsedStep, RunbookFile, StepHeader } from '../core/types.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 import type { AcceptanceReport } from '../acceptance/report.js';
 
 /** One step as the runner sees it: its header, its SQL body and its file. */

@@ -13,7 +13,7 @@ import type { Manifest } from '../core/manifest.js';
 import { loadSteps } from '../core/steps.js';
 import type { RunbookFile } from '../core/types.js';
 import { Journal, type JournalRow } from './journal.js';
-import type { Db } from './session.js';
+import type { Db } from './connection/session.js';
 import type { RunStep } from './types.js';
 
 /** Why undo no longer applies: the point-of-no-return step and the journal row that passed it. */

@@ -48,9 +48,9 @@ import { getDialect, type ServerTraits } from '../../src/core/dialects/index.js'
 import { lintSql } from '../../src/lint/lintSql.js';
 import { findAll, type Node } from '../../src/lint/tree.js';
 import { checkInternals, checkSafeUpdates, crdbError, isSchemaChange } from './laneRules.js';
-import type { ConnectionTarget } from '../../src/runner/connection.js';
+import type { ConnectionTarget } from '../../src/runner/connection/connection.js';
 import { runInProcess as runRunbookInProcess } from '../../src/runner/runInProcess.js';
-import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/session.js';
+import { openSession, type Db, type PgSession, type QueryResult } from '../../src/runner/connection/session.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 import { LANE_INT_DIVISION_SQL } from './laneIntDivision.js';
@@ -349,7 +349,7 @@ export class LaneSession implements Db {
     if (fault) throw fault;
     const shown = this.scanGuard.show(sql);
     if (shown) return this.inner.query<R>(shown);
-    // A batch as one simple query (src/runner/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
+    // A batch as one simple query (src/runner/batch/batchStep.ts): BEGIN [PRIORITY ...]; statement; COMMIT.
     const batch = /^(BEGIN[^;\n]*);\n([\s\S]*)\nCOMMIT;$/.exec(sql);
     if (batch && params === undefined) {
       const begin = await translate(batch[1]!, this.state);

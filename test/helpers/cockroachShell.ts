@@ -8,7 +8,7 @@
 import { loadPgQuery } from '../../src/core/where.js';
 import { setAside } from '../../src/lint/setAside.js';
 import { forPostgresParserInPlace, getDialect } from '../../src/core/dialects/index.js';
-import { connectionTarget } from '../../src/runner/connection.js';
+import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { openLaneSession, type LaneSession } from './cockroachLane.js';
 import type { LaneProfile } from './laneProfiles.js';
 

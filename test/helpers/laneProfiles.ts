@@ -47,30 +47,4 @@ export const DEFAULT_PROFILE: LaneProfile = LANE_PROFILES['v26.2'];
 export const laneVersion = (profile: LaneProfile): string =>
   `CockroachDB CCL ${profile.version} (x86_64-pc-linux-gnu, built 2026/01/01 00:00:00, go1.23.12)`;
 
-/**
- * The crdb_internal builtins still allowed with allow_unsafe_internals off: the locked list
- * SupportedCRDBInternalBuiltins (cockroachdb/cockroach pkg/sql/opt/optbuilder, its test
- * TestSupportedCRDBInternalBuiltinsNotChanged).
- */
-export const CRDB_INTERNAL_BUILTINS: ReadonlySet<string> = new Set(['datums_to_bytes', 'increment_feature_counter', 'deserialize_session']);
-
-/**
- * The crdb_internal tables still readable with allow_unsafe_internals off: those marked supported
- * for production in docs `crdb-internal` (v25.4 to v26.2, section Tables), and `zones`, which
- * pkg/sql/unsafesql/unsafesql_test.go reads as "supported crdb_internal table".
- */
-export const CRDB_INTERNAL_TABLES: ReadonlySet<string> = new Set([
-  'cluster_contended_indexes',
-  'cluster_contended_keys',
-  'cluster_contended_tables',
-  'cluster_contention_events',
-  'cluster_locks',
-  'cluster_queries',
-  'cluster_sessions',
-  'cluster_transactions',
-  'index_usage_statistics',
-  'statement_statistics',
-  'transaction_contention_events',
-  'transaction_statistics',
-  'zones',
-]);
+export { CRDB_INTERNAL_BUILTINS, CRDB_INTERNAL_TABLES } from '../../src/core/dialects/crdbInternalAllowList.js';

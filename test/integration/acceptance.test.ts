@@ -13,7 +13,7 @@ import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent } from '../../src/sandbox/seed.js';
 import type { RunOptions, RunReport } from '../../src/runner/types.js';
 import { applyScanGuard, scanGuardSettings } from '../../src/acceptance/scanGuard.js';
-import { connectionTarget } from '../../src/runner/connection.js';
+import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { readRunbook } from '../../src/io/runbookFs.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane } from '../helpers/cockroachLane.js';

@@ -11,7 +11,7 @@ import { renderRunbook } from '../../src/core/render.js';
 import type { Runbook } from '../../src/core/types.js';
 import { loadTemplates } from '../../src/io/templateStore.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { setSlot } from '../../src/runner/slots.js';
+import { setSlot } from '../../src/runner/batch/slots.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();

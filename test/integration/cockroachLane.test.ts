@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlQualified } from '../../src/core/sql.js';
 import { readRunbook } from '../../src/io/runbookFs.js';
-import { connectionTarget } from '../../src/runner/connection.js';
+import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { readStatus } from '../../src/runner/status.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDialect } from '../../src/core/dialects/index.js';
-import { connectionTarget } from '../../src/runner/connection.js';
+import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalUi } from '../../src/cli/terminalUi.js';
 import { runInProcess as runInProcessWith } from '../../src/runner/runInProcess.js';
-import { openSession } from '../../src/runner/session.js';
+import { openSession } from '../../src/runner/connection/session.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { seedCurrent } from '../../src/sandbox/seed.js';

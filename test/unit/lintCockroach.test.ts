@@ -5,7 +5,7 @@ import { loadPgQuery } from '../../src/core/where.js';
 import { ALL_RULES, lintSql } from '../../src/lint/lintSql.js';
 import { ROOT } from '../helpers/cli.js';
 import { LeaseTable } from '../../src/runner/lease/lease.js';
-import type { Db } from '../../src/runner/session.js';
+import type { Db } from '../../src/runner/connection/session.js';
 
 const pg = await loadPgQuery();
 const lint = (sql: string, dialect: 'cockroachdb' | 'postgres' = 'cockroachdb') => lintSql(sql, dialect, pg);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { paintFor, wantsColour } from '../../src/cli/colour.js';
 import { resumeCommand } from '../../src/cli/resumeCommand.js';
 import { terminalUi } from '../../src/cli/terminalUi.js';
-import { connectionTarget } from '../../src/runner/connection.js';
+import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { formatStepLine } from '../../src/runner/report.js';
 import type { StepResult } from '../../src/runner/types.js';
 import { runCli } from '../helpers/cli.js';

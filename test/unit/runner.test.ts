@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { parseManifest } from '../../src/core/manifest.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
 import { DIALECTS, detectDialect } from '../../src/core/dialects/index.js';
-import { withBatchSize } from '../../src/runner/batchSize.js';
-import { connectionTarget } from '../../src/runner/connection.js';
+import { withBatchSize } from '../../src/runner/batch/batchSize.js';
+import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { checkVerdict } from '../../src/runner/executors.js';
 import type { JournalRow } from '../../src/runner/journal.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { cpsGuardedSteps, selectSteps, verifyChecksums } from '../../src/runner/plan.js';
 import { formatTable } from '../../src/runner/report.js';
 import { stepSettings } from '../../src/runner/timeouts.js';
-import { backoff, isTransient } from '../../src/runner/transient.js';
+import { backoff, isTransient } from '../../src/runner/connection/transient.js';
 import { examples } from '../helpers/examples.js';
 
 const all = examples();

@@ -5,7 +5,7 @@ import { loadSteps } from '../../src/core/steps.js';
 import { formatBanner } from '../../src/runner/banner.js';
 import { DIALECTS, sessionVisibilityQuery } from '../../src/core/dialects/index.js';
 import { changePrompt } from '../../src/runner/prompt/prompt.js';
-import { composeBatch } from '../../src/runner/batchStep.js';
+import { composeBatch } from '../../src/runner/batch/batchStep.js';
 import { LeaseTable } from '../../src/runner/lease/lease.js';
 import { StepScript, terminated } from '../../src/runner/stepScript.js';
 import { examples } from '../helpers/examples.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseHeader } from '../../src/core/directives.js';
 import { loadPgQuery } from '../../src/core/where.js';
-import { splitRange } from '../../src/runner/keyRanges.js';
-import { addJournal, journalSlot, setSlot, slotValues } from '../../src/runner/slots.js';
+import { splitRange } from '../../src/runner/batch/keyRanges.js';
+import { addJournal, journalSlot, setSlot, slotValues } from '../../src/runner/batch/slots.js';
 import { examples } from '../helpers/examples.js';
 
 const batches = examples().flatMap((ex) =>

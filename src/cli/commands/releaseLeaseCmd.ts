@@ -1,7 +1,7 @@
 /** `restitch release-lease DIR`: a thin handler over src/runner/lease/releaseLease.ts. */
-import { connectionTarget } from '../../runner/connection.js';
+import { connectionTarget } from '../../runner/connection/connection.js';
 import { releaseLease, type ReleaseReport } from '../../runner/lease/releaseLease.js';
-import { openSession } from '../../runner/session.js';
+import { openSession } from '../../runner/connection/session.js';
 import { terminalUi } from '../terminalUi.js';
 import { source } from './run.js';
 

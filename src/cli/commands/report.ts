@@ -6,9 +6,9 @@ import { readRunbook } from '../../io/runbookFs.js';
 import { buildRecord } from '../../report/buildRecord.js';
 import { recordMarkdown } from '../../report/recordMarkdown.js';
 import { timelineSvg } from '../../report/timelineSvg.js';
-import { connectionTarget } from '../../runner/connection.js';
+import { connectionTarget } from '../../runner/connection/connection.js';
 import { connectChecked } from '../../runner/runner.js';
-import { openSession } from '../../runner/session.js';
+import { openSession } from '../../runner/connection/session.js';
 
 /** Written whole or not at all: a temporary file renamed over the target. */
 function writeWhole(path: string, text: string): void {

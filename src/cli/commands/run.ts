@@ -1,14 +1,14 @@
 /** `restitch run`: a thin handler over src/runner (and `source`, which status and release-lease share). */
-import { RANGES } from '../../runner/keyRanges.js';
+import { RANGES } from '../../runner/batch/keyRanges.js';
 import { inputError } from '../../core/errors.js';
 import { parseDuration } from '../../core/directives.js';
 import { rerender } from '../../io/rerender.js';
 import { readRunbook } from '../../io/runbookFs.js';
 import { loadTemplates } from '../../io/templateStore.js';
-import { connectionTarget, leaseTarget } from '../../runner/connection.js';
+import { connectionTarget, leaseTarget } from '../../runner/connection/connection.js';
 import { runRunbook } from '../../runner/runner.js';
 import { stoppedBy } from '../../runner/runStep.js';
-import { openSession, type PgSession } from '../../runner/session.js';
+import { openSession, type PgSession } from '../../runner/connection/session.js';
 import type { RunbookSource, RunOptions, RunReport } from '../../runner/types.js';
 import { resumeCommand, withoutPassword } from '../resumeCommand.js';
 import { sqlComment, sqlScriptUi } from '../sqlScriptUi.js';

@@ -1,8 +1,8 @@
 /** `restitch status`: a thin handler over src/runner/status.ts. */
-import { connectionTarget } from '../../runner/connection.js';
+import { connectionTarget } from '../../runner/connection/connection.js';
 import { describeHolder } from '../../runner/lease/lease.js';
 import { formatStatusLine } from '../../runner/report.js';
-import { openSession } from '../../runner/session.js';
+import { openSession } from '../../runner/connection/session.js';
 import { readStatus, type StatusReport } from '../../runner/status.js';
 import { paintFor } from '../colour.js';
 import { source } from './run.js';

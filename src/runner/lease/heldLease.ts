@@ -19,8 +19,8 @@
  * - a heartbeat that finds the row gone ends the running statement and aborts the step.
  */
 import { sqlLiteral } from '../../core/sql.js';
-import type { Db } from '../session.js';
-import { withReconnect } from '../transient.js';
+import type { Db } from '../connection/session.js';
+import { withReconnect } from '../connection/transient.js';
 import { describeHolder, LeaseLostError, type LeaseTable } from './lease.js';
 
 export class HeldLease {

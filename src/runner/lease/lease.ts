@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { checkError, RestitchError } from '../../core/errors.js';
 import { sqlIdent, sqlQualified } from '../../core/sql.js';
-import type { Db } from '../session.js';
+import type { Db } from '../connection/session.js';
 
 export const LEASE_TABLE = 'restitch_lease';
 

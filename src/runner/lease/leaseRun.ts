@@ -3,7 +3,7 @@ import type { RunbookInputs } from '../../core/types.js';
 import { acquireLease, describeHolder, isGone, isLive, LeaseTable, takeoverAfter } from './lease.js';
 import { HeldLease } from './heldLease.js';
 import type { RunDeps } from '../types.js';
-import type { Db } from '../session.js';
+import type { Db } from '../connection/session.js';
 import type { RunnerUi } from '../ui.js';
 
 /** What the lease row says about this run. */

@@ -5,7 +5,7 @@
 import { copyRows } from '../copyLoad.js';
 import { describeEstimate, estimateChange } from '../dryRun.js';
 import type { StepContext } from '../executors.js';
-import { describeError } from '../sqlError.js';
+import { describeError } from '../connection/sqlError.js';
 import type { Confirmation } from '../types.js';
 import { batchPrompt, changePrompt, noReturnWarning } from './prompt.js';
 

@@ -8,7 +8,7 @@
 import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../../core/sql.js';
 import type { HeldLease } from '../lease/heldLease.js';
 import { JOURNAL_TABLE } from '../journal.js';
-import type { Db } from '../session.js';
+import type { Db } from '../connection/session.js';
 
 export const PAUSES_TABLE = 'restitch_pauses';
 export const BATCHES_TABLE = 'restitch_batches';

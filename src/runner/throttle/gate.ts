@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkError } from '../../core/errors.js';
-import type { Db } from '../session.js';
+import type { Db } from '../connection/session.js';
 import type { Progress, RunnerUi, RunOptions } from '../types.js';
 import { decide, formatPause, maxPauseMessage, pauseLine } from './decide.js';
 import { sense } from './probes.js';

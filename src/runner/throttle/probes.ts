@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Db } from '../session.js';
+import type { Db } from '../connection/session.js';
 import type { RunOptions } from '../types.js';
 import type { Reading, Sensed } from './decide.js';
 

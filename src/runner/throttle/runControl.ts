@@ -10,7 +10,7 @@ import type { HeldLease } from '../lease/heldLease.js';
 import { describeHolder, LeaseTable, type LeaseHolder } from '../lease/lease.js';
 import type { StepContext } from '../executors.js';
 import { batchRowCte, RunRecord, type RecordKey } from '../record/runRecord.js';
-import type { Db } from '../session.js';
+import type { Db } from '../connection/session.js';
 import { Journal, type JournalRow } from '../journal.js';
 import { runbookLine } from '../record/runbookEta.js';
 import type { RunDeps, RunnerUi, RunOptions, RunReport, RunStep, StepResult } from '../types.js';

@@ -15,8 +15,8 @@
  * `-- restitch:journal` ends the statement's last common table expression: there the runner
  * adds the update of its journal row, so a batch and its record commit in one statement.
  */
-import { checkError } from '../core/errors.js';
-import { sqlLiteral } from '../core/sql.js';
+import { checkError } from '../../core/errors.js';
+import { sqlLiteral } from '../../core/sql.js';
 
 /**
  * A value slot in a batch statement. `identifier`: the identifier a walk over identifiers reads

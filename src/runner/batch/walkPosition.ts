@@ -4,9 +4,9 @@
  * src/core/identifierWalk.ts).
  */
 import type { KeyRange } from './keyRanges.js';
-import type { Db } from './session.js';
+import type { Db } from '../connection/session.js';
 import { slotValues } from './slots.js';
-import type { RunStep } from './types.js';
+import type { RunStep } from '../types.js';
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';

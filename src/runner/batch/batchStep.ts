@@ -9,12 +9,12 @@
  * (keyRanges.ts) that `--parallel N` sessions walk side by side, each resuming on its own.
  */
 import { BatchSizer } from './batchSizer.js';
-import { readProgress, type Outcome, type StepContext } from './executors.js';
+import { readProgress, type Outcome, type StepContext } from '../executors.js';
 import { splitRange, type KeyRange } from './keyRanges.js';
-import type { Db } from './session.js';
+import type { Db } from '../connection/session.js';
 import { addJournal, journalSlot, setSlot, slotValues } from './slots.js';
-import { stepSettings } from './timeouts.js';
-import type { RunStep } from './types.js';
+import { stepSettings } from '../timeouts.js';
+import type { RunStep } from '../types.js';
 import { readWalkPosition } from './walkPosition.js';
 
 /** A whole-walk pseudo range: the statement as generated. */

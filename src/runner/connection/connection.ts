@@ -3,7 +3,7 @@
  * itself). The password is kept only to connect and to scrub it from anything printed or stored.
  */
 import type { ClientConfig } from 'pg';
-import { inputError } from '../core/errors.js';
+import { inputError } from '../../core/errors.js';
 
 /** A connection target: the pg config, a printable label without password, and a scrubber. */
 export interface ConnectionTarget {

@@ -6,8 +6,8 @@
  * [min, max], and learns only from full batches (a short last batch says nothing of the time
  * per row).
  */
-import type { Dialect } from '../core/dialects/index.js';
-import type { RunOptions } from './types.js';
+import type { Dialect } from '../../core/dialects/index.js';
+import type { RunOptions } from '../types.js';
 
 /** The target batch time when `--batch-target` is not given. */
 export const DEFAULT_BATCH_TARGET_MS = 250;

@@ -6,9 +6,9 @@
  */
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { checkError, inputError } from '../core/errors.js';
-import { sqlLiteral } from '../core/sql.js';
-import type { ServerTraits } from '../core/dialects/index.js';
+import { checkError, inputError } from '../../core/errors.js';
+import { sqlLiteral } from '../../core/sql.js';
+import type { ServerTraits } from '../../core/dialects/index.js';
 import type { ConnectionTarget } from './connection.js';
 import { isConnectionError } from './transient.js';
 

@@ -1,5 +1,5 @@
 /** One line that says what went wrong in a step, with the SQLSTATE and a hint where one helps. */
-import type { StepContext } from './executors.js';
+import type { StepContext } from '../executors.js';
 import { missingGrant } from './missingGrant.js';
 
 interface PgError {

@@ -3,7 +3,7 @@
  * in the file (so the file stays pasteable), on the line the generator marks
  * `-- restitch:batch-size`; the runner replaces only those digits (slots.ts), with no parser.
  */
-import { checkError } from '../core/errors.js';
+import { checkError } from '../../core/errors.js';
 import { setSlot, slotValues } from './slots.js';
 
 /** `body` with its `LIMIT <from>` changed to `LIMIT <to>`; `file` names the step in errors. */
