@@ -140,10 +140,14 @@ async function executeKind(ctx: StepContext): Promise<Outcome> {
  * connection is never a reason to end without the step's report (a lost lease is no dropped
  * connection: it stops the run).
  */
-async function recordSafely(ctx: StepContext, deps: RunDeps, write: () => Promise<void>): Promise<void> {
+async function recordSafely(ctx: StepContext, deps: RunDeps, write: () => Promise<void>, again = true): Promise<void> {
   try {
     await withReconnect(ctx.db, write, 5, ctx.opts.backoffMs);
   } catch (error) {
+    // A signal's cancel (pg_cancel_backend from a second connection) may arrive after the statement
+    // it meant has ended, as with --parallel, whose batches run on other sessions, and cancel this
+    // write instead (57014): write it once more.
+    if (again && deps.signal.aborted && (error as { code?: unknown }).code === '57014') return recordSafely(ctx, deps, write, false);
     if (error instanceof LeaseLostError || !isTransient(error)) throw error;
     deps.ui.say(`step ${ctx.step.header.number}: its end could not be recorded in the journal (${deps.redact(describeError(error, ctx))}); the journal shows it as running, which the next run resumes as interrupted`);
   }
