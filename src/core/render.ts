@@ -28,6 +28,10 @@ function environment(templates: TemplateSet, dialect: Dialect, t: Record<string,
     if (keyType !== 'uuid') throw new Error('a ranged walk needs uuid keys');
     return "'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid";
   });
+  // A block's lines moved right by n spaces, so a partial block lines up where it is used.
+  hb.registerHelper('indent', function (this: unknown, n: unknown, options: Handlebars.HelperOptions) {
+    return (options.fn(this) as string).replace(/\n+$/, '').replace(/^(?=.)/gm, ' '.repeat(Number(n)));
+  });
   hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   hb.registerHelper('tbl', (key: unknown) => {
     const name = t[String(key)];
@@ -146,7 +150,7 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
     const path = `steps/${spec.template}.sql.hbs`;
     const source = templates[path];
     if (source === undefined) throw new Error(`missing template ${path}`);
-    const stepCtx = { ...ctx, p: spec.params ?? {}, undo: dir !== '' };
+    const stepCtx = { ...ctx, p: spec.params ?? {}, undo: dir !== '', step: { number: i + 1, slug: spec.slug, label: `${dir === '' ? '' : 'undo '}step ${i + 1} (${spec.slug})` } };
     const text = (s: string) => compile(hb, s, `${spec.slug} text`)(stepCtx) as string;
     // Templates are laid out by hand in sql-formatter's style; a test proves that running
     // sql-formatter over every example changes no parse tree. Formatting at run time would

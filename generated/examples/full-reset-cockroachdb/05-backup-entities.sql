@@ -25,8 +25,8 @@ WITH batch AS (
 changed AS (
   INSERT INTO external_data.rs_example_full_reset_entities_backup (customer_entity_id, modified, identifiers)
   SELECT a.customer_entity_id, a.modified, a.identifiers
-  FROM batch
-  JOIN customer_attributes AS a ON a.customer_entity_id = batch.id
+  FROM batch, customer_attributes AS a
+  WHERE a.customer_entity_id = batch.id
   ON CONFLICT (customer_entity_id) DO NOTHING
   RETURNING customer_entity_id
 ) -- restitch:journal

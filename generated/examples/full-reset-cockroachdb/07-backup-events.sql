@@ -26,8 +26,8 @@ WITH batch AS (
 changed AS (
   INSERT INTO external_data.rs_example_full_reset_events_backup (id, stitched, identifiers)
   SELECT e.id, e.stitched, e.identifiers
-  FROM batch
-  JOIN customer_events AS e ON e.id = batch.id
+  FROM batch, customer_events AS e
+  WHERE e.id = batch.id
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ) -- restitch:journal

@@ -1,14 +1,31 @@
 -- restitch:step 8/15
 -- restitch:kind check
--- restitch:title Every stitched event is backed up
+-- restitch:title Every stitched event is backed up, and is still as backed up
+-- restitch:recheck-on-resume
 --
--- Why: Nothing may be reset that undo could not put back.
--- Expect: ok = true.
+-- Why: Nothing may be reset that undo could not put back, and an event CPS stitched during a
+--   pause and left out of the backup would keep identifiers no entity holds; an event stitched
+--   again since its backup stops it too. A resumed run checks this again before it goes on.
+-- Expect: ok = true on both rows.
 
+-- Both directions: every stitched event is in the backup (nothing is reset that undo could not
+-- put back, and no event CPS stitched during a pause is left out of the reset, holding
+-- identifiers no entity will hold), and every backed-up event is still as backed up or as this
+-- runbook leaves it (stitched and identifiers NULL). A resumed run checks this again.
 SELECT
   'every stitched event is backed up' AS check_name,
   count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' events missing from the backup' AS detail
+  CAST(count(*) AS text) || ' events missing from the backup (e.g. ' || coalesce(min(CAST(e.id AS text)), 'none') || ')' AS detail
 FROM customer_events AS e
 WHERE (e.stitched IS NOT NULL OR e.identifiers IS NOT NULL)
-  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_events_backup AS b WHERE b.id = e.id);
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_events_backup AS b WHERE b.id = e.id)
+UNION ALL
+SELECT
+  'every backed-up event is still as backed up (nothing stitched it since)' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' events changed since their backup (e.g. '
+    || coalesce(min(CAST(e.id AS text)), 'none') || '): stitched again while the run was paused? Stop CPS, undo this runbook and generate a new one' AS detail
+FROM external_data.rs_example_full_reset_events_backup AS b
+JOIN customer_events AS e ON e.id = b.id
+WHERE NOT (e.stitched IS NULL AND e.identifiers IS NULL)
+  AND (e.stitched IS DISTINCT FROM b.stitched OR e.identifiers IS DISTINCT FROM b.identifiers);

@@ -16,6 +16,8 @@
 
 -- modified = NULL tells the clean-up routine to delete the entity (here and in OpenSearch);
 -- identifiers = NULL cuts the link between the entity and its events at once.
+-- Only while every entity of the batch is as backed up (or already reset): one that changed since
+-- (CPS stitched it, a recalculation set modified) stops the batch with nothing changed.
 WITH batch AS (
   SELECT src.customer_entity_id AS id
   FROM external_data.rs_example_full_reset_entities_backup AS src
@@ -29,6 +31,26 @@ changed AS (
   SET modified = NULL, identifiers = NULL
   FROM batch
   WHERE customer_attributes.customer_entity_id = batch.id
+    AND (
+      SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+        'restitch: step 9 (reset-entities) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+          || ' is no longer as backed up (modified or identifiers changed since: CPS stitched it, or a recalculation wrote it); '
+          || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
+        AS INT8) END
+      FROM (
+        SELECT live.customer_entity_id, live.modified, live.identifiers
+        FROM batch, customer_attributes AS live
+        WHERE live.customer_entity_id = batch.id
+        FOR UPDATE OF live
+      ) AS live
+      WHERE NOT (live.modified IS NULL AND live.identifiers IS NULL)
+        AND NOT EXISTS (
+          SELECT 1
+          FROM external_data.rs_example_full_reset_entities_backup AS kept
+          WHERE kept.customer_entity_id = live.customer_entity_id
+            AND kept.modified IS NOT DISTINCT FROM live.modified AND kept.identifiers IS NOT DISTINCT FROM live.identifiers
+        )
+    ) = 0
   RETURNING customer_attributes.customer_entity_id
 ) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_entities_reset_done (id)

@@ -19,6 +19,8 @@
 
 -- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
 -- it parse the identifiers anew with the corrected rules.
+-- Only while every event of the batch is as backed up (or already reset): one that CPS stitched
+-- again since stops the batch with nothing changed.
 WITH batch AS (
   SELECT src.id AS id
   FROM external_data.rs_example_full_reset_events_backup AS src
@@ -33,6 +35,26 @@ changed AS (
   SET stitched = NULL, identifiers = NULL
   FROM batch
   WHERE customer_events.id = batch.id
+    AND (
+      SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+        'restitch: step 12 (reset-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+          || ' is no longer as backed up (stitched or identifiers changed since: CPS stitched it); '
+          || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
+        AS INT8) END
+      FROM (
+        SELECT live.id, live.stitched, live.identifiers
+        FROM batch, customer_events AS live
+        WHERE live.id = batch.id
+        FOR UPDATE OF live
+      ) AS live
+      WHERE NOT (live.stitched IS NULL AND live.identifiers IS NULL)
+        AND NOT EXISTS (
+          SELECT 1
+          FROM external_data.rs_example_full_reset_events_backup AS kept
+          WHERE kept.id = live.id
+            AND kept.stitched IS NOT DISTINCT FROM live.stitched AND kept.identifiers IS NOT DISTINCT FROM live.identifiers
+        )
+    ) = 0
   RETURNING customer_events.id
 ) -- restitch:journal
 INSERT INTO external_data.rs_example_full_reset_events_reset_done (id)

@@ -64,8 +64,8 @@ batch AS (
 changed AS (
   INSERT INTO external_data.rs_example_multi_events_backup (id, stitched, identifiers)
   SELECT e.id, e.stitched, e.identifiers
-  FROM batch
-  JOIN customer_events AS e ON e.id = batch.id
+  FROM batch, customer_events AS e
+  WHERE e.id = batch.id
   ON CONFLICT (id) DO NOTHING
   RETURNING id
 ) -- restitch:journal per-batch

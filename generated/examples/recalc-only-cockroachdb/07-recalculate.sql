@@ -14,7 +14,8 @@
 -- again the keys done before it: on a long step, paste that result in place of the literal.
 
 -- calculated = NULL asks the platform to calculate every attribute of the entity again.
--- Nothing else is touched: no event, no identifier, no stitching.
+-- Nothing else is touched: no event, no identifier, no stitching. Only while every entity of the
+-- batch is as backed up (or already NULL): one recalculated since stops the batch with nothing changed.
 WITH batch AS (
   SELECT src.customer_entity_id AS id
   FROM external_data.rs_example_recalc_entities_backup AS src
@@ -28,6 +29,26 @@ changed AS (
   SET calculated = NULL
   FROM batch
   WHERE customer_attributes.customer_entity_id = batch.id
+    AND (
+      SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+        'restitch: step 7 (recalculate) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+          || ' is no longer as backed up (calculated changed since: CPS stitched it, or a recalculation wrote it); '
+          || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
+        AS INT8) END
+      FROM (
+        SELECT live.customer_entity_id, live.calculated
+        FROM batch, customer_attributes AS live
+        WHERE live.customer_entity_id = batch.id
+        FOR UPDATE OF live
+      ) AS live
+      WHERE NOT (live.calculated IS NULL)
+        AND NOT EXISTS (
+          SELECT 1
+          FROM external_data.rs_example_recalc_entities_backup AS kept
+          WHERE kept.customer_entity_id = live.customer_entity_id
+            AND kept.calculated IS NOT DISTINCT FROM live.calculated
+        )
+    ) = 0
   RETURNING customer_attributes.customer_entity_id
 ) -- restitch:journal
 INSERT INTO external_data.rs_example_recalc_entities_reset_done (id)

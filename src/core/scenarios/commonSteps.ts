@@ -170,6 +170,10 @@ export function currentUndo(events: boolean, cps = true): StepSpec[] {
       kind: 'change',
       title: 'Put back the entity columns that were changed, all or nothing',
       template: 'current/undo-restore-entities',
+      // Compared with the state the forward run left (see refuse-changed): not in recalc-only (no
+      // events), where the platform recalculating `calculated` is what the forward run asks for and
+      // undo writes the old value over it by design (its undoValidity).
+      params: { compare: events },
       why: 'One transaction that first locks every backed-up entity: it changes nothing unless every one of them still exists, and once restored (modified set again) the clean-up routine no longer deletes them.',
       expect: 'UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was deleted meanwhile and the next check stops undo with nothing changed.',
     },

@@ -10,7 +10,23 @@ interface PgError {
   position?: string;
 }
 
+/**
+ * The message a statement of the runbook raised on purpose (a change that found a row not as the
+ * runbook recorded it, templates/partials/common/refuse-changed.hbs): a cast of the message to
+ * INT8, which PostgreSQL reports as `invalid input syntax for type bigint: "restitch: ..."` and
+ * CockroachDB as `could not parse "restitch: ..." as type int: ...` (both SQLSTATE 22P02).
+ * Null for any other error.
+ */
+export function raisedByRunbook(error: unknown): string | null {
+  const e = (error ?? {}) as PgError;
+  if (e.code !== '22P02' || typeof e.message !== 'string') return null;
+  const m = /"restitch: ([^"]*)"/.exec(e.message);
+  return m ? (m[1] as string) : null;
+}
+
 export function describeError(error: unknown, ctx: Pick<StepContext, 'step'>): string {
+  const raised = raisedByRunbook(error);
+  if (raised) return `${ctx.step.file}: ${raised}`;
   const e = (error ?? {}) as PgError;
   const message = e.message ?? String(error);
   const code = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : null;

@@ -17,6 +17,8 @@
 -- A join, not IN (SELECT ...): see `restitch lint` rule dml-uncorrelated-subquery. Its condition
 -- stands in WHERE, not ON: `cockroach sql` turns on sql_safe_updates, which since v24.1 refuses a
 -- SELECT ... FOR UPDATE with neither WHERE nor LIMIT (cockroachdb/cockroach PR 121403, issue 110131).
+-- Only while every backed-up entity is as the forward run left it (modified and identifiers
+-- NULL) or as backed up: one that CPS stitched again since stops it with nothing changed.
 UPDATE customer_attributes
 SET modified = b.modified, identifiers = b.identifiers
 FROM external_data.rs_example_window_entities_backup AS b
@@ -29,4 +31,24 @@ WHERE b.customer_entity_id = customer_attributes.customer_entity_id
       WHERE a.customer_entity_id = k.customer_entity_id
       FOR UPDATE OF a
     ) AS present
-  ) = (SELECT count(*) FROM external_data.rs_example_window_entities_backup);
+  ) = (SELECT count(*) FROM external_data.rs_example_window_entities_backup)
+  AND (
+    SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+      'restitch: undo step 4 (restore-entities) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+        || ' is neither as the forward run left it nor as backed up (changed since: CPS stitched it again, or another writer); '
+        || CAST(count(*) AS text) || ' such row(s). Undo no longer applies to it and would overwrite newer data: the way back is forward, re-stitching (run the forward runbook to its end)'
+      AS INT8) END
+    FROM (
+      SELECT live.customer_entity_id, live.modified, live.identifiers
+      FROM external_data.rs_example_window_entities_backup AS k, customer_attributes AS live
+      WHERE live.customer_entity_id = k.customer_entity_id
+      FOR UPDATE OF live
+    ) AS live
+    WHERE NOT (live.modified IS NULL AND live.identifiers IS NULL)
+      AND NOT EXISTS (
+        SELECT 1
+        FROM external_data.rs_example_window_entities_backup AS kept
+        WHERE kept.customer_entity_id = live.customer_entity_id
+          AND kept.modified IS NOT DISTINCT FROM live.modified AND kept.identifiers IS NOT DISTINCT FROM live.identifiers
+      )
+  ) = 0;

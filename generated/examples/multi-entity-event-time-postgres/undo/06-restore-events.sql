@@ -10,7 +10,9 @@
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
--- Puts back stitched and identifiers of every backed-up event, exactly as they were.
+-- Puts back stitched and identifiers of every backed-up event, exactly as they were; only while
+-- every event of the batch is as the forward run left it (reset) or already as backed up: one
+-- stitched again since stops the batch with nothing changed.
 WITH last_done AS (
   SELECT done.ord, done.id
   FROM external_data.rs_example_window_events_undo_done AS done
@@ -36,6 +38,26 @@ changed AS (
   FROM external_data.rs_example_window_events_backup AS b
   WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
     AND b.id = customer_events.id
+    AND (
+      SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+        'restitch: undo step 6 (restore-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+          || ' is neither as the forward run left it nor as backed up (changed since: CPS stitched it again, or another writer); '
+          || CAST(count(*) AS text) || ' such row(s). Undo no longer applies to it and would overwrite newer data: the way back is forward, re-stitching (run the forward runbook to its end)'
+        AS INT8) END
+      FROM (
+        SELECT live.id, live.stitched, live.identifiers
+        FROM customer_events AS live
+        WHERE live.id = ANY (ARRAY(SELECT batch.id FROM batch))
+        FOR UPDATE OF live
+      ) AS live
+      WHERE NOT (live.stitched IS NULL AND live.identifiers IS NULL)
+        AND NOT EXISTS (
+          SELECT 1
+          FROM external_data.rs_example_window_events_backup AS kept
+          WHERE kept.id = live.id
+            AND kept.stitched IS NOT DISTINCT FROM live.stitched AND kept.identifiers IS NOT DISTINCT FROM live.identifiers
+        )
+    ) = 0
   RETURNING customer_events.id
 ) -- restitch:journal
 INSERT INTO external_data.rs_example_window_events_undo_done (ord, id)
