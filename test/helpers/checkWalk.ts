@@ -116,7 +116,8 @@ export class Walk {
    * The check in states a little off the one it is run in, each in a transaction rolled back, so
    * that every row of it is seen failing somewhere: the platform empty, a platform column
    * renamed, every entity and event reset (current schema), one row less in each working table,
-   * every entity changed as CPS stitching during a pause changes it (current schema), the user's
+   * every entity changed as CPS stitching during a pause changes it, every event stitched again
+   * (current schema), the user's
    * VIEWACTIVITY grant revoked,
    * an event that overlaps every entity only partly (current schema), Step 0's backup holding
    * every event and the matching backup holding every entity's rows (legacy: another version's
@@ -140,6 +141,8 @@ export class Walk {
             ['UPDATE customer_events SET stitched = NULL, identifiers = NULL', 'UPDATE customer_attributes SET modified = NULL, calculated = NULL, identifiers = NULL'],
             // CPS stitched during a pause: every entity gained an identifier and a new modified.
             ["UPDATE customer_attributes SET identifiers = identifiers || ARRAY['gained-in-pause'], modified = now() + interval '1 second' WHERE identifiers IS NOT NULL"],
+            // CPS stitched every event again during a pause.
+            ["UPDATE customer_events SET stitched = now() + interval '1 second' WHERE stitched IS NOT NULL"],
           ]
         : []),
       ...work.map((t) => [`DELETE FROM ${t} WHERE ctid = (SELECT min(ctid) FROM ${t})`]),
