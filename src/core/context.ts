@@ -7,7 +7,7 @@ import type { Dialect } from './dialects/index.js';
 import { ENTITIES_FILE } from './entitiesFile.js';
 import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
-import { inputsFingerprint } from './fingerprint.js';
+import { inputsFingerprint, scopeFingerprint } from './fingerprint.js';
 import type { RunbookInputs } from './types.js';
 import { expectedColumns, keysStatements, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
 
@@ -30,8 +30,12 @@ export interface RenderContext {
   /** By catalog key, the statements that build the keys of a table created without them (keysAfterLoad). */
   keys: Record<string, string[]>;
   expectedColumns: ExpectedColumn[];
-  /** Which runbook version stamps the working tables (see fingerprint.ts), and the other tables it may find rows in. */
-  stamp: { fingerprint: string; incident: string; reuse: boolean; tables: string[] };
+  /**
+   * Which runbook version stamps the working tables (see fingerprint.ts), and the other tables it
+   * may find rows in. `scope` (scopeFingerprint) is recorded with the stamp; `scopeMustMatch`:
+   * --reuse-backups is refused when another version's scope differs (see scopeMustMatch below).
+   */
+  stamp: { fingerprint: string; scope: string; scopeMustMatch: boolean; incident: string; reuse: boolean; tables: string[] };
 }
 
 /** The event filter (--where and the event_time window) as one SQL condition, or null. */
@@ -71,6 +75,13 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     keys: Object.fromEntries(tables.filter((w) => w.keysAfterLoad).map((w) => [w.key, keysStatements(w)])),
     stamp: {
       fingerprint: inputsFingerprint(inputs),
+      scope: scopeFingerprint(inputs),
+      // The current schema's batch walks (partials/common/keyset-batch.hbs) resume after the
+      // highest key done, so backups of another scope cannot be reused: a key added below that
+      // mark would never be reset. The legacy steps take each backup in one statement and their
+      // checks compare it with the live choice both ways (events-to-delete-backed-up,
+      // matching-backed-up), which stop a narrower or other set before it changes anything.
+      scopeMustMatch: scenario.schema === 'current',
       incident: inputs.incident,
       reuse: inputs.reuseBackups,
       tables: tables.filter((w) => w.key !== 'backupMeta').map((w) => w.name),

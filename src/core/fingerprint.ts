@@ -26,3 +26,16 @@ export function inputsFingerprint(inputs: RunbookInputs): string {
   // The ids by their digest (as the entities-loaded check has it), not a second JSON copy of them.
   return sha256(JSON.stringify(canonical({ ...rest, entities: entities.digest() })));
 }
+
+/**
+ * The fingerprint of which rows a runbook backs up and changes: the scenario, the chosen
+ * entities (their digest), the event filter (--where, the event-time window) and
+ * --delete-where. Two versions with the same scope may share working tables (--reuse-backups);
+ * two with different scopes may not where a batch walk resumes after the highest key it has
+ * done (current schema): a key the other version did not choose, added below that mark, would
+ * never be visited, and its events would stay stitched to identifiers no entity holds.
+ */
+export function scopeFingerprint(inputs: RunbookInputs): string {
+  const { scenario, entities, where, eventTimeFrom, eventTimeTo, deleteWhere } = inputs;
+  return sha256(JSON.stringify(canonical({ scenario, entities: entities.digest(), where, eventTimeFrom, eventTimeTo, deleteWhere })));
+}

@@ -106,7 +106,9 @@ function catalog(schema: SchemaProfile, entityColumns: readonly EntityColumn[], 
     orphansQueued: queuedRows('orphans_queued'),
     matchingBackup: { suffix: 'matching_backup', copyOf: 'cdp_ps.matching', primaryKey: 'customer_event_id' },
     deletedEventsBackup: { suffix: 'deleted_events_backup', copyOf: 'cdp_ce.customer_events', primaryKey: 'id' },
-    backupMeta: { suffix: 'backup_meta', columns: [['fingerprint', 'text'], ['incident', 'text'], ['taken_at', 'timestamptz']] },
+    // One row per version that used the working tables: its fingerprint, and its scope (which rows
+    // it backs up and changes: fingerprint.ts scopeFingerprint), which --reuse-backups must match.
+    backupMeta: { suffix: 'backup_meta', columns: [['fingerprint', 'text'], ['incident', 'text'], ['taken_at', 'timestamptz'], ['scope', 'text']] },
   };
 }
 

@@ -161,7 +161,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
         result.status === 'stopped'
           ? `once step ${step.header.number} can be confirmed (typed in a terminal, or --confirm ${step.header.number}${step.header.kind === 'change' ? ' or --yes' : ''}), run again to go on at step ${step.header.number}`
           : `fix the cause, then run this to resume at step ${step.header.number}`;
-      if (result.status !== 'stopped' && !undo) report.regenerate = regenerateAdvice(steps, step) || undefined;
+      if (result.status !== 'stopped' && !undo) report.regenerate = regenerateAdvice(steps, step, manifest.schema === 'current') || undefined;
       for (const rest of run.slice(i + 1)) {
         report.steps.push(notExecuted(rest));
         deps.ui.step(notExecuted(rest));

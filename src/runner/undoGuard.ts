@@ -75,14 +75,24 @@ export async function refuseForwardAfterUndo(db: Db, manifest: Manifest, checksu
 /**
  * After a step before the point of no return failed: how a corrected runbook goes on. A
  * regenerated runbook is another version, whose preflight refuses the working tables this one
- * stamped; nothing irreversible has run, so it may go on with them (--reuse-backups). Empty when
- * the runbook has no point of no return or the step is at or past it.
+ * stamped. `--reuse-backups` is advised only where it cannot lose events: on the current schema
+ * (`scopeMustMatch`) only for a version that chooses the same rows, since the batch steps resume
+ * after the highest key done and a key added below it would never be reset (the preflight refuses
+ * any other, templates/partials/common/backup-stamp.hbs); a change of the entities or the filter
+ * goes by undo and another --incident. On the legacy schema the backed-up checks compare each
+ * backup with the live choice both ways before anything changes. Empty when the runbook has no
+ * point of no return or the step is at or past it.
  */
-export function regenerateAdvice(forward: readonly RunStep[], failed: RunStep): string {
+export function regenerateAdvice(forward: readonly RunStep[], failed: RunStep, scopeMustMatch: boolean): string {
   const noReturn = forward.find((s) => s.header.pointOfNoReturn);
   if (!noReturn || failed.header.number >= noReturn.header.number) return '';
+  const head = `if the runbook itself must change (a condition, an option), nothing irreversible has run (the point of no return is step ${noReturn.header.number}): `;
+  if (!scopeMustMatch) {
+    return `${head}generate it again with the same --incident and --reuse-backups, and run that one from its step 1; it goes on with the working tables and backups taken so far`;
+  }
   return (
-    `if the runbook itself must change (a condition, an option), nothing irreversible has run (the point of no return is step ${noReturn.header.number}): ` +
-    `generate it again with the same --incident and --reuse-backups, and run that one from its step 1; it goes on with the working tables and backups taken so far`
+    `${head}if it chooses the same entities with the same --where and event-time window, generate it again with the same --incident and --reuse-backups and run that one from its step 1 (it goes on with the backups taken so far); ` +
+    `if it chooses other entities or another filter, the backups taken so far cannot be reused (the batch steps resume after the highest key done, so a key added below it would be skipped): ` +
+    `undo this run (the same command with --undo), then generate the corrected runbook with another --incident`
   );
 }

@@ -72,16 +72,33 @@ describe('backups are stamped with the runbook version that took them', () => {
     expect((await runInProcess(a, url, { from: 2, to: EXPORT })).exitCode).toBe(0);
     expect(await backups(db)).toEqual(taken);
 
-    // Told to reuse them, the other version goes on with the backups that are there.
+    // Its refusal does not advise --reuse-backups: it chose other entities, whose backups cannot be reused.
+    const advice = refused.steps.find((s) => s.status === 'failed')?.details?.find((r) => r.check_name === 'no other version of this runbook has used its working tables');
+    expect(String(advice?.detail)).toMatch(/\(other entities or another filter, whose backups cannot be reused: .*\): finish or undo that run with its own runbook, or choose another --incident$/);
+    expect(String(advice?.detail)).not.toContain('--reuse-backups');
+
+    // Told to reuse them, a version with other entities is refused too, and changes nothing.
     const c = generate('c', ['--entity', E1, '--entity', E2, '--reuse-backups']);
-    const reused = await runInProcess(c, url, { to: EXPORT });
+    const otherScope = await runInProcess(c, url, { to: EXPORT });
+    expect(otherScope.steps.find((s) => s.status === 'failed')).toMatchObject({ step: 3 });
+    expect(failedRows(otherScope)).toEqual([
+      'every version that used these working tables chose the same rows (--reuse-backups)',
+      'the working tables are stamped with this version of the runbook',
+    ]);
+    expect(await backups(db)).toEqual(taken);
+    expect(await rows(db, `SELECT count(*)::int AS n FROM ${T}_backup_meta`)).toEqual([{ n: 1 }]);
+
+    // A version that chooses the same rows is advised to reuse them, and goes on with the backups that are there.
+    const same = generate('same', ['--entity', E1, '--reuse-backups']);
+    const reused = await runInProcess(same, url, { to: EXPORT });
     expect(reused.exitCode, JSON.stringify(reused.steps.filter((s) => s.status !== 'done'))).toBe(0);
-    const now = await backups(db);
-    expect(now.entities.map((e) => e.customer_entity_id).sort()).toEqual([E1, E2].sort());
-    expect(now.entities).toEqual(expect.arrayContaining(taken.entities));
+    expect(await backups(db)).toEqual(taken);
     expect(await rows(db, `SELECT count(*)::int AS n FROM ${T}_backup_meta`)).toEqual([{ n: 2 }]);
-    // From then on the first version's run is the other one.
-    expect(failedRows(await runInProcess(a, url, { from: 2, to: EXPORT }))).toEqual(['no other version of this runbook has used its working tables']);
+    // From then on the first version's run is the other one, of the same rows: it may reuse them.
+    const again = await runInProcess(a, url, { from: 2, to: EXPORT });
+    expect(failedRows(again)).toEqual(['no other version of this runbook has used its working tables']);
+    const sameRows = again.steps.find((s) => s.status === 'failed')?.details?.find((r) => r.ok === false);
+    expect(String(sameRows?.detail)).toMatch(/\(the same entities and filter\): finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups$/);
     await db.end();
   });
 

@@ -66,7 +66,7 @@ describe('the runner checks the runbook conditions before step 1', () => {
     await db.end();
   });
 
-  it('after a step before the point of no return failed, the advice is right: the corrected runbook with --reuse-backups runs', async () => {
+  it('after a step before the point of no return failed, the advice is right: a corrected --where reuses no backup, it goes by undo and another --incident', async () => {
     const db = await server.database('wruntime', CURRENT_SCHEMA_DDL);
     await seedCurrent(db);
     const url = server.url('wruntime');
@@ -75,14 +75,25 @@ describe('the runner checks the runbook conditions before step 1', () => {
     const failed = runCli(['run', wrong, '--db', url, '--yes', ...confirmManual(wrong)]);
     expect(failed.code).toBe(1);
     expect(failed.stdout + failed.stderr).toMatch(/invalid input syntax for type integer/);
-    expect(failed.stdout).toMatch(/stopped; fix the cause, then run this to resume at step 6:\n  restitch run .*\nif the runbook itself must change \(a condition, an option\), nothing irreversible has run \(the point of no return is step 12\): generate it again with the same --incident and --reuse-backups/);
-    // Regenerated without it, the preflight refuses the working tables the first version stamped; with it, the corrected runbook runs.
+    expect(failed.stdout).toMatch(
+      /stopped; fix the cause, then run this to resume at step 6:\n  restitch run .*\nif the runbook itself must change \(a condition, an option\), nothing irreversible has run \(the point of no return is step 12\): if it chooses the same entities with the same --where and event-time window, generate it again with the same --incident and --reuse-backups .*; if it chooses other entities or another filter, the backups taken so far cannot be reused .*: undo this run \(the same command with --undo\), then generate the corrected runbook with another --incident/,
+    );
+    // Regenerated with another --where, the preflight refuses the working tables the first version stamped, with --reuse-backups too.
     const plain = generate('runtime-plain', 'multi-entity', ['--entity', E1, '--entity', E2, '--where', "payload->>'ps_identifier' = 'None'"]);
     expect(runCli(['run', plain, '--db', url, '--yes', ...confirmManual(plain), '--to', '9']).code).toBe(1);
-    const fixed = generate('runtime-fixed', 'multi-entity', ['--entity', E1, '--entity', E2, '--where', "payload->>'ps_identifier' = 'None'", '--reuse-backups']);
-    const r = runCli(['run', fixed, '--db', url, '--yes', ...confirmManual(fixed), '--to', '9']);
+    const reuse = generate('runtime-reuse', 'multi-entity', ['--entity', E1, '--entity', E2, '--where', "payload->>'ps_identifier' = 'None'", '--reuse-backups']);
+    const refused = runCli(['run', reuse, '--db', url, '--yes', ...confirmManual(reuse), '--to', '9']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('every version that used these working tables chose the same rows (--reuse-backups)');
+    // As advised: undo the first run, then the corrected runbook under another --incident.
+    const undone = runCli(['run', wrong, '--undo', '--db', url, '--yes', ...confirmManual(join(wrong, 'undo'))]);
+    expect(undone.code, undone.stderr + undone.stdout).toBe(0);
+    const out = join(work, 'runtime-fixed');
+    const g = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'where-fix-2', '--out', out, '--entity', E1, '--entity', E2, '--where', "payload->>'ps_identifier' = 'None'"]);
+    expect(g.code, g.stderr).toBe(0);
+    const r = runCli(['run', out, '--db', url, '--yes', ...confirmManual(out), '--to', '9']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect((await db.query(`SELECT customer_entity_id FROM external_data.rs_where_fix_entities_backup`)).rows.map((x) => x.customer_entity_id)).toEqual([E1]);
+    expect((await db.query(`SELECT customer_entity_id FROM external_data.rs_where_fix_2_entities_backup`)).rows.map((x) => x.customer_entity_id)).toEqual([E1]);
     await db.end();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inputsFingerprint } from '../../src/core/fingerprint.js';
+import { inputsFingerprint, scopeFingerprint } from '../../src/core/fingerprint.js';
 import { validateInputs } from '../../src/core/inputs.js';
 
 const base = { scenario: 'multi-entity', dialect: 'postgres', incident: 'fp', entity: ['a'] };
@@ -24,5 +24,13 @@ describe('the version stamp of the working tables', () => {
     expect(inputsFingerprint(await validateInputs({ ...base, entity: ['a', 'b'] }))).not.toBe(a);
     expect(inputsFingerprint(await validateInputs({ ...base, where: "customer_events.payload->>'x' = 'y'" }))).not.toBe(a);
     expect(inputsFingerprint(await validateInputs({ ...base, reuseBackups: true }))).not.toBe(a);
+  });
+
+  it('has a scope that differs only when other rows are chosen: entities, the event filter, --delete-where', async () => {
+    const a = scopeFingerprint(await validateInputs(base));
+    expect(scopeFingerprint(await validateInputs({ ...base, reuseBackups: true, batchSize: '5' }))).toBe(a);
+    expect(scopeFingerprint(await validateInputs({ ...base, entity: ['a', 'b'] }))).not.toBe(a);
+    expect(scopeFingerprint(await validateInputs({ ...base, where: "customer_events.payload->>'x' = 'y'" }))).not.toBe(a);
+    expect(scopeFingerprint(await validateInputs({ ...base, eventTimeFrom: '2026-01-01T00:00:00Z' }))).not.toBe(a);
   });
 });

@@ -30,17 +30,19 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_oneshot_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO external_data.rs_example_oneshot_backup_meta (fingerprint, incident, taken_at)
-SELECT '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8', 'example-oneshot', now()
+INSERT INTO external_data.rs_example_oneshot_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8', 'example-oneshot', now(), '151447cd071768bf26a053dde2ac09afc0e0fe25c1dd96d666aad4e707acb187'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_backup_meta AS other WHERE other.fingerprint <> '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup)

@@ -21,7 +21,12 @@ SELECT
   CASE
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
-      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || CASE
+        WHEN max(CASE WHEN other.scope IS DISTINCT FROM '151447cd071768bf26a053dde2ac09afc0e0fe25c1dd96d666aad4e707acb187' THEN 1 ELSE 0 END) = 0
+          THEN ' (the same entities and filter): finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+        ELSE ' (other entities or another filter, whose backups cannot be reused: the batch steps resume after the highest key they did):'
+          || ' finish or undo that run with its own runbook, or choose another --incident'
+      END
   END AS detail
 FROM external_data.rs_example_oneshot_backup_meta AS other
 WHERE other.fingerprint <> '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8'
@@ -59,7 +64,8 @@ FROM (
     ('external_data', 'rs_example_oneshot_events_undo_done', 'id', 'uuid'),
     ('external_data', 'rs_example_oneshot_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_oneshot_backup_meta', 'incident', 'text'),
-    ('external_data', 'rs_example_oneshot_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('external_data', 'rs_example_oneshot_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('external_data', 'rs_example_oneshot_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

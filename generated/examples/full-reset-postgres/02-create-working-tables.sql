@@ -55,17 +55,19 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_full_reset_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO external_data.rs_example_full_reset_backup_meta (fingerprint, incident, taken_at)
-SELECT '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af', 'example-full-reset', now()
+INSERT INTO external_data.rs_example_full_reset_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af', 'example-full-reset', now(), 'f4653c0f18be37b26373690fe4390201350b5e671578abf5a254d504c4e7edf6'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_backup_meta AS other WHERE other.fingerprint <> '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_full_reset_events_backup)

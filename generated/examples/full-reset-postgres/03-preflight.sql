@@ -21,7 +21,12 @@ SELECT
   CASE
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
-      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || CASE
+        WHEN max(CASE WHEN other.scope IS DISTINCT FROM 'f4653c0f18be37b26373690fe4390201350b5e671578abf5a254d504c4e7edf6' THEN 1 ELSE 0 END) = 0
+          THEN ' (the same entities and filter): finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+        ELSE ' (other entities or another filter, whose backups cannot be reused: the batch steps resume after the highest key they did):'
+          || ' finish or undo that run with its own runbook, or choose another --incident'
+      END
   END AS detail
 FROM external_data.rs_example_full_reset_backup_meta AS other
 WHERE other.fingerprint <> '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af'
@@ -65,7 +70,8 @@ FROM (
     ('external_data', 'rs_example_full_reset_events_undo_done', 'id', 'uuid'),
     ('external_data', 'rs_example_full_reset_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_full_reset_backup_meta', 'incident', 'text'),
-    ('external_data', 'rs_example_full_reset_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('external_data', 'rs_example_full_reset_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('external_data', 'rs_example_full_reset_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

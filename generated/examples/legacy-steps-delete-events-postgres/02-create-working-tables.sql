@@ -41,17 +41,19 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO temp_table.rs_example_legacy_delete_backup_meta (fingerprint, incident, taken_at)
-SELECT 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30', 'example-legacy-delete', now()
+INSERT INTO temp_table.rs_example_legacy_delete_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30', 'example-legacy-delete', now(), '868373441e8d6feb3b8696fda6bbdb43092d4b835336f6817ff51019272353ba'
 WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta AS other WHERE other.fingerprint <> 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_events_to_clean)

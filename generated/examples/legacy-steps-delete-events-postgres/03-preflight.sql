@@ -22,6 +22,7 @@ SELECT
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || ' (the backed-up checks stop a version that chooses other rows before it changes any)'
   END AS detail
 FROM temp_table.rs_example_legacy_delete_backup_meta AS other
 WHERE other.fingerprint <> 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30'
@@ -61,7 +62,8 @@ FROM (
     ('temp_table', 'rs_example_legacy_delete_deleted_events_backup', 'id', ''),
     ('temp_table', 'rs_example_legacy_delete_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_legacy_delete_backup_meta', 'incident', 'text'),
-    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -37,17 +37,19 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO temp_table.rs_example_legacy_backup_meta (fingerprint, incident, taken_at)
-SELECT '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9', 'example-legacy', now()
+INSERT INTO temp_table.rs_example_legacy_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9', 'example-legacy', now(), 'a8ad4355394809e87c121e7c67cea3e00a3f2c8b9b39c52b0dcb20993fae3d63'
 WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_to_clean)

@@ -49,17 +49,19 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_window_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO external_data.rs_example_window_backup_meta (fingerprint, incident, taken_at)
-SELECT '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf', 'example-window', now()
+INSERT INTO external_data.rs_example_window_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf', 'example-window', now(), 'd7b0ee8ffa5b545d93641a513f3b6e512c83b6cb0dcb7ac8c39602915f1d6e99'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_backup_meta AS other WHERE other.fingerprint <> '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_entities_backup)

@@ -21,7 +21,12 @@ SELECT
   CASE
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
-      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || CASE
+        WHEN max(CASE WHEN other.scope IS DISTINCT FROM 'd7b0ee8ffa5b545d93641a513f3b6e512c83b6cb0dcb7ac8c39602915f1d6e99' THEN 1 ELSE 0 END) = 0
+          THEN ' (the same entities and filter): finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+        ELSE ' (other entities or another filter, whose backups cannot be reused: the batch steps resume after the highest key they did):'
+          || ' finish or undo that run with its own runbook, or choose another --incident'
+      END
   END AS detail
 FROM external_data.rs_example_window_backup_meta AS other
 WHERE other.fingerprint <> '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf'
@@ -65,7 +70,8 @@ FROM (
     ('external_data', 'rs_example_window_events_undo_done', 'id', 'uuid'),
     ('external_data', 'rs_example_window_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_window_backup_meta', 'incident', 'text'),
-    ('external_data', 'rs_example_window_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('external_data', 'rs_example_window_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('external_data', 'rs_example_window_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -49,17 +49,19 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO external_data.rs_example_multi_backup_meta (fingerprint, incident, taken_at)
-SELECT '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e', 'example-multi', now()
+INSERT INTO external_data.rs_example_multi_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e', 'example-multi', now(), 'e75fbf52f1e0b8f6767d8b087d8e03dfcb9c1b7c1db1b1884e74a2c402db5cc0'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS other WHERE other.fingerprint <> '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup)

@@ -21,7 +21,12 @@ SELECT
   CASE
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
-      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || CASE
+        WHEN max(CASE WHEN other.scope IS DISTINCT FROM 'e75fbf52f1e0b8f6767d8b087d8e03dfcb9c1b7c1db1b1884e74a2c402db5cc0' THEN 1 ELSE 0 END) = 0
+          THEN ' (the same entities and filter): finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+        ELSE ' (other entities or another filter, whose backups cannot be reused: the batch steps resume after the highest key they did):'
+          || ' finish or undo that run with its own runbook, or choose another --incident'
+      END
   END AS detail
 FROM external_data.rs_example_multi_backup_meta AS other
 WHERE other.fingerprint <> '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e'
@@ -64,7 +69,8 @@ FROM (
     ('external_data', 'rs_example_multi_events_undo_done', 'id', 'uuid'),
     ('external_data', 'rs_example_multi_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_multi_backup_meta', 'incident', 'text'),
-    ('external_data', 'rs_example_multi_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('external_data', 'rs_example_multi_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('external_data', 'rs_example_multi_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

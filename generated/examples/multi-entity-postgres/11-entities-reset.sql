@@ -10,10 +10,7 @@ SELECT
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' row(s) not processed yet' AS detail
 FROM external_data.rs_example_multi_entities_backup AS src
-WHERE src.customer_entity_id > coalesce(
-    (SELECT done.id FROM external_data.rs_example_multi_entities_reset_done AS done ORDER BY done.id DESC LIMIT 1),
-    ''
-  )
+WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_reset_done AS done WHERE done.id = src.customer_entity_id)
 UNION ALL
 SELECT
   'no backed-up entity still has modified or identifiers set' AS check_name,

@@ -18,17 +18,19 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO temp_table.rs_example_orphans_backup_meta (fingerprint, incident, taken_at)
-SELECT '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', 'example-orphans', now()
+INSERT INTO temp_table.rs_example_orphans_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', 'example-orphans', now(), '83163f10926267a790e908f2fcdb0535d8d8990a8327a3b6ff99376cf6202fed'
 WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_orphans_queued)
 ON CONFLICT (fingerprint) DO NOTHING;

@@ -22,6 +22,7 @@ SELECT
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
       || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || ' (the backed-up checks stop a version that chooses other rows before it changes any)'
   END AS detail
 FROM temp_table.rs_example_orphans_backup_meta AS other
 WHERE other.fingerprint <> '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e'
@@ -56,7 +57,8 @@ FROM (
     ('temp_table', 'rs_example_orphans_orphans_queued', 'queued_at', 'timestamp with time zone'),
     ('temp_table', 'rs_example_orphans_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_orphans_backup_meta', 'incident', 'text'),
-    ('temp_table', 'rs_example_orphans_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('temp_table', 'rs_example_orphans_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('temp_table', 'rs_example_orphans_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -11,7 +11,12 @@ SELECT
   CASE
     WHEN count(*) = 0 THEN 'none'
     ELSE string_agg('version ' || substr(other.fingerprint, 1, 12) || ' since ' || CAST(other.taken_at AS text), ', ')
-      || ': finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+      || CASE
+        WHEN max(CASE WHEN other.scope IS DISTINCT FROM '52e6c14ca903df56ee15d1dd0b4ac61f39a88b6ad00ab0b7e159e7b6704cb9ac' THEN 1 ELSE 0 END) = 0
+          THEN ' (the same entities and filter): finish or undo that run, choose another --incident, or generate again with --reuse-backups to go on with its backups'
+        ELSE ' (other entities or another filter, whose backups cannot be reused: the batch steps resume after the highest key they did):'
+          || ' finish or undo that run with its own runbook, or choose another --incident'
+      END
   END AS detail
 FROM external_data.rs_example_recalc_backup_meta AS other
 WHERE other.fingerprint <> '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe'
@@ -45,7 +50,8 @@ FROM (
     ('external_data', 'rs_example_recalc_entities_reset_done', 'id', 'text'),
     ('external_data', 'rs_example_recalc_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_recalc_backup_meta', 'incident', 'text'),
-    ('external_data', 'rs_example_recalc_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('external_data', 'rs_example_recalc_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('external_data', 'rs_example_recalc_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -28,17 +28,19 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_recalc_backup_meta (
   fingerprint text,
   incident text,
   taken_at timestamptz,
+  scope text,
   PRIMARY KEY (fingerprint)
 );
 
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
--- uses these working tables, and when its run began, before any backup is taken. It is written
+-- uses these working tables, which rows it backs up and changes (its scope: the entities, the
+-- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
-INSERT INTO external_data.rs_example_recalc_backup_meta (fingerprint, incident, taken_at)
-SELECT '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe', 'example-recalc', now()
+INSERT INTO external_data.rs_example_recalc_backup_meta (fingerprint, incident, taken_at, scope)
+SELECT '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe', 'example-recalc', now(), '52e6c14ca903df56ee15d1dd0b4ac61f39a88b6ad00ab0b7e159e7b6704cb9ac'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_backup)

@@ -40,7 +40,8 @@ FROM (
     ('temp_table', 'rs_example_legacy_delete_deleted_events_backup', 'id', ''),
     ('temp_table', 'rs_example_legacy_delete_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_legacy_delete_backup_meta', 'incident', 'text'),
-    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('temp_table', 'rs_example_legacy_delete_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -43,7 +43,8 @@ FROM (
     ('external_data', 'rs_example_multi_events_undo_done', 'id', 'uuid'),
     ('external_data', 'rs_example_multi_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_multi_backup_meta', 'incident', 'text'),
-    ('external_data', 'rs_example_multi_backup_meta', 'taken_at', 'timestamp with time zone')
+    ('external_data', 'rs_example_multi_backup_meta', 'taken_at', 'timestamp with time zone'),
+    ('external_data', 'rs_example_multi_backup_meta', 'scope', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1
