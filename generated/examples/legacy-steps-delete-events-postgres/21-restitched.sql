@@ -14,7 +14,7 @@
 --   CPS's own logs are the only place to confirm them. If every queued event is of that kind
 --   the wait cannot pass: confirm in the CPS logs instead.
 -- Expect: ok = true once no queued event is still queued and at least one has its matching row;
---   detail gives the number left the queue without a matching row.
+--   detail gives the number of events that left the queue without a matching row.
 --
 -- By hand: run the query every 1m until ok is true on every row; give up after 24h.
 

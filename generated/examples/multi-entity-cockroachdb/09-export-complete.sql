@@ -30,8 +30,21 @@ JOIN customer_events AS customer_events ON customer_events.identifiers @> ARRAY[
 WHERE true
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup AS b WHERE b.id = customer_events.id)
 UNION ALL
--- The same against the identifiers the entities to reset hold now, not as backed up: an
--- identifier profile stitching added since the backup brings events the export never read.
+-- An entity still as it was backed up, or as this runbook left it (modified and identifiers NULL,
+-- waiting for the clean-up routine): anything else means something stitched it since (CPS running
+-- during a pause), and its backup and this export no longer hold all of its events.
+SELECT
+  'every entity to reset is still as backed up (nothing stitched it since)' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' entities changed since their backup (e.g. '
+    || coalesce(min(a.customer_entity_id), 'none') || '): stitched again while the run was paused? Export again from a new runbook' AS detail
+FROM external_data.rs_example_multi_entities_backup AS b
+JOIN customer_attributes AS a ON a.customer_entity_id = b.customer_entity_id
+WHERE NOT (a.modified IS NULL AND a.identifiers IS NULL)
+  AND (a.modified IS DISTINCT FROM b.modified OR a.identifiers IS DISTINCT FROM b.identifiers)
+UNION ALL
+-- The second row again, against the identifiers the entities to reset hold now, not as backed
+-- up: an identifier profile stitching added since the backup brings events the export never read.
 SELECT
   'no event sharing an identifier the entities to reset hold now is left out' AS check_name,
   count(DISTINCT customer_events.id) = 0 AS ok,
@@ -46,19 +59,6 @@ FROM (
 JOIN customer_events AS customer_events ON customer_events.identifiers @> ARRAY[i.identifier]
 WHERE true
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_backup AS b WHERE b.id = customer_events.id)
-UNION ALL
--- An entity still as it was backed up, or as this runbook left it (modified and identifiers NULL,
--- waiting for the clean-up routine): anything else means something stitched it since (CPS running
--- during a pause), and its backup and this export no longer hold all of its events.
-SELECT
-  'every entity to reset is still as backed up (nothing stitched it since)' AS check_name,
-  count(*) = 0 AS ok,
-  CAST(count(*) AS text) || ' entities changed since their backup (e.g. '
-    || coalesce(min(a.customer_entity_id), 'none') || '): stitched again while the run was paused? Export again from a new runbook' AS detail
-FROM external_data.rs_example_multi_entities_backup AS b
-JOIN customer_attributes AS a ON a.customer_entity_id = b.customer_entity_id
-WHERE NOT (a.modified IS NULL AND a.identifiers IS NULL)
-  AND (a.modified IS DISTINCT FROM b.modified OR a.identifiers IS DISTINCT FROM b.identifiers)
 UNION ALL
 SELECT
   'no entity to reset was modified since this runbook began (profile stitching ran?)' AS check_name,

@@ -10,7 +10,7 @@ import type { Scenario, StepSpec } from './scenario.js';
 export const LEGACY_WAIT_WHY =
   'The runbook is finished when CPS has processed every queued event. What shows it: the event has left cdp_ps.customer_events_to_process, and CPS has written cdp_ps.matching rows for the events whose value is an identifier. Leaving the queue alone proves nothing (a queue row deleted by hand or by another runbook looks the same), so the wait also needs matching rows. What cannot be observed: that CPS processed an event whose value is no identifier under the corrected rule (the bad value of the incident). It rightly gets no matching row and leaves no other trace in the cdp_* tables; the detail counts those, and CPS\'s own logs are the only place to confirm them. If every queued event is of that kind the wait cannot pass: confirm in the CPS logs instead.';
 export const LEGACY_WAIT_EXPECT =
-  'ok = true once no queued event is still queued and at least one has its matching row; detail gives the number left the queue without a matching row.';
+  'ok = true once no queued event is still queued and at least one has its matching row; detail gives the number of events that left the queue without a matching row.';
 
 const byEntities = (inputs: RunbookInputs) => inputs.entities.count > 0;
 
