@@ -143,6 +143,12 @@ export class Walk {
             ["UPDATE customer_attributes SET identifiers = identifiers || ARRAY['gained-in-pause'], modified = now() + interval '1 second' WHERE identifiers IS NOT NULL"],
             // CPS stitched every event again during a pause.
             ["UPDATE customer_events SET stitched = now() + interval '1 second' WHERE stitched IS NOT NULL"],
+            // CPS ran since the runbook began, with the old rule: every entity written again, every
+            // event stitched again, to an identifier no entity holds.
+            [
+              "UPDATE customer_attributes SET modified = now() + interval '1 second'",
+              "UPDATE customer_events SET stitched = now() + interval '1 second', identifiers = identifiers || ARRAY['held-by-no-entity']",
+            ],
           ]
         : []),
       ...work.map((t) => [`DELETE FROM ${t} WHERE ctid = (SELECT min(ctid) FROM ${t})`]),

@@ -18,4 +18,19 @@ SELECT
   CAST(count(*) AS text) || ' events still stitched' AS detail
 FROM customer_events AS e
 JOIN external_data.rs_example_multi_events_backup AS b ON b.id = e.id
-WHERE e.stitched IS NOT NULL OR e.identifiers IS NOT NULL;
+WHERE e.stitched IS NOT NULL OR e.identifiers IS NOT NULL
+UNION ALL
+SELECT
+  'no event to reset was stitched since this runbook began (profile stitching ran?)' AS check_name,
+  max(s.taken_at) IS NOT NULL AND count(w.k) = 0 AS ok,
+  CASE
+    WHEN max(s.taken_at) IS NULL THEN 'the working tables are not stamped with this version of the runbook: no start to compare with'
+    ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
+      || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
+  END AS detail
+FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_multi_backup_meta AS m WHERE m.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e') AS s
+LEFT JOIN (
+  SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
+  FROM external_data.rs_example_multi_events_backup AS b
+  JOIN customer_events AS live ON live.id = b.id
+) AS w ON w.changed_at > s.taken_at;

@@ -1,6 +1,7 @@
 -- restitch:step 11/16
 -- restitch:kind check
 -- restitch:title Every backed-up entity is marked for deletion
+-- restitch:recheck-on-resume
 --
 -- Why: Proves the batch step covered every entity before anything else changes.
 -- Expect: ok = true on both rows.
@@ -18,4 +19,34 @@ SELECT
   CAST(count(*) AS text) || ' entities still set' AS detail
 FROM customer_attributes AS a
 JOIN external_data.rs_example_window_entities_backup AS b ON b.customer_entity_id = a.customer_entity_id
-WHERE a.modified IS NOT NULL OR a.identifiers IS NOT NULL;
+WHERE a.modified IS NOT NULL OR a.identifiers IS NOT NULL
+UNION ALL
+SELECT
+  'no entity to reset was modified since this runbook began (profile stitching ran?)' AS check_name,
+  max(s.taken_at) IS NOT NULL AND count(w.k) = 0 AS ok,
+  CASE
+    WHEN max(s.taken_at) IS NULL THEN 'the working tables are not stamped with this version of the runbook: no start to compare with'
+    ELSE CAST(count(w.k) AS text) || ' entities modified after ' || CAST(max(s.taken_at) AS text)
+      || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
+  END AS detail
+FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+LEFT JOIN (
+  SELECT CAST(live.customer_entity_id AS text) AS k, live.modified AS changed_at
+  FROM external_data.rs_example_window_entities_backup AS b
+  JOIN customer_attributes AS live ON live.customer_entity_id = b.customer_entity_id
+) AS w ON w.changed_at > s.taken_at
+UNION ALL
+SELECT
+  'no event to reset was stitched since this runbook began (profile stitching ran?)' AS check_name,
+  max(s.taken_at) IS NOT NULL AND count(w.k) = 0 AS ok,
+  CASE
+    WHEN max(s.taken_at) IS NULL THEN 'the working tables are not stamped with this version of the runbook: no start to compare with'
+    ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
+      || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
+  END AS detail
+FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+LEFT JOIN (
+  SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
+  FROM external_data.rs_example_window_events_backup AS b
+  JOIN customer_events AS live ON live.id = b.id
+) AS w ON w.changed_at > s.taken_at;

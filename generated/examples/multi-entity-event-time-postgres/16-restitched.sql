@@ -9,14 +9,37 @@
 --
 -- By hand: run the query every 1m until ok is true on every row; give up after 24h.
 
--- Profile stitching sets stitched again on every event it has processed.
+-- Profile stitching sets stitched to the time it stitched an event. "Not NULL" is not proof: an
+-- undo puts the backed-up stitched back, and CPS running with the old rule stitches too. An event
+-- counts as re-stitched only when its stitched is later than this runbook's start (the stamp of
+-- its working tables, taken before any backup) and differs from its backed-up value, and when
+-- every identifier it was stitched to is held by an entity (else it belongs to no profile, and
+-- CPS never looks at it again). Both read only the reset events.
 SELECT waiting.check_name, waiting.ok, waiting.detail
 FROM (
   SELECT
-    'profile stitching has processed every reset event' AS check_name,
-    count(*) = 0 AS ok,
-    CAST(count(*) AS text) || ' events waiting to be stitched' AS detail
-  FROM customer_events AS e
-  JOIN external_data.rs_example_window_events_backup AS b ON b.id = e.id
-  WHERE e.stitched IS NULL
+    'profile stitching has stitched every reset event since this runbook reset it' AS check_name,
+    max(s.taken_at) IS NOT NULL AND count(w.id) = 0 AS ok,
+    CASE
+      WHEN max(s.taken_at) IS NULL THEN 'the working tables are not stamped with this version of the runbook: no start to compare with'
+      ELSE CAST(count(w.id) AS text) || ' events not stitched since ' || CAST(max(s.taken_at) AS text)
+        || coalesce(' (e.g. ' || min(CAST(w.id AS text)) || ')', '')
+    END AS detail
+  FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+  LEFT JOIN (
+    SELECT e.id, e.stitched, b.stitched AS backed_up
+    FROM external_data.rs_example_window_events_backup AS b
+    JOIN customer_events AS e ON e.id = b.id
+  ) AS w ON w.stitched IS NULL OR w.stitched <= s.taken_at OR w.stitched = w.backed_up
+  UNION ALL
+  SELECT
+    'no reset event is stitched to an identifier no entity holds' AS check_name,
+    count(DISTINCT e.id) = 0 AS ok,
+    CAST(count(DISTINCT e.id) AS text) || ' events stitched to identifiers no entity holds'
+      || coalesce(' (e.g. event ' || min(CAST(e.id AS text)) || '; identifier ' || min(i.identifier) || ')', '') AS detail
+  FROM external_data.rs_example_window_events_backup AS b
+  JOIN customer_events AS e ON e.id = b.id
+  CROSS JOIN LATERAL unnest(e.identifiers) AS i (identifier)
+  WHERE e.stitched IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM customer_attributes AS holder WHERE holder.identifiers @> ARRAY[i.identifier])
 ) AS waiting;

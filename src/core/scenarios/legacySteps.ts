@@ -3,6 +3,15 @@ import type { RunbookInputs } from '../types.js';
 import { createWorkingTables, disableCps, disableCpsOnly, loadEntities, preflight } from './commonSteps.js';
 import type { Scenario, StepSpec } from './scenario.js';
 
+/**
+ * The legacy wait (legacy/restitched), here and in orphan-recovery: what of CPS's work can be
+ * observed (src/sandbox/simulator.ts stitchLegacy), and what cannot.
+ */
+export const LEGACY_WAIT_WHY =
+  'The runbook is finished when CPS has processed every queued event. What shows it: the event has left cdp_ps.customer_events_to_process, and CPS has written cdp_ps.matching rows for the events whose value is an identifier. Leaving the queue alone proves nothing (a queue row deleted by hand or by another runbook looks the same), so the wait also needs matching rows. What cannot be observed: that CPS processed an event whose value is no identifier under the corrected rule (the bad value of the incident). It rightly gets no matching row and leaves no other trace in the cdp_* tables; the detail counts those, and CPS\'s own logs are the only place to confirm them. If every queued event is of that kind the wait cannot pass: confirm in the CPS logs instead.';
+export const LEGACY_WAIT_EXPECT =
+  'ok = true once no queued event is still queued and at least one has its matching row; detail gives the number of events that left the queue without a matching row.';
+
 const byEntities = (inputs: RunbookInputs) => inputs.entities.count > 0;
 
 const change = (slug: string, title: string, template: string, why: string, expect: string): StepSpec => ({
@@ -92,8 +101,8 @@ export const legacySteps: Scenario = {
       title: 'Wait until CPS has processed every queued event',
       template: 'legacy/restitched',
       params: { source: 'events' },
-      why: 'The runbook is finished when CPS has taken every queued event from the queue. An event whose only identifier was the bad value rightly stays without a matching row.',
-      expect: 'ok = true once no listed event is still queued; detail gives the number left without a matching row.',
+      why: LEGACY_WAIT_WHY,
+      expect: LEGACY_WAIT_EXPECT,
       wait: { interval: 60, timeout: 24 * 3600 },
     },
   ],

@@ -1,4 +1,5 @@
 import { createWorkingTables, disableCpsOnly, preflight } from './commonSteps.js';
+import { LEGACY_WAIT_EXPECT, LEGACY_WAIT_WHY } from './legacySteps.js';
 import type { Scenario } from './scenario.js';
 
 /** "Help! I deleted the matching rows": queue every unstitched event, each exactly once. */
@@ -54,8 +55,8 @@ export const orphanRecovery: Scenario = {
       title: 'Wait until CPS has processed every queued event',
       template: 'legacy/restitched',
       params: { source: 'orphansQueued' },
-      why: 'The recovery is finished when CPS has taken every queued event from the queue. An event without a valid identifier rightly stays without a matching row.',
-      expect: 'ok = true once no queued event is still queued; detail gives the number left without a matching row.',
+      why: LEGACY_WAIT_WHY,
+      expect: LEGACY_WAIT_EXPECT,
       wait: { interval: 60, timeout: 24 * 3600 },
     },
   ],
