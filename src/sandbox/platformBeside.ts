@@ -1,13 +1,15 @@
 /**
  * The platform running beside `restitch run`, as it does in production: the clean-up routine and
  * the recalculation all the time, the stitcher once the runbook's journal says CPS was enabled
- * again, and new events arriving. Its own connection, with its own application_name.
+ * again (or while the test makes it run: `cpsOn`, `cpsWindows`), and new events arriving. Its own
+ * connection, with its own application_name: a session-count guard does not see it, as it does
+ * not see a CPS that is enabled but idle.
  */
 import pg from 'pg';
-import { platformModel, type PlatformOptions } from './platformModel.js';
+import { platformModel, type PlatformModel, type PlatformOptions } from './platformModel.js';
 
-/** A running platform loop. */
-export interface PlatformLoop {
+/** A running platform loop; `schedule`, `cpsOn` and `cpsOff` act on its model from the next round on. */
+export interface PlatformLoop extends Pick<PlatformModel, 'schedule' | 'cpsOn' | 'cpsOff'> {
   /** Resolves after a whole round, begun after the call, found nothing to do and nothing due later. */
   settled(): Promise<void>;
   /** Rows of the events that have arrived so far, as they arrived. */
@@ -46,6 +48,9 @@ export function platformBeside(url: string, legacy: boolean, journalTable: strin
   return {
     settled: () => new Promise<void>((resolve) => waiters.push({ after: started, resolve })),
     arrived: () => model.arrived(),
+    schedule: (more) => model.schedule(more),
+    cpsOn: (rule) => model.cpsOn(rule),
+    cpsOff: () => model.cpsOff(),
     async stop() {
       running = false;
       await loop;

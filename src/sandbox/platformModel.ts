@@ -1,32 +1,56 @@
 /**
  * The simulated platform as a model with state and timing, so tests can catch what an instant,
- * kind platform hides:
+ * kind platform hides (docs/platform-model.md describes each option and what it can break):
  * - the clean-up routine deletes an entity `cleanupDelayMs` after it first sees it marked
  *   (modified = NULL), as production does "within about a minute"; until then undo can still put
- *   it back, after it cannot;
- * - new events arrive while a runbook runs (`arrivals`), some carrying the chosen entities'
- *   identifiers. They arrive as plumbing writes them: not stitched, no identifiers parsed. The
- *   right outcome: no runbook step and no undo step touches them; CPS stitches them with the
- *   corrected rule once it is enabled again, like any other new event.
+ *   it back, after it cannot. `cleanup: 'read-then-delete'` deletes the ids it read without
+ *   looking at modified again;
+ * - new events arrive while a runbook runs (`arrivals`, one identifier or several), some carrying
+ *   the chosen entities' identifiers. They arrive as plumbing writes them: not stitched, no
+ *   identifiers parsed (legacy, with `legacyArrivals`: a cdp_ce row and a queue row);
+ * - a concurrent writer recalculates entities (`writes`: modified and calculated set);
+ * - CPS stitches during a window whatever the journal says (`cpsWindows`, `cpsOn`/`cpsOff`).
  * One round does what is due; `pending` says whether anything is still due later.
  */
 import type { Queryable } from './db.js';
-import { fixedRule, recalculateCurrent, stitchCurrent, stitchLegacy, type Normalise } from './simulator.js';
+import { arrive, type Arrival } from './arrivals.js';
+import { cleanupRoutine, type CleanupMode } from './cleanupRoutine.js';
+import { brokenRule, fixedRule, recalculateCurrent, stitchCurrent, stitchLegacy, type Normalise } from './simulator.js';
 
-/** An event that arrives `afterMs` after the model starts, with `ps_identifier` = `identifier`. */
-export interface Arrival {
+export { arrivalId, type Arrival } from './arrivals.js';
+export type { CleanupMode } from './cleanupRoutine.js';
+
+/** A write to an entity by another writer `afterMs` after the model starts: its recalculation (modified and calculated to now()). */
+export interface EntityWrite {
   afterMs: number;
-  identifier: string;
+  entity: string;
 }
 
-/** How the simulated platform behaves. */
+/** CPS stitching from `fromMs` to `toMs` (after the model starts) whatever the runbook's journal says, with `rule` (default: the broken rule). */
+export interface CpsWindow {
+  fromMs: number;
+  toMs: number;
+  rule?: Normalise;
+}
+
+/** How the simulated platform behaves. Every option is off by default unless production behaves so. */
 export interface PlatformOptions {
-  /** The PS rule the stitcher uses once CPS is enabled (default: the fixed rule). */
+  /** The PS rule the stitcher uses once the journal says CPS is enabled (default: the fixed rule). */
   rule?: Normalise;
   /** How long the clean-up routine leaves a marked entity before deleting it (default 60 s, as in production). */
   cleanupDelayMs?: number;
-  /** Events that arrive while the runbook runs (current schema). */
+  /** How the clean-up routine deletes (default 'recheck': only rows still marked). */
+  cleanup?: CleanupMode;
+  /** Events that arrive while the runbook runs (current schema; legacy too with `legacyArrivals`). */
   arrivals?: readonly Arrival[];
+  /** Arrivals in the legacy schema too: plumbing writes cdp_ce.customer_events and enqueues the event (default off). */
+  legacyArrivals?: boolean;
+  /** Recalculations of entities by another writer (current schema). */
+  writes?: readonly EntityWrite[];
+  /** The recalculation of entities with calculated IS NULL sets modified = now() too (default off: the wiki asks it for calculated only). */
+  recalculationSetsModified?: boolean;
+  /** Windows in which CPS runs although the journal says it is disabled. */
+  cpsWindows?: readonly CpsWindow[];
 }
 
 /** What one round did, and whether more is due later. */
@@ -35,66 +59,84 @@ export interface RoundResult {
   pending: boolean;
 }
 
+/** More work for the model, `afterMs` counted from the call. */
+export interface Scheduled {
+  arrivals?: readonly Arrival[];
+  writes?: readonly EntityWrite[];
+}
+
 /** The platform's state between rounds. */
 export interface PlatformModel {
   round(db: Queryable, cpsEnabled: boolean): Promise<RoundResult>;
   /** Rows of the events that have arrived so far, as they arrived. */
   arrived(): Record<string, unknown>[];
+  /** Arrivals and writes from now on (a pause the test chooses). */
+  schedule(more: Scheduled): void;
+  /** CPS stitches from now on with `rule` (default: the broken rule), whatever the journal says, until `cpsOff`. */
+  cpsOn(rule?: Normalise): void;
+  cpsOff(): void;
 }
 
 export const DEFAULT_CLEANUP_DELAY_MS = 60_000;
 
-/** The id of the n-th arriving event: deterministic, apart from the seeded ones. */
-export const arrivalId = (n: number) => `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`;
+type Due<T> = T & { at: number };
+const byTime = <T extends { at: number }>(a: T, b: T) => a.at - b.at;
 
 export function platformModel(legacy: boolean, options: PlatformOptions = {}): PlatformModel {
-  const rule = options.rule ?? fixedRule;
-  const delay = options.cleanupDelayMs ?? DEFAULT_CLEANUP_DELAY_MS;
-  const schedule = legacy ? [] : [...(options.arrivals ?? [])].sort((a, b) => a.afterMs - b.afterMs);
   const started = Date.now();
-  const markedSince = new Map<string, number>();
+  const arrivalsHere = !legacy || options.legacyArrivals === true;
+  const arrivals: Due<Arrival>[] = arrivalsHere ? (options.arrivals ?? []).map((a) => ({ ...a, at: started + a.afterMs })).sort(byTime) : [];
+  const writes: Due<EntityWrite>[] = legacy ? [] : (options.writes ?? []).map((w) => ({ ...w, at: started + w.afterMs })).sort(byTime);
+  const windows = (options.cpsWindows ?? []).map((w) => ({ from: started + w.fromMs, to: started + w.toMs, rule: w.rule ?? brokenRule }));
+  const cleanup = cleanupRoutine(options.cleanup ?? 'recheck', options.cleanupDelayMs ?? DEFAULT_CLEANUP_DELAY_MS);
   const arrived: Record<string, unknown>[] = [];
+  let forced: Normalise | null = null;
 
-  async function arrive(db: Queryable): Promise<number> {
+  /** The rule CPS stitches with now, or null while it does not run. A forced CPS wins over the journal's. */
+  function cpsRule(journalSaysEnabled: boolean, now: number): Normalise | null {
+    const open = windows.find((w) => now >= w.from && now < w.to);
+    return forced ?? open?.rule ?? (journalSaysEnabled ? options.rule ?? fixedRule : null);
+  }
+
+  async function write(db: Queryable, now: number): Promise<number> {
     let n = 0;
-    while (arrived.length < schedule.length && Date.now() - started >= (schedule[arrived.length]?.afterMs ?? Infinity)) {
-      const a = schedule[arrived.length] as Arrival;
-      const { rows } = await db.query(
-        `INSERT INTO customer_events (id, event_time, payload, stitched, identifiers) VALUES ($1, now(), $2, NULL, NULL) RETURNING *`,
-        [arrivalId(arrived.length + 1), { ps_identifier: a.identifier }],
-      );
-      arrived.push(...rows);
-      n++;
+    while (writes.length > 0 && (writes[0]?.at ?? Infinity) <= now) {
+      const w = writes.shift() as Due<EntityWrite>;
+      // Whatever the entity's state: a recalculation of an entity marked for deletion un-marks it (the worst case).
+      n += (await db.query('UPDATE customer_attributes SET modified = now(), calculated = now() WHERE customer_entity_id = $1', [w.entity])).rowCount ?? 0;
     }
     return n;
   }
 
-  /** Deletes the marked entities whose delay has run out; remembers when each was first seen marked. */
-  async function cleanup(db: Queryable): Promise<{ deleted: number; waiting: number }> {
-    const now = Date.now();
-    const marked = (await db.query<{ id: string }>('SELECT customer_entity_id AS id FROM customer_attributes WHERE modified IS NULL')).rows.map((r) => r.id);
-    const seen = new Set(marked);
-    for (const id of markedSince.keys()) if (!seen.has(id)) markedSince.delete(id);
-    for (const id of marked) if (!markedSince.has(id)) markedSince.set(id, now);
-    const due = marked.filter((id) => now - (markedSince.get(id) ?? now) >= delay);
-    if (due.length === 0) return { deleted: 0, waiting: marked.length };
-    const r = await db.query('DELETE FROM customer_attributes WHERE modified IS NULL AND customer_entity_id = ANY ($1::text[])', [due]);
-    for (const id of due) markedSince.delete(id);
-    return { deleted: r.rowCount ?? 0, waiting: marked.length - due.length };
-  }
-
   return {
     arrived: () => arrived.map((r) => ({ ...r })),
+    schedule(more) {
+      const now = Date.now();
+      if (arrivalsHere) arrivals.push(...(more.arrivals ?? []).map((a) => ({ ...a, at: now + a.afterMs })));
+      if (!legacy) writes.push(...(more.writes ?? []).map((w) => ({ ...w, at: now + w.afterMs })));
+      arrivals.sort(byTime);
+      writes.sort(byTime);
+    },
+    cpsOn(rule = brokenRule) {
+      forced = rule;
+    },
+    cpsOff() {
+      forced = null;
+    },
     async round(db, cpsEnabled) {
+      const now = Date.now();
+      const rule = cpsRule(cpsEnabled, now);
+      const came = await arrive(db, legacy, arrivals, now, arrived);
+      const later = arrivals.length > 0 || windows.some((w) => w.from > now);
       if (legacy) {
-        const stitched = cpsEnabled ? await stitchLegacy(db, rule) : 0;
-        return { changed: stitched, pending: false };
+        const stitched = rule ? await stitchLegacy(db, rule) : 0;
+        return { changed: came + stitched, pending: later };
       }
-      const arrivals = await arrive(db);
-      const { deleted, waiting } = await cleanup(db);
-      const recalculated = await recalculateCurrent(db);
-      const stitched = cpsEnabled ? await stitchCurrent(db, rule) : 0;
-      return { changed: arrivals + deleted + recalculated + stitched, pending: waiting > 0 || arrived.length < schedule.length };
+      const written = await write(db, now);
+      const { deleted, waiting } = await cleanup(db, now);
+      const recalculated = await recalculateCurrent(db, options.recalculationSetsModified === true);
+      const stitched = rule ? await stitchCurrent(db, rule) : 0;
+      return { changed: came + written + deleted + recalculated + stitched, pending: later || waiting > 0 || writes.length > 0 };
     },
   };
 }

@@ -19,6 +19,12 @@ export const fixedRule: Normalise = (raw) => {
   return text === '' || text === 'None' || text === '0' ? null : text;
 };
 
+/** The identifiers of an event's identifier field under `normalise`: one value or an array of them, sorted, without repeats. */
+export function identifiersOf(value: unknown, normalise: Normalise): string[] {
+  const values = Array.isArray(value) ? (value as unknown[]) : [value];
+  return [...new Set(values.map(normalise).filter((v): v is string => v !== null))].sort();
+}
+
 /** Current schema clean-up routine: deletes entities whose modified is NULL. */
 export async function cleanupCurrent(db: Queryable): Promise<number> {
   return (await db.query('DELETE FROM customer_attributes WHERE modified IS NULL')).rowCount ?? 0;
@@ -34,8 +40,7 @@ export async function stitchCurrent(db: Queryable, normalise: Normalise, field =
   ).rows;
   for (const event of events) {
     // The field may hold one value or an array of them (an event seen with several identifiers).
-    const values = Array.isArray(event.value) ? (event.value as unknown[]) : [event.value];
-    const identifiers = [...new Set(values.map(normalise).filter((v): v is string => v !== null))].sort();
+    const identifiers = identifiersOf(event.value, normalise);
     await db.query('UPDATE customer_events SET stitched = now(), identifiers = $2 WHERE id = $1', [event.id, identifiers]);
     if (identifiers.length === 0) continue;
     const owners = (
@@ -58,16 +63,21 @@ export async function stitchCurrent(db: Queryable, normalise: Normalise, field =
   return events.length;
 }
 
-/** Recalculation: entities with calculated IS NULL get a new calculated timestamp. */
-export async function recalculateCurrent(db: Queryable): Promise<number> {
-  return (await db.query('UPDATE customer_attributes SET calculated = now() WHERE calculated IS NULL')).rowCount ?? 0;
+/**
+ * Recalculation: entities with calculated IS NULL get a new calculated timestamp, and with
+ * `setsModified` a new modified one too (a platform whose recalculation counts as a change).
+ */
+export async function recalculateCurrent(db: Queryable, setsModified = false): Promise<number> {
+  const set = setsModified ? 'calculated = now(), modified = now()' : 'calculated = now()';
+  return (await db.query(`UPDATE customer_attributes SET ${set} WHERE calculated IS NULL`)).rowCount ?? 0;
 }
 
 /**
  * Legacy stitcher: consumes customer_events_to_process, writing cdp_ps.matching rows. An event
- * whose value is no identifier under `normalise` gets no matching row (it stays unmatched, as
- * the "None" events of an incident do under the corrected rule). An identifier already held by
- * several entities merges them into the first, as profile stitching does.
+ * with no identifier under `normalise` gets no matching row (it stays unmatched, as the "None"
+ * events of an incident do under the corrected rule). The field may hold an array of values, like
+ * the current stitcher's. An event sharing identifiers with several entities merges them into the
+ * first, as profile stitching does.
  * The delete actions in cdp_attr.customer_entities_audit are a log the platform reads; it keeps
  * the rows (the wiki never deletes from it), and what it cleans for them is not modelled here.
  */
@@ -82,8 +92,8 @@ export async function stitchLegacy(db: Queryable, normalise: Normalise, field = 
     )
   ).rows;
   for (const event of queued) {
-    const identifier = normalise(event.value);
-    if (identifier !== null) {
+    const identifiers = identifiersOf(event.value, normalise);
+    if (identifiers.length > 0) {
       const matched = (
         await db.query<{ customer_entity_id: string; value: unknown }>(
           `SELECT DISTINCT m.customer_entity_id, ce.payload->$1 AS value FROM cdp_ps.matching AS m
@@ -91,7 +101,8 @@ export async function stitchLegacy(db: Queryable, normalise: Normalise, field = 
           [field],
         )
       ).rows;
-      const owners = [...new Set(matched.filter((m) => normalise(m.value) === identifier).map((m) => m.customer_entity_id))].sort();
+      const shares = (m: { value: unknown }) => identifiersOf(m.value, normalise).some((i) => identifiers.includes(i));
+      const owners = [...new Set(matched.filter(shares).map((m) => m.customer_entity_id))].sort();
       const entity = owners[0] ?? event.id;
       if (owners.length > 1) {
         await db.query('UPDATE cdp_ps.matching SET customer_entity_id = $1 WHERE customer_entity_id = ANY($2::uuid[])', [entity, owners.slice(1)]);

@@ -5,7 +5,9 @@ import { silentUi, type RunnerUi } from '../../src/runner/ui.js';
 import { platformBeside as beside, type PlatformLoop } from '../../src/sandbox/platformBeside.js';
 import type { PlatformOptions } from '../../src/sandbox/platformModel.js';
 import { BIN, ROOT } from './cli.js';
-import { readRunbook } from '../../src/io/runbookFs.js';
+import { readRunbook, writeRunbook } from '../../src/io/runbookFs.js';
+import { rerender } from '../../src/io/rerender.js';
+import { loadTemplates } from '../../src/io/templateStore.js';
 import { manualSteps } from '../../src/runner/plan.js';
 
 /** `--confirm N,M` naming the steps of `dir` done by hand (--yes does not confirm them); `dir` may end in /undo. */
@@ -55,7 +57,29 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
 }
 
 
-/** Runs a runbook in this process (for many small runs, where a process per run would be slow), with short waits. */
-export function runInProcess(dir: string, url: string, options: Partial<RunOptions> & { undo?: boolean } = {}, ui: RunnerUi = silentUi): Promise<RunReport> {
-  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...options }, ui);
+/**
+ * Runs a runbook in this process (for many small runs, where a process per run would be slow), with
+ * short waits. `signal` stands for Ctrl-C: aborted, the run ends interrupted (exit 130), as a
+ * deadline for a wait that cannot pass.
+ */
+export function runInProcess(
+  dir: string,
+  url: string,
+  options: Partial<RunOptions> & { undo?: boolean; signal?: AbortSignal } = {},
+  ui: RunnerUi = silentUi,
+): Promise<RunReport> {
+  const { signal, ...rest } = options;
+  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...rest }, ui, undefined, signal);
+}
+
+/**
+ * The runbook of `dir` rendered again, with the same inputs, for incident `incident`, written to
+ * `out` (which must not exist): a second incident on the same database, or the way forward that a
+ * refusal names ("generate the runbook again with a new --incident").
+ */
+export async function anotherIncident(dir: string, incident: string, out: string): Promise<string> {
+  const { manifest, files } = readRunbook(dir);
+  const again = await rerender({ ...manifest, inputs: { ...manifest.inputs, incident } }, loadTemplates(), files);
+  writeRunbook(out, again, false);
+  return out;
 }

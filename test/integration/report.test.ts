@@ -8,6 +8,7 @@ import { seedCurrent, seedGluedEvents } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { count, JOURNAL, multiEntityRunbook, RESET_STEP, upToReset } from '../helpers/resetRun.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { platformBeside, runInProcess } from '../helpers/runner.js';
 
 const server = new TestServer();
@@ -42,6 +43,7 @@ describe('restitch report', () => {
     const finished = await runInProcess(dir, url, {});
     await platform.stop();
     expect(finished.exitCode, JSON.stringify(finished.steps.filter((s) => s.status !== 'done'))).toBe(0);
+    expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
 
     const r = runCli(['report', dir, '--db', url]);
     expect(r.code, r.stderr).toBe(0);

@@ -13,6 +13,7 @@ import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
 import { E1, E2, seedCurrent, seedGluedEvents } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 
 const server = new TestServer();
@@ -35,6 +36,17 @@ async function ask<R extends pg.QueryResultRow>(url: string, sql: string): Promi
   await c.connect();
   try {
     return (await c.query<R>(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The events stitched to identifiers no entity holds, on a client of its own. */
+async function orphans(url: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await orphanedEvents(c);
   } finally {
     await c.end();
   }
@@ -77,6 +89,7 @@ describe('a database restart in the middle of a batch step', () => {
       { step: 14, status: 'done' },
     ]);
     expect(await ask(url, 'SELECT * FROM external_data.restitch_lease')).toEqual([]);
+    expect(await orphans(url), 'events stitched to identifiers no entity holds').toEqual([]);
   }, 120_000);
 
   it('a restart that outlasts the retries: exit 1 with the whole resume command, the lease released; the resumed run finishes', async () => {
@@ -96,5 +109,6 @@ describe('a database restart in the middle of a batch step', () => {
     const again = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', String(RESET_STEP + 1), '--batch-target', '0']).done;
     expect(again.code, again.stderr).toBe(0);
     expect(await ask(url, 'SELECT n, count(*)::int AS events FROM update_counts GROUP BY n ORDER BY n')).toEqual([{ n: 1, events: EVENTS + 5 }]);
+    expect(await orphans(url), 'events stitched to identifiers no entity holds').toEqual([]);
   }, 120_000);
 });

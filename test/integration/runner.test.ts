@@ -20,6 +20,7 @@ import { E2, seedCurrent, seedGluedEvents, snapshot } from '../../src/sandbox/se
 import { runCli } from '../helpers/cli.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR } from '../helpers/examples.js';
+import { orphanedEvents } from '../helpers/orphans.js';
 import { confirmManual, COUNT_UPDATES, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 import { count, doneCount, JOURNAL, multiEntityRunbook, RESET_STEP, upToReset } from '../helpers/resetRun.js';
 
@@ -91,6 +92,8 @@ describe('restitch run on a real PostgreSQL', () => {
     expect(last.stderr).toContain(`resuming at step ${RESET_STEP}, which was interrupted`);
     expect(await resetState(db)).toEqual(expected);
     expect(await doneCount(db, 'kill-test')).toBe(total);
+    expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
+    expect(await orphanedEvents(clean.db)).toEqual([]);
     await db.end();
     await clean.db.end();
   }, 300_000);
@@ -113,6 +116,7 @@ describe('restitch run on a real PostgreSQL', () => {
     // connection when it lands between two statements; either way the batch is retried once.
     expect(exit.stderr).toMatch(/(?:57P01|connection error|Connection terminated).*reconnecting in \d+ ms \(retry 1 of 5\)/);
     expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
+    expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 
@@ -140,6 +144,7 @@ describe('restitch run on a real PostgreSQL', () => {
     expect(exit.code, exit.stdout + exit.stderr).toBe(0);
     expect(exit.stderr).toMatch(/lock timeout \(SQLSTATE 55P03\).*retry 1 of 5/);
     expect((await resetState(db)).updates).toEqual([{ n: 1, events: 5 }]);
+    expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 
@@ -158,6 +163,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const again = await startCli(['run', dir, '--db', url, '--yes', ...confirmManual(dir), '--to', '14']).done;
     expect(again.code, again.stderr).toBe(0);
     expect((await resetState(db)).updates).toEqual([{ n: 1, events: 20_005 }]);
+    expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 
@@ -508,6 +514,7 @@ describe('restitch run on a real PostgreSQL', () => {
     const batches = await db.query(`SELECT step, batches::int AS b, rows_affected::int AS n FROM ${JOURNAL} WHERE kind = 'batch' ORDER BY step`);
     // On PostgreSQL the export (step 8) is one statement, no batch step: the entities' reset and the events' reset are.
     expect(batches.rows).toEqual([{ step: 10, b: 2, n: 2 }, { step: RESET_STEP, b: 5, n: 5 }]);
+    expect(await orphanedEvents(db), 'events stitched to identifiers no entity holds').toEqual([]);
     await db.end();
   });
 

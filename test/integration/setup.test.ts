@@ -65,6 +65,8 @@ describe('set-up where people clone', () => {
     expect(r.stdout).toMatch(/wrote .*demo-runbook\/RUN-REPORT\.md and .*RUN-REPORT-timeline\.svg: 16 attempts, 0 pauses, \d+ batches/);
     expect(readFileSync(join(out, 'RUN-REPORT.md'), 'utf8')).toMatch(/^# Incident record: demo-none-identifier\n/);
     // It ends with the customers glued and split as they should be, and nothing left to reset.
+    // And no event stays stitched to identifiers no entity holds.
+    expect(r.stdout).toMatch(/\nEvents stitched to identifiers no entity holds: 0\n/);
     expect(r.stdout).toMatch(/Entities after re-stitching with the fixed rule:\n +entity-\S+ +\{a1\}\n +entity-\S+ +\{12345\}\n +keep-entity +\{c1\}\n\nrestitch diagnose again:\n[\s\S]*Nothing calls for a reset/);
   });
 });

@@ -23,6 +23,7 @@ import { isSymlink, replaceableRunbook, writeRunbook } from '../../io/runbookFs.
 import { loadTemplates } from '../../io/templateStore.js';
 import { JOURNAL_TABLE } from '../../runner/journal.js';
 import { runInProcess } from '../../runner/runInProcess.js';
+import { orphanedEvents } from '../../sandbox/orphans.js';
 import { platformBeside } from '../../sandbox/platformBeside.js';
 import { CURRENT_SCHEMA_DDL } from '../../sandbox/schema.js';
 import { startSandboxServer } from '../../sandbox/server.js';
@@ -103,13 +104,16 @@ export async function demo(out: string, log: (line: string) => void): Promise<nu
     for (const line of await entities(db)) log(line);
     log('\nrestitch diagnose again:');
     await diagnoseDemo(db, file, log);
+    // The invariant a reset must keep: every stitched event's identifiers are held by some entity.
+    const orphans = await orphanedEvents(db);
+    log(`\nEvents stitched to identifiers no entity holds: ${orphans.length}${orphans.length > 0 ? ` (e.g. ${orphans[0]})` : ''}`);
     log(`\nrestitch report ${out} (the incident record and its timeline, for check-in beside the runbook):`);
     log(`  ${(await writeReport(out, { db: url })).trimEnd()}`);
     log(`\nThe demo database is removed when the demo ends; the runbook stays in ${out}. Try next:`);
     for (const next of [`less ${out}/runbook.md`, `npx restitch check ${out}`, `npx restitch bundle ${out} | less`, 'npx restitch scenarios', 'npx restitch diagnose --help', 'npx restitch generate --help', `less ${out}/RUN-REPORT.md`]) {
       log(`  ${next}`);
     }
-    return report.exitCode;
+    return orphans.length > 0 ? 1 : report.exitCode;
   } finally {
     await db?.end().catch(() => {});
     await server.stop();
