@@ -161,3 +161,28 @@ async function sameInCockroach(db: pg.Client, ex: Example, file: string, rows: s
   if (!twin || !existsSync(join(twin.dir, file))) return;
   expect(await failingRows(db, sqlOf(twin, file)), `${twin.name}/${file}`).toEqual(expect.arrayContaining(rows));
 }
+
+/**
+ * Entities as backed up (`which`: a condition on the backup `b`), put back whether or not the
+ * clean-up routine beside the run has deleted them meanwhile.
+ */
+export function asBackedUp(db: pg.Client, t: Tables, which: string): Promise<unknown> {
+  return db.query(`INSERT INTO customer_attributes (customer_entity_id, modified, calculated, identifiers)
+    SELECT b.customer_entity_id, b.modified, b.modified, b.identifiers FROM ${t('entities_backup')} AS b WHERE ${which}
+    ON CONFLICT (customer_entity_id) DO UPDATE SET modified = excluded.modified, identifiers = excluded.identifiers`);
+}
+
+/** The last batch of the entity walk never ran: its key is not recorded as done and its entity is as backed up. */
+export async function lastEntityBatchLost(db: pg.Client, t: Tables): Promise<void> {
+  await db.query(`DELETE FROM ${t('entities_reset_done')} WHERE id = (SELECT max(id) FROM ${t('entities_reset_done')})`);
+  await asBackedUp(db, t, `b.customer_entity_id > coalesce((SELECT max(id) FROM ${t('entities_reset_done')}), '')`);
+}
+
+/** The last batch of an event walk (`walk`: reset or undo) never ran: its event is not recorded as done and is as the batch found it. */
+export async function lastEventBatchLost(db: pg.Client, t: Tables, walk: 'reset' | 'undo' = 'reset'): Promise<void> {
+  const done = t(`events_${walk}_done`);
+  const last = `(SELECT d.id FROM ${done} AS d ORDER BY d.ord DESC LIMIT 1)`;
+  const before = walk === 'reset' ? 'b.stitched, identifiers = b.identifiers' : 'NULL, identifiers = NULL';
+  await db.query(`UPDATE customer_events AS e SET stitched = ${before} FROM ${t('events_backup')} AS b WHERE b.id = e.id AND e.id = ${last}`);
+  await db.query(`DELETE FROM ${done} WHERE id = ${last}`);
+}

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev } from '../../src/sandbox/seed.js';
-import { expectCaught, type Tables } from '../helpers/checkCatch.js';
+import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkCatch.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
@@ -15,22 +15,6 @@ afterAll(() => server.stop());
 
 const MULTI = ['multi-entity-postgres', 'multi-entity-event-time-postgres'];
 const NEW_EVENT = '00000000-0000-4000-8000-0000000000cc';
-
-/**
- * Entities as backed up (`which`: a condition on the backup `b`), put back whether or not the
- * clean-up routine beside the run has deleted them meanwhile.
- */
-export function asBackedUp(db: pg.Client, t: Tables, which: string): Promise<unknown> {
-  return db.query(`INSERT INTO customer_attributes (customer_entity_id, modified, calculated, identifiers)
-    SELECT b.customer_entity_id, b.modified, b.modified, b.identifiers FROM ${t('entities_backup')} AS b WHERE ${which}
-    ON CONFLICT (customer_entity_id) DO UPDATE SET modified = excluded.modified, identifiers = excluded.identifiers`);
-}
-
-/** The last batch of the entity walk never ran: its key is not recorded as done and its entity is as backed up. */
-async function lastEntityBatchLost(db: pg.Client, t: Tables): Promise<void> {
-  await db.query(`DELETE FROM ${t('entities_reset_done')} WHERE id = (SELECT max(id) FROM ${t('entities_reset_done')})`);
-  await asBackedUp(db, t, `b.customer_entity_id > coalesce((SELECT max(id) FROM ${t('entities_reset_done')}), '')`);
-}
 
 describe('multi-entity: every check row stops the run on the fault it guards against', () => {
   it('preflight: a Meiro CPS session, another version\'s backups, no stamp, a platform column of another type', async () => {
@@ -152,11 +136,7 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
   it('events reset: the last batch of the event reset never ran; CPS enabled too early stitched a reset event again', async () => {
     await expectCaught(server, MULTI, {
       check: 'events-reset',
-      fault: async (db, t) => {
-        const last = `(SELECT d.id FROM ${t('events_reset_done')} AS d ORDER BY d.ord DESC LIMIT 1)`;
-        await db.query(`UPDATE customer_events AS e SET stitched = b.stitched, identifiers = b.identifiers FROM ${t('events_backup')} AS b WHERE b.id = e.id AND e.id = ${last}`);
-        await db.query(`DELETE FROM ${t('events_reset_done')} WHERE id = ${last}`);
-      },
+      fault: lastEventBatchLost,
       rows: ['every backed-up event went through the reset', 'no backed-up event is still stitched'],
     });
     await expectCaught(server, MULTI, {
