@@ -38,8 +38,13 @@ export interface Fault {
   faultAfter?: string;
   /** Runs on the seeded database before the runbook starts. */
   seed?: (db: pg.Client, t: Tables) => Promise<unknown>;
-  /** The fault itself; a function it returns is called once the check has run (to end a session it opened). */
-  fault: (db: pg.Client, t: Tables) => Promise<unknown>;
+  /**
+   * The fault itself; `sql(slug)` is a forward step's SQL (a step run by hand, unknown to the
+   * journal). A function it returns is called once the check has run (to end a session it opened).
+   */
+  fault: (db: pg.Client, t: Tables, sql: (slug: string) => string) => Promise<unknown>;
+  /** The clean-up routine's delay (default the tests' short one); a long one keeps reset entities in place. */
+  cleanupDelayMs?: number;
   /** A fault only a CockroachDB runbook can see (its visibility row): the PostgreSQL run is not asserted. */
   cockroachOnly?: boolean;
   /** CPS does not start when the runbook's enable step is confirmed (the component was not started). */
@@ -97,7 +102,7 @@ async function caughtIn(server: TestServer, ex: Example, f: Fault): Promise<void
     // The platform runs beside the steps before the fault (the clean-up routine, the stitcher once
     // CPS is enabled), as in production; it is stopped before the fault so that it cannot mend it.
     const journal = f.cpsNeverStarts ? 'no_journal_seen' : `${ex.manifest.inputs.workSchema}.restitch_journal`;
-    const platform = platformBeside(url, legacy, journal);
+    const platform = platformBeside(url, legacy, journal, f.cleanupDelayMs === undefined ? {} : { cleanupDelayMs: f.cleanupDelayMs });
     try {
       if (undo && f.forwardTo) await advance(ex, url, { to: numberOf(ex, false, f.forwardTo) });
       if (faultAt > 0) await advance(ex, url, { undo, to: faultAt });
@@ -105,7 +110,7 @@ async function caughtIn(server: TestServer, ex: Example, f: Fault): Promise<void
       await platform.stop();
     }
     if (undo || faultAt >= numberOf(ex, false, 'create-working-tables')) await cockroachTables(db, ex);
-    const undoFault = await f.fault(db, t);
+    const undoFault = await f.fault(db, t, (slug) => sqlOf(ex, ex.manifest.steps[numberOf(ex, false, slug) - 1]?.file as string));
     try {
       await stopsAt(db, url, ex, f, check, faultAt);
     } finally {
@@ -179,7 +184,12 @@ export async function lastEntityBatchLost(db: pg.Client, t: Tables): Promise<voi
 }
 
 /** The last batch of an event walk (`walk`: reset or undo) never ran: its event is not recorded as done and is as the batch found it. */
-export async function lastEventBatchLost(db: pg.Client, t: Tables, walk: 'reset' | 'undo' = 'reset'): Promise<void> {
+export const lastEventBatchLost =
+  (walk: 'reset' | 'undo'): Fault['fault'] =>
+  (db, t) =>
+    eventBatchLost(db, t, walk);
+
+async function eventBatchLost(db: pg.Client, t: Tables, walk: 'reset' | 'undo'): Promise<void> {
   const done = t(`events_${walk}_done`);
   const last = `(SELECT d.id FROM ${done} AS d ORDER BY d.ord DESC LIMIT 1)`;
   const before = walk === 'reset' ? 'b.stitched, identifiers = b.identifiers' : 'NULL, identifiers = NULL';

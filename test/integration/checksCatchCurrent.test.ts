@@ -56,7 +56,7 @@ describe('full-reset: every check row stops the run on the fault it guards again
   }, 60_000);
 
   it('events reset: the last batch never ran; CPS enabled too early stitched a reset event again', async () => {
-    await expectCaught(server, FULL, { check: 'events-reset', fault: lastEventBatchLost, rows: ['every backed-up event went through the reset'] });
+    await expectCaught(server, FULL, { check: 'events-reset', fault: lastEventBatchLost('reset'), rows: ['every backed-up event went through the reset'] });
     await expectCaught(server, FULL, { check: 'events-reset', fault: restitchedTooEarly, rows: ['no backed-up event is still stitched'] });
   }, 60_000);
 

@@ -136,7 +136,7 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
   it('events reset: the last batch of the event reset never ran; CPS enabled too early stitched a reset event again', async () => {
     await expectCaught(server, MULTI, {
       check: 'events-reset',
-      fault: lastEventBatchLost,
+      fault: lastEventBatchLost('reset'),
       rows: ['every backed-up event went through the reset', 'no backed-up event is still stitched'],
     });
     await expectCaught(server, MULTI, {
