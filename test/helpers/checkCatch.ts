@@ -183,16 +183,17 @@ export async function lastEntityBatchLost(db: pg.Client, t: Tables): Promise<voi
   await asBackedUp(db, t, `b.customer_entity_id > coalesce((SELECT max(id) FROM ${t('entities_reset_done')}), '')`);
 }
 
-/** The last batch of an event walk (`walk`: reset or undo) never ran: its event is not recorded as done and is as the batch found it. */
+/**
+ * The last batch of an event walk never ran: its event is not recorded as done and is as the batch
+ * found it: as backed up before the reset; before the restore, reset (`resetByForward`: the
+ * forward run reset the events) or as backed up.
+ */
 export const lastEventBatchLost =
-  (walk: 'reset' | 'undo'): Fault['fault'] =>
-  (db, t) =>
-    eventBatchLost(db, t, walk);
-
-async function eventBatchLost(db: pg.Client, t: Tables, walk: 'reset' | 'undo'): Promise<void> {
-  const done = t(`events_${walk}_done`);
-  const last = `(SELECT d.id FROM ${done} AS d ORDER BY d.ord DESC LIMIT 1)`;
-  const before = walk === 'reset' ? 'b.stitched, identifiers = b.identifiers' : 'NULL, identifiers = NULL';
-  await db.query(`UPDATE customer_events AS e SET stitched = ${before} FROM ${t('events_backup')} AS b WHERE b.id = e.id AND e.id = ${last}`);
-  await db.query(`DELETE FROM ${done} WHERE id = ${last}`);
-}
+  (walk: 'reset' | 'undo', resetByForward = false): Fault['fault'] =>
+  async (db, t) => {
+    const done = t(`events_${walk}_done`);
+    const last = `(SELECT d.id FROM ${done} AS d ORDER BY d.ord DESC LIMIT 1)`;
+    const found = walk === 'undo' && resetByForward ? 'NULL, identifiers = NULL' : 'b.stitched, identifiers = b.identifiers';
+    await db.query(`UPDATE customer_events AS e SET stitched = ${found} FROM ${t('events_backup')} AS b WHERE b.id = e.id AND e.id = ${last}`);
+    await db.query(`DELETE FROM ${done} WHERE id = ${last}`);
+  };
