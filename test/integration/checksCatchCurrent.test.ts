@@ -103,7 +103,7 @@ describe('entity-oneshot: every check row stops the run on the fault it guards a
     await expectCaught(server, ONESHOT, { check: 'entity-deleted', fault: cleanupLate, rows: ['the clean-up routine has deleted every reset entity'] });
   }, 60_000);
 
-  it('restitched (wait): CPS was confirmed enabled but has not stitched the reset events', async () => {
+  it("restitched (wait): CPS was confirmed enabled but has not stitched the entity's reset events", async () => {
     await expectCaught(server, ONESHOT, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has processed every reset event'] });
   }, 60_000);
 });

@@ -125,7 +125,7 @@ describe('orphan-recovery: every check row stops the run on the fault it guards 
     await expectCaught(server, ORPHANS, { check: 'orphans-queued', fault: (db) => db.query('DELETE FROM cdp_ps.customer_events_to_process'), rows: ['every orphaned event is queued'] });
   }, 60_000);
 
-  it('restitched (wait): CPS was confirmed enabled but has not taken the queued events', async () => {
+  it('restitched (wait): CPS was confirmed enabled but has not taken the queued orphans', async () => {
     await expectCaught(server, ORPHANS, {
       check: 'restitched',
       faultAfter: 'enable-cps',
