@@ -1,0 +1,199 @@
+/**
+ * Sets up one realistic fault on a seeded sandbox and proves the check row that guards against it
+ * stops the run: the runbook runs with the runner up to the step before the check (or up to
+ * `faultAfter`), the fault is applied, the runner goes on up to the check and must stop there, the
+ * named rows failing, with no platform row changed by that run. A wait is polled, not run: the
+ * runner would retry it until its timeout, so its query is run read-only and its rows must fail.
+ * A CockroachDB example with the same scenario and inputs has its own check run on the same data
+ * (on PostgreSQL, as test/helpers/checkWalk.ts runs it), and the same rows must fail.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { expect } from 'vitest';
+import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
+import { tablePrefix } from '../../src/core/workTables.js';
+import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
+import { CRDB_SESSIONS, slugOf } from './checkWalk.js';
+import { laneAdmin } from './cockroachLane.js';
+import type { TestServer } from './database.js';
+import { examples } from './examples.js';
+import { platformBeside, runInProcess } from './runner.js';
+
+type Example = ReturnType<typeof examples>[number];
+type Row = { check_name?: string; ok?: unknown };
+
+/** A working table of the example by its suffix (`entities_backup`), schema-qualified. */
+export type Tables = (suffix: string) => string;
+
+/** One fault and the check rows that must catch it. */
+export interface Fault {
+  /** The check or wait, by slug (`entities-reset`), in the forward or (`undo`) the undo runbook. */
+  check: string;
+  undo?: boolean;
+  /** Undo only: the forward step (slug) the forward run stops after before the undo starts. */
+  forwardTo?: string;
+  /** The step (slug) after which the fault happens; default the step just before the check. */
+  faultAfter?: string;
+  /** Runs on the seeded database before the runbook starts. */
+  seed?: (db: pg.Client, t: Tables) => Promise<unknown>;
+  /**
+   * The fault itself; `sql(slug)` is a forward step's SQL (a step run by hand, unknown to the
+   * journal). A function it returns is called once the check has run (to end a session it opened).
+   */
+  fault: (db: pg.Client, t: Tables, sql: (slug: string) => string) => Promise<unknown>;
+  /** The clean-up routine's delay (default the tests' short one); a long one keeps reset entities in place. */
+  cleanupDelayMs?: number;
+  /** A fault only a CockroachDB runbook can see (its visibility row): the PostgreSQL run is not asserted. */
+  cockroachOnly?: boolean;
+  /** CPS does not start when the runbook's enable step is confirmed (the component was not started). */
+  cpsNeverStarts?: boolean;
+  /** The rows (check_name) that must fail; others may fail too. */
+  rows: string[];
+}
+
+const all = examples();
+let count = 0;
+
+const stepsOf = (ex: Example, undo: boolean) => (undo ? ex.manifest.undo : ex.manifest.steps);
+const numberOf = (ex: Example, undo: boolean, slug: string): number => {
+  const n = stepsOf(ex, undo).findIndex((s) => slugOf(s.file) === slug) + 1;
+  if (n === 0) throw new Error(`${ex.name}: no ${undo ? 'undo ' : ''}step ${slug}`);
+  return n;
+};
+
+/** The example's SQL of `file` as PostgreSQL runs it (a CockroachDB example through the lane). */
+function sqlOf(ex: Example, file: string): string {
+  return laneAdmin(forPostgresParser(getDialect(ex.manifest.dialect), readFileSync(join(ex.dir, file), 'utf8')));
+}
+
+async function failingRows(db: pg.Client, sql: string): Promise<string[]> {
+  await db.query('BEGIN READ ONLY');
+  try {
+    const rows = (await db.query<Row>(sql)).rows;
+    expect(rows.length).toBeGreaterThan(0);
+    return rows.filter((r) => r.ok !== true).map((r) => String(r.check_name));
+  } finally {
+    await db.query('ROLLBACK');
+  }
+}
+
+/**
+ * Runs `f` on each example named (PostgreSQL, run by the runner), each on its own database, and
+ * on the CockroachDB example of the same scenario and inputs when there is one.
+ */
+export async function expectCaught(server: TestServer, names: string[], f: Fault): Promise<void> {
+  for (const name of names) await caughtIn(server, all.find((e) => e.name === name) as Example, f);
+}
+
+async function caughtIn(server: TestServer, ex: Example, f: Fault): Promise<void> {
+  const undo = f.undo ?? false;
+  const legacy = ex.manifest.schema === 'legacy';
+  const database = `k${++count}_${process.pid}`;
+  const db = await server.database(database, (legacy ? LEGACY_SCHEMA_DDL : CURRENT_SCHEMA_DDL) + CRDB_SESSIONS);
+  const url = server.url(database);
+  const t: Tables = (suffix) => `${ex.manifest.inputs.workSchema}.${tablePrefix(ex.manifest.inputs.incident)}_${suffix}`;
+  try {
+    await (legacy ? seedLegacy(db) : seedCurrent(db));
+    await f.seed?.(db, t);
+    const check = numberOf(ex, undo, f.check);
+    const faultAt = f.faultAfter ? numberOf(ex, undo, f.faultAfter) : check - 1;
+    // The platform runs beside the steps before the fault (the clean-up routine, the stitcher once
+    // CPS is enabled), as in production; it is stopped before the fault so that it cannot mend it.
+    const journal = f.cpsNeverStarts ? 'no_journal_seen' : `${ex.manifest.inputs.workSchema}.restitch_journal`;
+    const platform = platformBeside(url, legacy, journal, f.cleanupDelayMs === undefined ? {} : { cleanupDelayMs: f.cleanupDelayMs });
+    try {
+      if (undo && f.forwardTo) await advance(ex, url, { to: numberOf(ex, false, f.forwardTo) });
+      if (faultAt > 0) await advance(ex, url, { undo, to: faultAt });
+    } finally {
+      await platform.stop();
+    }
+    if (undo || faultAt >= numberOf(ex, false, 'create-working-tables')) await cockroachTables(db, ex);
+    const undoFault = await f.fault(db, t, (slug) => sqlOf(ex, ex.manifest.steps[numberOf(ex, false, slug) - 1]?.file as string));
+    try {
+      await stopsAt(db, url, ex, f, check, faultAt);
+    } finally {
+      if (typeof undoFault === 'function') await undoFault();
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/** Runs the check (or polls the wait) after the fault: it must stop there with the rows failing. */
+async function stopsAt(db: pg.Client, url: string, ex: Example, f: Fault, check: number, faultAt: number): Promise<void> {
+  const undo = f.undo ?? false;
+  const legacy = ex.manifest.schema === 'legacy';
+  const step = stepsOf(ex, undo)[check - 1] as { file: string; kind: string };
+  const label = `${ex.name}/${step.file}`;
+  if (step.kind === 'wait' && !f.cockroachOnly) {
+    expect(await failingRows(db, sqlOf(ex, step.file)), label).toEqual(expect.arrayContaining(f.rows));
+  } else if (!f.cockroachOnly) {
+    const before = await snapshot(db, legacy);
+    const report = await runInProcess(ex.dir, url, { undo, to: check });
+    const failed = report.steps.find((s) => s.status !== 'done');
+    expect(report.exitCode, `${label}: ${JSON.stringify(report.steps)}`).toBe(1);
+    expect(failed?.step, label).toBe(check);
+    const names = (failed?.details ?? []).filter((r) => r.ok !== true).map((r) => String(r.check_name));
+    expect(names, label).toEqual(expect.arrayContaining(f.rows));
+    // The run that met the fault changed no platform row (when the fault came just before the check).
+    if (faultAt === check - 1) expect(await snapshot(db, legacy), label).toEqual(before);
+  }
+  await sameInCockroach(db, ex, step.file, f.rows, f.cockroachOnly ?? false);
+}
+
+/** Runs the runbook (or its undo) up to a step; every step up to it must pass. */
+async function advance(ex: Example, url: string, options: { undo?: boolean; to: number }): Promise<void> {
+  const report = await runInProcess(ex.dir, url, options);
+  expect(report.exitCode, `${ex.name} up to ${options.undo ? 'undo ' : ''}step ${options.to}: ${JSON.stringify(report.steps.filter((s) => s.status !== 'done'))}`).toBe(0);
+}
+
+/** The CockroachDB example of `ex`'s scenario and inputs, if any. */
+const cockroachOf = (ex: Example): Example | undefined => all.find((e) => e.name !== ex.name && e.name === ex.name.replace('-postgres', '-cockroachdb'));
+
+/** The working tables only the CockroachDB example has, beside `ex`'s (every CREATE is IF NOT EXISTS). */
+async function cockroachTables(db: pg.Client, ex: Example): Promise<void> {
+  const twin = cockroachOf(ex);
+  const create = twin?.manifest.steps.find((s) => slugOf(s.file) === 'create-working-tables');
+  if (twin && create) await db.query(sqlOf(twin, create.file));
+}
+
+/** The CockroachDB example of the same scenario and inputs: its own check, on the same data, fails on the same rows. */
+async function sameInCockroach(db: pg.Client, ex: Example, file: string, rows: string[], required: boolean): Promise<void> {
+  const twin = cockroachOf(ex);
+  if (required) expect(twin, `${ex.name} has a CockroachDB example`).toBeDefined();
+  if (!twin || !existsSync(join(twin.dir, file))) return;
+  expect(await failingRows(db, sqlOf(twin, file)), `${twin.name}/${file}`).toEqual(expect.arrayContaining(rows));
+}
+
+/**
+ * Entities as backed up (`which`: a condition on the backup `b`), put back whether or not the
+ * clean-up routine beside the run has deleted them meanwhile.
+ */
+export function asBackedUp(db: pg.Client, t: Tables, which: string): Promise<unknown> {
+  return db.query(`INSERT INTO customer_attributes (customer_entity_id, modified, calculated, identifiers)
+    SELECT b.customer_entity_id, b.modified, b.modified, b.identifiers FROM ${t('entities_backup')} AS b WHERE ${which}
+    ON CONFLICT (customer_entity_id) DO UPDATE SET modified = excluded.modified, identifiers = excluded.identifiers`);
+}
+
+/** The last batch of the entity walk never ran: its key is not recorded as done and its entity is as backed up. */
+export async function lastEntityBatchLost(db: pg.Client, t: Tables): Promise<void> {
+  await db.query(`DELETE FROM ${t('entities_reset_done')} WHERE id = (SELECT max(id) FROM ${t('entities_reset_done')})`);
+  await asBackedUp(db, t, `b.customer_entity_id > coalesce((SELECT max(id) FROM ${t('entities_reset_done')}), '')`);
+}
+
+/**
+ * The last batch of an event walk never ran: its event is not recorded as done and is as the batch
+ * found it: as backed up before the reset; before the restore, reset (`resetByForward`: the
+ * forward run reset the events) or as backed up.
+ */
+export const lastEventBatchLost =
+  (walk: 'reset' | 'undo', resetByForward = false): Fault['fault'] =>
+  async (db, t) => {
+    const done = t(`events_${walk}_done`);
+    const last = `(SELECT d.id FROM ${done} AS d ORDER BY d.ord DESC LIMIT 1)`;
+    const found = walk === 'undo' && resetByForward ? 'NULL, identifiers = NULL' : 'b.stitched, identifiers = b.identifiers';
+    await db.query(`UPDATE customer_events AS e SET stitched = ${found} FROM ${t('events_backup')} AS b WHERE b.id = e.id AND e.id = ${last}`);
+    await db.query(`DELETE FROM ${done} WHERE id = ${last}`);
+  };

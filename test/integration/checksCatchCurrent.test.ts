@@ -1,0 +1,149 @@
+/**
+ * Each check row of full-reset, entity-oneshot and recalc-only meets the realistic fault it guards
+ * against and stops the run there, before the next change (docs/checks.md lists them). The
+ * CockroachDB example runs its own check on the same data (test/helpers/checkCatch.ts).
+ */
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { E1, E2, E3, ev, seedGluedEvents, seedPartialOverlap } from '../../src/sandbox/seed.js';
+import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost, type Fault } from '../helpers/checkCatch.js';
+import { TestServer } from '../helpers/database.js';
+
+const server = new TestServer();
+beforeAll(() => server.start());
+afterAll(() => server.stop());
+
+const NEW_EVENT = '00000000-0000-4000-8000-0000000000dd';
+/** CPS, enabled during the pause, stitched a new event carrying `identifier`. */
+const stitchedInPause = (identifier: string): Fault['fault'] => (db) =>
+  db.query(`INSERT INTO customer_events (id, event_time, payload, stitched, identifiers)
+    VALUES ('${NEW_EVENT}', '2026-01-03', '{"ps_identifier": "${identifier}"}', now(), '{${identifier}}')`);
+/** CPS enabled too early (with the old rule) stitched a reset event again. */
+const restitchedTooEarly: Fault['fault'] = (db) => db.query(`UPDATE customer_events SET stitched = now(), identifiers = '{None}' WHERE id = '${ev(1)}'`);
+/** The clean-up routine is late: the reset entities are still there, marked. */
+const cleanupLate: Fault['fault'] = (db, t) =>
+  db.query(`INSERT INTO customer_attributes SELECT customer_entity_id, NULL, NULL, NULL FROM ${t('entities_backup')} ON CONFLICT DO NOTHING`);
+
+describe('full-reset: every check row stops the run on the fault it guards against', () => {
+  const FULL = ['full-reset-postgres'];
+  it('scope: the runbook points at a copy of the platform where nothing is stitched', async () => {
+    await expectCaught(server, FULL, {
+      check: 'scope',
+      fault: (db) => db.query('UPDATE customer_attributes SET modified = NULL, identifiers = NULL; UPDATE customer_events SET stitched = NULL, identifiers = NULL'),
+      rows: ['there are entities to delete', 'there are events to re-stitch'],
+    });
+  }, 60_000);
+
+  it('backups: CPS, enabled during the pause, made a new entity and stitched a new event after the backup', async () => {
+    await expectCaught(server, FULL, {
+      check: 'entities-backed-up',
+      fault: (db) => db.query(`INSERT INTO customer_attributes VALUES ('entity-made-in-pause', now(), now(), '{n1}')`),
+      rows: ['every stitched entity is backed up'],
+    });
+    await expectCaught(server, FULL, { check: 'events-backed-up', fault: stitchedInPause('n1'), rows: ['every stitched event is backed up'] });
+  }, 60_000);
+
+  it('entities reset: the last batch never ran; an entity recorded as reset still holds its identifiers', async () => {
+    await expectCaught(server, FULL, { check: 'entities-reset', fault: lastEntityBatchLost, rows: ['every backed-up entity went through the reset'] });
+    await expectCaught(server, FULL, {
+      check: 'entities-reset',
+      fault: (db, t) => asBackedUp(db, t, `b.customer_entity_id = '${E3}'`),
+      rows: ['no backed-up entity still has modified or identifiers set'],
+    });
+  }, 60_000);
+
+  it('entities deleted (wait): the clean-up routine has not deleted a reset entity yet', async () => {
+    await expectCaught(server, FULL, { check: 'entities-deleted', fault: cleanupLate, rows: ['the clean-up routine has deleted every reset entity'] });
+  }, 60_000);
+
+  it('events reset: the last batch never ran; CPS enabled too early stitched a reset event again', async () => {
+    await expectCaught(server, FULL, { check: 'events-reset', fault: lastEventBatchLost('reset'), rows: ['every backed-up event went through the reset'] });
+    await expectCaught(server, FULL, { check: 'events-reset', fault: restitchedTooEarly, rows: ['no backed-up event is still stitched'] });
+  }, 60_000);
+
+  it('restitched (wait): CPS was confirmed enabled but has not stitched the reset events', async () => {
+    await expectCaught(server, FULL, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has processed every reset event'] });
+  }, 60_000);
+});
+
+describe('entity-oneshot: every check row stops the run on the fault it guards against', () => {
+  const ONESHOT = ['entity-oneshot-postgres'];
+  it('guard: the entity merged away, its identifiers emptied, too many events, an event only partly its own', async () => {
+    await expectCaught(server, ONESHOT, { check: 'guard', fault: (db) => db.query(`DELETE FROM customer_attributes WHERE customer_entity_id = '${E1}'`), rows: ['the entity exists'] });
+    // An empty array is contained in every array: the one-shot statement would reset every customer's events.
+    await expectCaught(server, ONESHOT, {
+      check: 'guard',
+      fault: (db) => db.query(`UPDATE customer_attributes SET identifiers = '{}' WHERE customer_entity_id = '${E1}'`),
+      rows: ['the entity has at least one identifier'],
+    });
+    await expectCaught(server, ONESHOT, { check: 'guard', fault: (db) => seedGluedEvents(db, 1000), rows: ['the entity has at least one and fewer than 1000 events'] });
+    // The entity's events were reset already (a second run): nothing would be re-stitched.
+    await expectCaught(server, ONESHOT, {
+      check: 'guard',
+      fault: (db) => db.query(`UPDATE customer_events SET stitched = NULL, identifiers = NULL WHERE identifiers <@ '{None,a1}' AND array_length(identifiers, 1) > 0`),
+      rows: ['the entity has at least one and fewer than 1000 events'],
+    });
+    await expectCaught(server, ONESHOT, { check: 'guard', fault: (db) => seedPartialOverlap(db), rows: ['no event shares only some of its identifiers with the entity'] });
+  }, 60_000);
+
+  it('backup complete: the entity backup lost; an event stitched into the entity after the backup', async () => {
+    await expectCaught(server, ONESHOT, { check: 'backup-complete', fault: (db, t) => db.query(`DELETE FROM ${t('entities_backup')}`), rows: ['the entity is backed up'] });
+    await expectCaught(server, ONESHOT, { check: 'backup-complete', fault: stitchedInPause('a1'), rows: ['every event the one-shot statement will reset is backed up'] });
+  }, 60_000);
+
+  it('reset applied: a concurrent writer set modified again; CPS enabled too early stitched a reset event again', async () => {
+    await expectCaught(server, ONESHOT, {
+      check: 'reset-applied',
+      fault: (db) => db.query(`INSERT INTO customer_attributes VALUES ('${E1}', now(), now(), NULL) ON CONFLICT (customer_entity_id) DO UPDATE SET modified = now()`),
+      rows: ['the entity is marked for deletion or already deleted'],
+    });
+    await expectCaught(server, ONESHOT, { check: 'reset-applied', fault: restitchedTooEarly, rows: ['no backed-up event is still stitched'] });
+  }, 60_000);
+
+  it('entity deleted (wait): the clean-up routine has not deleted the entity yet', async () => {
+    await expectCaught(server, ONESHOT, { check: 'entity-deleted', fault: cleanupLate, rows: ['the clean-up routine has deleted every reset entity'] });
+  }, 60_000);
+
+  it("restitched (wait): CPS was confirmed enabled but has not stitched the entity's reset events", async () => {
+    await expectCaught(server, ONESHOT, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has processed every reset event'] });
+  }, 60_000);
+});
+
+describe('recalc-only: every check row stops the run on the fault it guards against', () => {
+  const RECALC = ['recalc-only-postgres'];
+  it('entities loaded: an id left by an earlier load; an entity merged away before the run', async () => {
+    await expectCaught(server, RECALC, { check: 'entities-loaded', fault: (db, t) => db.query(`INSERT INTO ${t('entities')} VALUES ('${E3}')`), rows: ['the working table holds exactly the 2 ids of entities.txt'] });
+    await expectCaught(server, RECALC, { check: 'entities-loaded', fault: (db) => db.query(`DELETE FROM customer_attributes WHERE customer_entity_id = '${E2}'`), rows: ['every chosen entity exists'] });
+  }, 60_000);
+
+  it('backup complete: an entity loaded again by hand after the backup ran is not in it', async () => {
+    await expectCaught(server, RECALC, { check: 'backup-complete', fault: (db, t) => db.query(`INSERT INTO ${t('entities')} VALUES ('${E3}')`), rows: ['every chosen entity is backed up'] });
+  }, 60_000);
+
+  it('recalculate applied: the last batch of the walk never ran', async () => {
+    await expectCaught(server, RECALC, {
+      check: 'recalculate-applied',
+      fault: async (db, t) => {
+        await db.query(`DELETE FROM ${t('entities_reset_done')} WHERE id = (SELECT max(id) FROM ${t('entities_reset_done')})`);
+        await db.query(`UPDATE customer_attributes AS a SET calculated = b.calculated FROM ${t('entities_backup')} AS b
+          WHERE b.customer_entity_id = a.customer_entity_id AND b.customer_entity_id > coalesce((SELECT max(id) FROM ${t('entities_reset_done')}), '')`);
+      },
+      rows: ['every backed-up entity went through the reset', 'every entity is waiting for, or has had, a new calculation'],
+    });
+  }, 60_000);
+
+  it('recalculate applied: an entity recorded as done still carries its old calculated value (its UPDATE did not persist)', async () => {
+    await expectCaught(server, RECALC, {
+      check: 'recalculate-applied',
+      fault: (db, t) => db.query(`UPDATE customer_attributes AS a SET calculated = b.calculated FROM ${t('entities_backup')} AS b WHERE b.customer_entity_id = a.customer_entity_id AND a.customer_entity_id = '${E1}'`),
+      rows: ['every entity is waiting for, or has had, a new calculation'],
+    });
+  }, 60_000);
+
+  it('recalculated (wait): the recalculation routine has not run yet', async () => {
+    await expectCaught(server, RECALC, {
+      check: 'recalculated',
+      fault: (db, t) => db.query(`UPDATE customer_attributes SET calculated = NULL WHERE customer_entity_id IN (SELECT customer_entity_id FROM ${t('entities_backup')})`),
+      rows: ['every chosen entity has been calculated again'],
+    });
+  }, 60_000);
+});
