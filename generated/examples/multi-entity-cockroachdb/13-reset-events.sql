@@ -37,7 +37,7 @@ changed AS (
   WHERE customer_events.id = batch.id
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: step 13 (reset-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+        'restitch: step 13 (reset-events) refused, this statement changed nothing: event ' || min(CAST(live.id AS text))
           || ' is no longer as backed up (stitched or identifiers changed since: CPS stitched it); '
           || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
         AS INT8) END

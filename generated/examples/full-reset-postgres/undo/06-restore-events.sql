@@ -40,7 +40,7 @@ changed AS (
     AND b.id = customer_events.id
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: undo step 6 (restore-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+        'restitch: undo step 6 (restore-events) refused, this statement changed nothing: event ' || min(CAST(live.id AS text))
           || ' is neither as the forward run left it nor as backed up (changed since: CPS stitched it again, or another writer); '
           || CAST(count(*) AS text) || ' such row(s). Undo no longer applies to it and would overwrite newer data: the way back is forward, re-stitching (run the forward runbook to its end)'
         AS INT8) END
