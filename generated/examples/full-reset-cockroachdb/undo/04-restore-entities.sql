@@ -6,7 +6,8 @@
 --   one of them still exists, and once restored (modified set again) the clean-up routine no
 --   longer deletes them.
 -- Expect: UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was
---   deleted meanwhile and the next check stops undo with nothing changed.
+--   deleted meanwhile and the next check stops undo with nothing changed. An error `restitch:
+--   undo step ... refused` names an entity stitched again since, with nothing changed.
 
 -- Puts back modified, identifiers of every backed-up entity, all or nothing, in one statement.
 -- The inner SELECT locks every backed-up entity that still exists (FOR UPDATE: the clean-up

@@ -5,8 +5,10 @@
 -- restitch:ranges SELECT (SELECT CAST(src.ord AS text) FROM external_data.rs_example_full_reset_events_backup AS src ORDER BY src.ord LIMIT 1) AS lo, (SELECT CAST(src.ord AS text) FROM external_data.rs_example_full_reset_events_backup AS src ORDER BY src.ord DESC LIMIT 1) AS hi
 --
 -- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
---   is back.
--- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--   is back; only while it is as the forward run left it (or already restored): an event
+--   stitched again since stops the step, naming it, and the batch changes nothing.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0. An error `restitch: undo step
+--   ... refused` names the event that changed.
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
