@@ -127,6 +127,36 @@ describe('runner on the CockroachDB lane', () => {
     await db.end();
   });
 
+  it('a change that finds a row not as the runbook recorded it stops the step, naming it and the row, with nothing changed (v26.2)', async () => {
+    const profile = LANE_PROFILES['v26.2'];
+    // Forward: the recalculation of one entity came first (its calculated is no longer as backed up).
+    const recalc = join(EXAMPLES_DIR, 'recalc-only-cockroachdb');
+    const { db, url } = await lane();
+    expect((await runOnLane(recalc, url, { to: 6 }, undefined, { profile })).exitCode).toBe(0);
+    await db.query(`UPDATE customer_attributes SET calculated = now() WHERE customer_entity_id = '${E1}'`);
+    const before = await snapshot(db, false);
+    const forward = await runOnLane(recalc, url, {}, undefined, { profile });
+    expect(forward.exitCode).toBe(1);
+    expect(forward.steps.find((s) => s.step === 7)?.message).toMatch(new RegExp(`^07-recalculate\\.sql: step 7 \\(recalculate\\) refused, this statement changed nothing: entity ${E1} is no longer as backed up`));
+    expect(await snapshot(db, false)).toEqual(before);
+    await db.end();
+    // Undo: an event the forward run reset was stitched again; the event restore refuses it.
+    const oneshot = join(EXAMPLES_DIR, 'entity-oneshot-cockroachdb');
+    const second = await lane();
+    expect((await runOnLane(oneshot, second.url, { to: 7 }, undefined, { profile })).exitCode).toBe(0);
+    await second.db.query("UPDATE customer_events SET stitched = now(), identifiers = '{a1}' WHERE id = '00000000-0000-4000-8000-000000000002'");
+    expect((await runOnLane(oneshot, second.url, { undo: true, only: 4 }, undefined, { profile })).exitCode).toBe(0);
+    // The walk is cut into key ranges, each batch its own transaction: the batch holding the event
+    // changes nothing, and the event is not recorded as restored.
+    const event = "SELECT e.stitched, e.identifiers, (SELECT count(*) FROM external_data.rs_example_oneshot_events_undo_done AS d WHERE d.id = e.id) AS done FROM customer_events AS e WHERE e.id = '00000000-0000-4000-8000-000000000002'";
+    const atUndo = (await second.db.query(event)).rows;
+    const undo = await runOnLane(oneshot, second.url, { undo: true, only: 6 }, undefined, { profile });
+    expect(undo.exitCode).toBe(1);
+    expect(undo.steps.find((s) => s.step === 6)?.message).toMatch(/^undo\/06-restore-events\.sql: undo step 6 \(restore-events\) refused, this statement changed nothing: event 00000000-0000-4000-8000-000000000002 /);
+    expect((await second.db.query(event)).rows).toEqual(atUndo);
+    await second.db.end();
+  });
+
   it('a throttle query holds the batches, and the run record reads back into the report (its numbers INT8)', async () => {
     const { db, url } = await lane();
     await db.query('CREATE TABLE queue (id int); INSERT INTO queue VALUES (1)');

@@ -58,7 +58,7 @@ describe('a change compares the live row with what the runbook recorded', () => 
     const error = await paste(db, MULTI, '10-reset-entities.sql');
     expect(error).toMatchObject({ code: '22P02' });
     expect(String((error as Error).message)).toMatch(
-      new RegExp(`"restitch: step 10 \\(reset-entities\\) refused, nothing was changed: entity ${E1} is no longer as backed up .*undo this runbook`),
+      new RegExp(`"restitch: step 10 \\(reset-entities\\) refused, this statement changed nothing: entity ${E1} is no longer as backed up .*undo this runbook`),
     );
     expect(await snapshot(db, false)).toEqual(before);
     expect(await count(db, 'external_data.rs_example_multi_entities_reset_done')).toBe(0);
@@ -87,7 +87,7 @@ describe('a change compares the live row with what the runbook recorded', () => 
     const error = await paste(db, MULTI, '13-reset-events.sql');
     expect(error).toMatchObject({ code: '22P02' });
     expect(String((error as Error).message)).toMatch(
-      new RegExp(`"restitch: step 13 \\(reset-events\\) refused, nothing was changed: event ${EV2} is no longer as backed up \\(stitched or identifiers changed since`),
+      new RegExp(`"restitch: step 13 \\(reset-events\\) refused, this statement changed nothing: event ${EV2} is no longer as backed up \\(stitched or identifiers changed since`),
     );
     expect(await snapshot(db, false)).toEqual(before);
     expect(await count(db, 'external_data.rs_example_multi_events_reset_done')).toBe(0);
@@ -103,7 +103,7 @@ describe('a change compares the live row with what the runbook recorded', () => 
     const before = await snapshot(db, false);
     const error = await paste(db, join(ONESHOT, 'undo'), '06-restore-events.sql');
     expect(String((error as Error).message)).toMatch(
-      new RegExp(`"restitch: undo step 6 \\(restore-events\\) refused, nothing was changed: event ${EV2} is neither as the forward run left it nor as backed up.*the way back is forward`),
+      new RegExp(`"restitch: undo step 6 \\(restore-events\\) refused, this statement changed nothing: event ${EV2} is neither as the forward run left it nor as backed up.*the way back is forward`),
     );
     expect(await snapshot(db, false)).toEqual(before);
     expect(await count(db, 'external_data.rs_example_oneshot_events_undo_done')).toBe(0);
@@ -116,7 +116,7 @@ describe('a change compares the live row with what the runbook recorded', () => 
     await db.query(`UPDATE customer_attributes SET modified = now() WHERE customer_entity_id = '${E1}'`);
     const before = await snapshot(db, false);
     const error = await paste(db, join(ONESHOT, 'undo'), '04-restore-entities.sql');
-    expect(String((error as Error).message)).toMatch(new RegExp(`"restitch: undo step 4 \\(restore-entities\\) refused, nothing was changed: entity ${E1} `));
+    expect(String((error as Error).message)).toMatch(new RegExp(`"restitch: undo step 4 \\(restore-entities\\) refused, this statement changed nothing: entity ${E1} `));
     expect(await snapshot(db, false)).toEqual(before);
     await db.end();
   }, 60_000);
@@ -127,7 +127,7 @@ describe('a change compares the live row with what the runbook recorded', () => 
     await db.query(`UPDATE customer_events SET stitched = now() WHERE id = '${EV2}'`);
     const before = await snapshot(db, false);
     const error = await paste(db, ONESHOT, '07-reset-entity-and-events.sql');
-    expect(String((error as Error).message)).toMatch(new RegExp(`"restitch: step 7 \\(reset-entity-and-events\\) refused, nothing was changed: event ${EV2} `));
+    expect(String((error as Error).message)).toMatch(new RegExp(`"restitch: step 7 \\(reset-entity-and-events\\) refused, this statement changed nothing: event ${EV2} `));
     expect(await snapshot(db, false)).toEqual(before);
     await db.end();
   }, 60_000);
@@ -140,9 +140,9 @@ describe('a change compares the live row with what the runbook recorded', () => 
     const before = await snapshot(db, false);
     const run = runCli(['run', RECALC, '--db', url, '--yes', ...confirmManual(RECALC)]);
     expect(run.code, run.stderr).toBe(1);
-    const lines = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.includes('refused, nothing was changed'));
+    const lines = `${run.stdout}\n${run.stderr}`.split('\n').filter((l) => l.includes('refused, this statement changed nothing'));
     expect(lines, `${run.stdout}\n${run.stderr}`).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`07-recalculate\\.sql: step 7 \\(recalculate\\) refused, nothing was changed: entity ${E1} is no longer as backed up \\(calculated changed since`));
+    expect(lines[0]).toMatch(new RegExp(`07-recalculate\\.sql: step 7 \\(recalculate\\) refused, this statement changed nothing: entity ${E1} is no longer as backed up \\(calculated changed since`));
     expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/invalid input syntax|SQLSTATE 22P02/);
     expect(await snapshot(db, false)).toEqual(before);
     expect(await count(db, 'external_data.rs_example_recalc_entities_reset_done')).toBe(0);

@@ -62,6 +62,21 @@ describe('full reset: a resume re-checks the backups against the live tables', (
     await db.end();
   }, 60_000);
 
+  it('CPS stitched a backed-up event again during the pause (its entity unchanged): the resume is refused by step 8, naming the event', async () => {
+    const db = await server.database('fr_restitched', CURRENT_SCHEMA_DDL);
+    await seedCurrent(db);
+    const url = server.url('fr_restitched');
+    expect((await runInProcess(DIR, url, { to: EVENTS_BACKED_UP })).exitCode).toBe(0);
+    const event = '00000000-0000-4000-8000-000000000002';
+    await db.query(`UPDATE customer_events SET stitched = now() WHERE id = '${event}'`);
+    const paused = await snapshot(db, false);
+    await expect(runInProcess(DIR, url)).rejects.toThrow(
+      new RegExp(`resume refused before step 9: step 8 \\(.*\\) no longer passes: 1 events changed since their backup \\(e\\.g\\. ${event}\\)`),
+    );
+    expect(await snapshot(db, false)).toEqual(paused);
+    await db.end();
+  }, 60_000);
+
   it('the same pause without CPS: the resume goes on at step 9 and finishes with no orphaned event', async () => {
     const db = await server.database('fr_quiet', CURRENT_SCHEMA_DDL);
     await seedCurrent(db);

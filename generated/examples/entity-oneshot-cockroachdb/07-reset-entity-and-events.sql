@@ -19,7 +19,7 @@ WITH entities AS (
     AND array_length(identifiers, 1) > 0
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: step 7 (reset-entity-and-events) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+        'restitch: step 7 (reset-entity-and-events) refused, this statement changed nothing: entity ' || min(CAST(live.customer_entity_id AS text))
           || ' is no longer as backed up (modified changed since: CPS stitched it, or a recalculation wrote it); '
           || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
         AS INT8) END
@@ -46,7 +46,7 @@ WHERE array_length(customer_events.identifiers, 1) > 0
   AND customer_events.identifiers <@ entities.identifiers
   AND (
     SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-      'restitch: step 7 (reset-entity-and-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+      'restitch: step 7 (reset-entity-and-events) refused, this statement changed nothing: event ' || min(CAST(live.id AS text))
         || ' is no longer as backed up (stitched or identifiers changed since: CPS stitched it); '
         || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
       AS INT8) END

@@ -4,8 +4,11 @@
 -- restitch:progress SELECT (SELECT count(*) FROM external_data.rs_example_full_reset_entities_reset_done) AS done, (SELECT count(*) FROM external_data.rs_example_full_reset_entities_backup AS src) AS total
 --
 -- Why: modified = NULL is the signal for the clean-up routine to delete the entity from
---   customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events.
--- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--   customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events. Each
+--   batch first compares its entities with their backup: one that changed since (CPS stitched
+--   it, a recalculation set modified) stops the step, naming it, and the batch changes nothing.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0. An error `restitch: step ...
+--   refused` names the entity that changed and what to do.
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
@@ -29,7 +32,7 @@ changed AS (
   WHERE customer_attributes.customer_entity_id = ANY (ARRAY(SELECT batch.id FROM batch))
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: step 9 (reset-entities) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+        'restitch: step 9 (reset-entities) refused, this statement changed nothing: entity ' || min(CAST(live.customer_entity_id AS text))
           || ' is no longer as backed up (modified or identifiers changed since: CPS stitched it, or a recalculation wrote it); '
           || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
         AS INT8) END

@@ -5,8 +5,11 @@
 -- restitch:ranges SELECT (SELECT CAST(src.ord AS text) FROM external_data.rs_example_full_reset_events_backup AS src ORDER BY src.ord LIMIT 1) AS lo, (SELECT CAST(src.ord AS text) FROM external_data.rs_example_full_reset_events_backup AS src ORDER BY src.ord DESC LIMIT 1) AS hi
 --
 -- Why: stitched = NULL tells profile stitching to stitch the event again. Batches keep each
---   transaction small; each batch records its ids as done in the same transaction.
--- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--   transaction small; each batch records its ids as done in the same transaction, and first
+--   compares its events with their backup: one that CPS stitched again since stops the step,
+--   naming it, and the batch changes nothing.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0. An error `restitch: step ...
+--   refused` names the event that changed and what to do.
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
@@ -39,7 +42,7 @@ changed AS (
   WHERE customer_events.id = ANY (ARRAY(SELECT batch.id FROM batch))
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: step 12 (reset-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+        'restitch: step 12 (reset-events) refused, this statement changed nothing: event ' || min(CAST(live.id AS text))
           || ' is no longer as backed up (stitched or identifiers changed since: CPS stitched it); '
           || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
         AS INT8) END

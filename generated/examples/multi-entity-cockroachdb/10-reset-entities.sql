@@ -5,8 +5,11 @@
 -- restitch:floor SELECT done.id AS floor FROM external_data.rs_example_multi_entities_reset_done AS done ORDER BY done.id DESC LIMIT 1
 --
 -- Why: modified = NULL is the signal for the clean-up routine to delete the entity from
---   customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events.
--- Expect: Each batch touches up to 2 rows; repeat until 0.
+--   customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events. Each
+--   batch first compares its entities with their backup: one that changed since (CPS stitched
+--   it, a recalculation set modified) stops the step, naming it, and the batch changes nothing.
+-- Expect: Each batch touches up to 2 rows; repeat until 0. An error `restitch: step ...
+--   refused` names the entity that changed and what to do.
 --
 -- By hand: run the statement again until the shell prints INSERT 0. The runner puts the
 -- result of the restitch:floor query (the highest key done) in place of the key literal after
@@ -33,7 +36,7 @@ changed AS (
   WHERE customer_attributes.customer_entity_id = batch.id
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: step 10 (reset-entities) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+        'restitch: step 10 (reset-entities) refused, this statement changed nothing: entity ' || min(CAST(live.customer_entity_id AS text))
           || ' is no longer as backed up (modified or identifiers changed since: CPS stitched it, or a recalculation wrote it); '
           || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
         AS INT8) END

@@ -31,7 +31,7 @@ changed AS (
   WHERE customer_attributes.customer_entity_id = batch.id
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: step 7 (recalculate) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+        'restitch: step 7 (recalculate) refused, this statement changed nothing: entity ' || min(CAST(live.customer_entity_id AS text))
           || ' is no longer as backed up (calculated changed since: CPS stitched it, or a recalculation wrote it); '
           || CAST(count(*) AS text) || ' such row(s). Stop CPS and every other writer, undo this runbook while it applies (restitch run --undo), then generate a new one, whose backup holds the rows as they are now'
         AS INT8) END

@@ -78,8 +78,8 @@ export function resetSequence(): StepSpec[] {
       kind: 'batch',
       title: 'Mark the entities for deletion (modified and identifiers to NULL)',
       template: 'current/reset-entities',
-      why: 'modified = NULL is the signal for the clean-up routine to delete the entity from customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events.',
-      expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
+      why: 'modified = NULL is the signal for the clean-up routine to delete the entity from customer_attributes and OpenSearch; identifiers = NULL cuts the link to its events. Each batch first compares its entities with their backup: one that changed since (CPS stitched it, a recalculation set modified) stops the step, naming it, and the batch changes nothing.',
+      expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0. An error `restitch: step ... refused` names the entity that changed and what to do.',
       progress: { done: 'entitiesResetDone', source: 'entitiesBackup' },
     },
     {
@@ -104,8 +104,8 @@ export function resetSequence(): StepSpec[] {
       kind: 'batch',
       title: 'Reset the events (stitched and identifiers to NULL)',
       template: 'current/reset-events',
-      why: 'stitched = NULL tells profile stitching to stitch the event again. Batches keep each transaction small; each batch records its ids as done in the same transaction.',
-      expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
+      why: 'stitched = NULL tells profile stitching to stitch the event again. Batches keep each transaction small; each batch records its ids as done in the same transaction, and first compares its events with their backup: one that CPS stitched again since stops the step, naming it, and the batch changes nothing.',
+      expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0. An error `restitch: step ... refused` names the event that changed and what to do.',
       progress: { done: 'eventsResetDone', source: 'eventsBackup', ranged: true },
     },
     {
@@ -175,7 +175,7 @@ export function currentUndo(events: boolean, cps = true): StepSpec[] {
       // undo writes the old value over it by design (its undoValidity).
       params: { compare: events },
       why: 'One transaction that first locks every backed-up entity: it changes nothing unless every one of them still exists, and once restored (modified set again) the clean-up routine no longer deletes them.',
-      expect: 'UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was deleted meanwhile and the next check stops undo with nothing changed.',
+      expect: 'UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was deleted meanwhile and the next check stops undo with nothing changed.{{#if p.compare}} An error `restitch: undo step ... refused` names an entity stitched again since, with nothing changed.{{/if}}',
     },
     {
       slug: 'entities-restored',
@@ -193,8 +193,8 @@ export function currentUndo(events: boolean, cps = true): StepSpec[] {
         kind: 'batch',
         title: 'Put back stitched and identifiers of the events',
         template: 'current/undo-restore-events',
-        why: 'Restores every backed-up event exactly as it was before the runbook, now that its entity is back.',
-        expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0.',
+        why: 'Restores every backed-up event exactly as it was before the runbook, now that its entity is back; only while it is as the forward run left it (or already restored): an event stitched again since stops the step, naming it, and the batch changes nothing.',
+        expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0. An error `restitch: undo step ... refused` names the event that changed.',
         progress: { done: 'eventsUndoDone', source: 'eventsBackup', ranged: true },
       },
       {

@@ -6,8 +6,10 @@
 -- restitch:ranges SELECT (SELECT CAST(src.id AS text) FROM external_data.rs_example_oneshot_events_backup AS src ORDER BY src.id LIMIT 1) AS lo, (SELECT CAST(src.id AS text) FROM external_data.rs_example_oneshot_events_backup AS src ORDER BY src.id DESC LIMIT 1) AS hi
 --
 -- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
---   is back.
--- Expect: Each batch touches up to 2000 rows; repeat until 0.
+--   is back; only while it is as the forward run left it (or already restored): an event
+--   stitched again since stops the step, naming it, and the batch changes nothing.
+-- Expect: Each batch touches up to 2000 rows; repeat until 0. An error `restitch: undo step ...
+--   refused` names the event that changed.
 --
 -- By hand: run the statement again until the shell prints INSERT 0. The runner puts the
 -- result of the restitch:floor query (the highest key done) in place of the key literal after
@@ -37,7 +39,7 @@ changed AS (
   WHERE customer_events.id = batch.id
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: undo step 6 (restore-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+        'restitch: undo step 6 (restore-events) refused, this statement changed nothing: event ' || min(CAST(live.id AS text))
           || ' is neither as the forward run left it nor as backed up (changed since: CPS stitched it again, or another writer); '
           || CAST(count(*) AS text) || ' such row(s). Undo no longer applies to it and would overwrite newer data: the way back is forward, re-stitching (run the forward runbook to its end)'
         AS INT8) END

@@ -5,8 +5,10 @@
 -- restitch:ranges SELECT (SELECT CAST(src.ord AS text) FROM external_data.rs_example_window_events_backup AS src ORDER BY src.ord LIMIT 1) AS lo, (SELECT CAST(src.ord AS text) FROM external_data.rs_example_window_events_backup AS src ORDER BY src.ord DESC LIMIT 1) AS hi
 --
 -- Why: Restores every backed-up event exactly as it was before the runbook, now that its entity
---   is back.
--- Expect: Each batch touches up to 10000 rows; repeat until 0.
+--   is back; only while it is as the forward run left it (or already restored): an event
+--   stitched again since stops the step, naming it, and the batch changes nothing.
+-- Expect: Each batch touches up to 10000 rows; repeat until 0. An error `restitch: undo step
+--   ... refused` names the event that changed.
 --
 -- By hand: run the statement again until psql prints UPDATE 0 / INSERT 0 0.
 
@@ -40,7 +42,7 @@ changed AS (
     AND b.id = customer_events.id
     AND (
       SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-        'restitch: undo step 6 (restore-events) refused, nothing was changed: event ' || min(CAST(live.id AS text))
+        'restitch: undo step 6 (restore-events) refused, this statement changed nothing: event ' || min(CAST(live.id AS text))
           || ' is neither as the forward run left it nor as backed up (changed since: CPS stitched it again, or another writer); '
           || CAST(count(*) AS text) || ' such row(s). Undo no longer applies to it and would overwrite newer data: the way back is forward, re-stitching (run the forward runbook to its end)'
         AS INT8) END

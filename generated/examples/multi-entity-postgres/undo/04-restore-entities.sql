@@ -6,7 +6,8 @@
 --   one of them still exists, and once restored (modified set again) the clean-up routine no
 --   longer deletes them.
 -- Expect: UPDATE n, n being the number of backed-up entities; UPDATE 0 means an entity was
---   deleted meanwhile and the next check stops undo with nothing changed.
+--   deleted meanwhile and the next check stops undo with nothing changed. An error `restitch:
+--   undo step ... refused` names an entity stitched again since, with nothing changed.
 
 -- Puts back modified, identifiers of every backed-up entity, all or nothing, in one statement.
 -- The inner SELECT locks every backed-up entity that still exists (FOR UPDATE: the clean-up
@@ -34,7 +35,7 @@ WHERE b.customer_entity_id = customer_attributes.customer_entity_id
   ) = (SELECT count(*) FROM external_data.rs_example_multi_entities_backup)
   AND (
     SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
-      'restitch: undo step 4 (restore-entities) refused, nothing was changed: entity ' || min(CAST(live.customer_entity_id AS text))
+      'restitch: undo step 4 (restore-entities) refused, this statement changed nothing: entity ' || min(CAST(live.customer_entity_id AS text))
         || ' is neither as the forward run left it nor as backed up (changed since: CPS stitched it again, or another writer); '
         || CAST(count(*) AS text) || ' such row(s). Undo no longer applies to it and would overwrite newer data: the way back is forward, re-stitching (run the forward runbook to its end)'
       AS INT8) END
