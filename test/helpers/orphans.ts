@@ -1,2 +1,2 @@
-/** The orphan invariant, as the sandbox (and the demo) checks it. */
-export { orphanedEvents } from '../../src/sandbox/orphans.js';
+/** The orphan invariants, as the sandbox (and the demo) checks them. */
+export { orphanedEvents, unmatchedEvents } from '../../src/sandbox/orphans.js';
