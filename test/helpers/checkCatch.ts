@@ -84,11 +84,19 @@ async function failingRows(db: pg.Client, sql: string): Promise<string[]> {
  * on the CockroachDB example of the same scenario and inputs when there is one.
  */
 export async function expectCaught(server: TestServer, names: string[], f: Fault): Promise<void> {
-  for (const name of names) await caughtIn(server, all.find((e) => e.name === name) as Example, f);
+  for (const name of names) await caughtIn(server, all.find((e) => e.name === name) as Example, f, [f]);
 }
 
-async function caughtIn(server: TestServer, ex: Example, f: Fault): Promise<void> {
-  const undo = f.undo ?? false;
+/**
+ * Several faults at the same point of one example, on one database: each is applied, caught, and
+ * taken back (each fault must return the function that takes it back) before the next.
+ */
+export async function expectEachCaught(server: TestServer, name: string, at: Omit<Fault, 'fault' | 'rows'>, faults: Pick<Fault, 'fault' | 'rows'>[]): Promise<void> {
+  await caughtIn(server, all.find((e) => e.name === name) as Example, { ...at, fault: async () => undefined, rows: [] }, faults.map((f) => ({ ...at, ...f })));
+}
+
+async function caughtIn(server: TestServer, ex: Example, at: Fault, faults: Fault[]): Promise<void> {
+  const undo = at.undo ?? false;
   const legacy = ex.manifest.schema === 'legacy';
   const database = `k${++count}_${process.pid}`;
   const db = await server.database(database, (legacy ? LEGACY_SCHEMA_DDL : CURRENT_SCHEMA_DDL) + CRDB_SESSIONS);
@@ -96,25 +104,28 @@ async function caughtIn(server: TestServer, ex: Example, f: Fault): Promise<void
   const t: Tables = (suffix) => `${ex.manifest.inputs.workSchema}.${tablePrefix(ex.manifest.inputs.incident)}_${suffix}`;
   try {
     await (legacy ? seedLegacy(db) : seedCurrent(db));
-    await f.seed?.(db, t);
-    const check = numberOf(ex, undo, f.check);
-    const faultAt = f.faultAfter ? numberOf(ex, undo, f.faultAfter) : check - 1;
+    await at.seed?.(db, t);
+    const check = numberOf(ex, undo, at.check);
+    const faultAt = at.faultAfter ? numberOf(ex, undo, at.faultAfter) : check - 1;
     // The platform runs beside the steps before the fault (the clean-up routine, the stitcher once
     // CPS is enabled), as in production; it is stopped before the fault so that it cannot mend it.
-    const journal = f.cpsNeverStarts ? 'no_journal_seen' : `${ex.manifest.inputs.workSchema}.restitch_journal`;
-    const platform = platformBeside(url, legacy, journal, f.cleanupDelayMs === undefined ? {} : { cleanupDelayMs: f.cleanupDelayMs });
+    const journal = at.cpsNeverStarts ? 'no_journal_seen' : `${ex.manifest.inputs.workSchema}.restitch_journal`;
+    const platform = platformBeside(url, legacy, journal, at.cleanupDelayMs === undefined ? {} : { cleanupDelayMs: at.cleanupDelayMs });
     try {
-      if (undo && f.forwardTo) await advance(ex, url, { to: numberOf(ex, false, f.forwardTo) });
+      if (undo && at.forwardTo) await advance(ex, url, { to: numberOf(ex, false, at.forwardTo) });
       if (faultAt > 0) await advance(ex, url, { undo, to: faultAt });
     } finally {
       await platform.stop();
     }
     if (undo || faultAt >= numberOf(ex, false, 'create-working-tables')) await cockroachTables(db, ex);
-    const undoFault = await f.fault(db, t, (slug) => sqlOf(ex, ex.manifest.steps[numberOf(ex, false, slug) - 1]?.file as string));
-    try {
-      await stopsAt(db, url, ex, f, check, faultAt);
-    } finally {
-      if (typeof undoFault === 'function') await undoFault();
+    for (const f of faults) {
+      const takeBack = await f.fault(db, t, (slug) => sqlOf(ex, ex.manifest.steps[numberOf(ex, false, slug) - 1]?.file as string));
+      if (faults.length > 1) expect(typeof takeBack, `${ex.name}: a fault among several must return how to take it back`).toBe('function');
+      try {
+        await stopsAt(db, url, ex, f, check, faultAt);
+      } finally {
+        if (typeof takeBack === 'function') await takeBack();
+      }
     }
   } finally {
     await db.end();
