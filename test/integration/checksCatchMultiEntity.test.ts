@@ -3,7 +3,6 @@
  * against and stops the run there, before the next change (docs/checks.md lists them). The
  * CockroachDB example runs its own check on the same data (test/helpers/checkCatch.ts).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev } from '../../src/sandbox/seed.js';
 import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkCatch.js';
@@ -17,34 +16,6 @@ const MULTI = ['multi-entity-postgres', 'multi-entity-event-time-postgres'];
 const NEW_EVENT = '00000000-0000-4000-8000-0000000000cc';
 
 describe('multi-entity: every check row stops the run on the fault it guards against', () => {
-  it('preflight: a Meiro CPS session, another version\'s backups, no stamp, a platform column of another type', async () => {
-    // One database per fault; each row alone.
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: async () => {
-        const cps = new pg.Client({ connectionString: server.url('postgres'), application_name: 'Meiro CPS' });
-        await cps.connect();
-        return () => cps.end();
-      },
-      rows: ['no Meiro CPS session is connected'],
-    });
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: (db, t) => db.query(`INSERT INTO ${t('backup_meta')} VALUES ('a-runbook-generated-with-other-inputs', 'example-multi', now())`),
-      rows: ['no other version of this runbook has used its working tables'],
-    });
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: (db, t) => db.query(`DELETE FROM ${t('backup_meta')}`),
-      rows: ['the working tables are stamped with this version of the runbook'],
-    });
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: (db) => db.query('ALTER TABLE customer_events ALTER COLUMN stitched TYPE timestamp without time zone'),
-      rows: ['every table and column this runbook uses exists, with the assumed type'],
-    });
-  }, 60_000);
-
   it('entities loaded: an id left in the working table by an earlier load; an entity merged away before the run', async () => {
     await expectCaught(server, MULTI, {
       check: 'entities-loaded',

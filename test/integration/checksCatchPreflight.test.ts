@@ -16,8 +16,6 @@ beforeAll(() => server.start());
 afterAll(() => server.stop());
 
 const POSTGRES = examples().filter((e) => e.manifest.dialect === 'postgres');
-/** multi-entity's preflight is proven in checksCatchMultiEntity.test.ts. */
-const OTHERS = POSTGRES.filter((e) => e.manifest.scenario !== 'multi-entity');
 const hasCpsRow = (e: (typeof POSTGRES)[number]) => e.manifest.scenario !== 'recalc-only';
 
 /** A 'Meiro CPS' session connected while the check runs (pg_stat_activity is cluster-wide). */
@@ -60,8 +58,8 @@ const forwardTo = (ex: (typeof POSTGRES)[number]): string => slugOf(ex.manifest.
 const COLUMNS = 'every table and column this runbook uses exists, with the assumed type';
 
 describe('every preflight stops on the fault it guards against', () => {
-  it('forward preflight of every other runbook: a CPS session, another version, no stamp, a retyped column', async () => {
-    for (const ex of OTHERS) {
+  it('forward preflight of every runbook: a CPS session, another version, no stamp, a retyped column', async () => {
+    for (const ex of POSTGRES) {
       const legacy = ex.manifest.schema === 'legacy';
       await expectEachCaught(server, ex.name, { check: 'preflight' }, [
         ...(hasCpsRow(ex) ? [{ fault: cpsConnected, rows: ['no Meiro CPS session is connected'] }] : []),
