@@ -61,7 +61,7 @@ describe('every preflight stops on the fault it guards against', () => {
   it('forward preflight of every runbook: a CPS session, another version, no stamp, a retyped column', async () => {
     for (const ex of POSTGRES) {
       const legacy = ex.manifest.schema === 'legacy';
-      await expectEachCaught(server, ex.name, { check: 'preflight' }, [
+      await expectEachCaught(server, [ex.name], { check: 'preflight' }, [
         ...(hasCpsRow(ex) ? [{ fault: cpsConnected, rows: ['no Meiro CPS session is connected'] }] : []),
         { fault: otherVersion(ex.manifest.inputs.incident), rows: ['no other version of this runbook has used its working tables'] },
         { fault: noStamp, rows: ['the working tables are stamped with this version of the runbook'] },
@@ -72,7 +72,7 @@ describe('every preflight stops on the fault it guards against', () => {
 
   it('undo preflight of every runbook: a CPS session connected, a retyped column', async () => {
     for (const ex of POSTGRES.filter(hasCpsRow)) {
-      await expectEachCaught(server, ex.name, { check: 'preflight', undo: true, forwardTo: forwardTo(ex) }, [
+      await expectEachCaught(server, [ex.name], { check: 'preflight', undo: true, forwardTo: forwardTo(ex) }, [
         { fault: cpsConnected, rows: ['no Meiro CPS session is connected'] },
         { fault: columnRetyped(ex.manifest.schema === 'legacy'), rows: [COLUMNS] },
       ]);
