@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev, seedGluedEvents, seedPartialOverlap } from '../../src/sandbox/seed.js';
-import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost, type Fault } from '../helpers/checkCatch.js';
+import { expectCaught, type Fault } from '../helpers/checkCatch.js';
+import { asBackedUp, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();

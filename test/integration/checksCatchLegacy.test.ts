@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { ev, L1, L3 } from '../../src/sandbox/seed.js';
 import type pg from 'pg';
-import { expectCaught, expectEachCaught, putIn, takenOut, type Fault, type Tables } from '../helpers/checkCatch.js';
+import { expectCaught, expectEachCaught, type Fault, type Tables } from '../helpers/checkCatch.js';
+import { putIn, takenOut } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();

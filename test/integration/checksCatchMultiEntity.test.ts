@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev } from '../../src/sandbox/seed.js';
-import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkCatch.js';
+import { expectCaught } from '../helpers/checkCatch.js';
+import { asBackedUp, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
