@@ -48,3 +48,13 @@ export const lastEventBatchLost =
     await db.query(`UPDATE customer_events AS e SET stitched = ${found} FROM ${t('events_backup')} AS b WHERE b.id = e.id AND e.id = ${last}`);
     await db.query(`DELETE FROM ${done} WHERE id = ${last}`);
   };
+
+/**
+ * An entity joins the backup below the highest key the reset walk has done (backups kept with
+ * `--reuse-backups` while the chosen set changed): the walk, which goes on above that key, never
+ * visits it. `row` is its backup row's values after the id.
+ */
+export async function addedBelowTheWalk(db: pg.Client, t: Tables, row: string): Promise<void> {
+  await db.query(`INSERT INTO customer_attributes VALUES ('0-added-later', '2026-01-01', '2026-01-01', '{z9}')`);
+  await db.query(`INSERT INTO ${t('entities_backup')} VALUES ('0-added-later', ${row})`);
+}

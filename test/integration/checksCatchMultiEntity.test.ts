@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev } from '../../src/sandbox/seed.js';
 import { expectCaught } from '../helpers/checkCatch.js';
-import { asBackedUp, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkFaults.js';
+import { addedBelowTheWalk, asBackedUp, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
@@ -92,6 +92,14 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
     await expectCaught(server, MULTI, {
       check: 'entities-reset',
       fault: (db, t) => asBackedUp(db, t, `b.customer_entity_id = '${E1}'`),
+      rows: ['no backed-up entity still has modified or identifiers set'],
+    });
+  }, 60_000);
+
+  it('entities reset: an entity joined the backup below the highest key the walk has done', async () => {
+    await expectCaught(server, ['multi-entity-postgres'], {
+      check: 'entities-reset',
+      fault: (db, t) => addedBelowTheWalk(db, t, `'2026-01-01', '{z9}'`),
       rows: ['no backed-up entity still has modified or identifiers set'],
     });
   }, 60_000);
