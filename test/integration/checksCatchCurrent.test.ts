@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev, seedGluedEvents, seedPartialOverlap } from '../../src/sandbox/seed.js';
-import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost, type Fault } from '../helpers/checkCatch.js';
+import { expectCaught, type Fault } from '../helpers/checkCatch.js';
+import { addedBelowTheWalk, asBackedUp, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
@@ -47,6 +48,14 @@ describe('full-reset: every check row stops the run on the fault it guards again
     await expectCaught(server, FULL, {
       check: 'entities-reset',
       fault: (db, t) => asBackedUp(db, t, `b.customer_entity_id = '${E3}'`),
+      rows: ['no backed-up entity still has modified or identifiers set'],
+    });
+  }, 60_000);
+
+  it('entities reset: an entity joined the backup below the highest key the walk has done', async () => {
+    await expectCaught(server, FULL, {
+      check: 'entities-reset',
+      fault: (db, t) => addedBelowTheWalk(db, t, `'2026-01-01', '{z9}'`),
       rows: ['no backed-up entity still has modified or identifiers set'],
     });
   }, 60_000);
@@ -135,6 +144,14 @@ describe('recalc-only: every check row stops the run on the fault it guards agai
     await expectCaught(server, RECALC, {
       check: 'recalculate-applied',
       fault: (db, t) => db.query(`UPDATE customer_attributes AS a SET calculated = b.calculated FROM ${t('entities_backup')} AS b WHERE b.customer_entity_id = a.customer_entity_id AND a.customer_entity_id = '${E1}'`),
+      rows: ['every entity is waiting for, or has had, a new calculation'],
+    });
+  }, 60_000);
+
+  it('recalculate applied: an entity joined the backup below the highest key the walk has done', async () => {
+    await expectCaught(server, RECALC, {
+      check: 'recalculate-applied',
+      fault: (db, t) => addedBelowTheWalk(db, t, `'2026-01-01'`),
       rows: ['every entity is waiting for, or has had, a new calculation'],
     });
   }, 60_000);

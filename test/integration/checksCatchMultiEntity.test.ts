@@ -3,10 +3,10 @@
  * against and stops the run there, before the next change (docs/checks.md lists them). The
  * CockroachDB example runs its own check on the same data (test/helpers/checkCatch.ts).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, E3, ev } from '../../src/sandbox/seed.js';
-import { asBackedUp, expectCaught, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkCatch.js';
+import { expectCaught } from '../helpers/checkCatch.js';
+import { addedBelowTheWalk, asBackedUp, lastEntityBatchLost, lastEventBatchLost } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
@@ -17,34 +17,6 @@ const MULTI = ['multi-entity-postgres', 'multi-entity-event-time-postgres'];
 const NEW_EVENT = '00000000-0000-4000-8000-0000000000cc';
 
 describe('multi-entity: every check row stops the run on the fault it guards against', () => {
-  it('preflight: a Meiro CPS session, another version\'s backups, no stamp, a platform column of another type', async () => {
-    // One database per fault; each row alone.
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: async () => {
-        const cps = new pg.Client({ connectionString: server.url('postgres'), application_name: 'Meiro CPS' });
-        await cps.connect();
-        return () => cps.end();
-      },
-      rows: ['no Meiro CPS session is connected'],
-    });
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: (db, t) => db.query(`INSERT INTO ${t('backup_meta')} VALUES ('a-runbook-generated-with-other-inputs', 'example-multi', now())`),
-      rows: ['no other version of this runbook has used its working tables'],
-    });
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: (db, t) => db.query(`DELETE FROM ${t('backup_meta')}`),
-      rows: ['the working tables are stamped with this version of the runbook'],
-    });
-    await expectCaught(server, ['multi-entity-postgres'], {
-      check: 'preflight',
-      fault: (db) => db.query('ALTER TABLE customer_events ALTER COLUMN stitched TYPE timestamp without time zone'),
-      rows: ['every table and column this runbook uses exists, with the assumed type'],
-    });
-  }, 60_000);
-
   it('entities loaded: an id left in the working table by an earlier load; an entity merged away before the run', async () => {
     await expectCaught(server, MULTI, {
       check: 'entities-loaded',
@@ -120,6 +92,14 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
     await expectCaught(server, MULTI, {
       check: 'entities-reset',
       fault: (db, t) => asBackedUp(db, t, `b.customer_entity_id = '${E1}'`),
+      rows: ['no backed-up entity still has modified or identifiers set'],
+    });
+  }, 60_000);
+
+  it('entities reset: an entity joined the backup below the highest key the walk has done', async () => {
+    await expectCaught(server, ['multi-entity-postgres'], {
+      check: 'entities-reset',
+      fault: (db, t) => addedBelowTheWalk(db, t, `'2026-01-01', '{z9}'`),
       rows: ['no backed-up entity still has modified or identifiers set'],
     });
   }, 60_000);

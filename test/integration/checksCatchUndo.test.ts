@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { E1, E2, ev, L1, L3 } from '../../src/sandbox/seed.js';
-import { expectCaught, lastEventBatchLost, type Fault } from '../helpers/checkCatch.js';
+import { expectCaught, type Fault } from '../helpers/checkCatch.js';
+import { lastEventBatchLost } from '../helpers/checkFaults.js';
 import { TestServer } from '../helpers/database.js';
 
 const server = new TestServer();
