@@ -104,6 +104,9 @@ describe('two incidents on one database', () => {
     expect(row?.check_name).toBe('no other incident began changing this database since this one');
     expect(String(row?.detail)).toMatch(/^incident inc-b \(version [0-9a-f]{12}\) began .*, after this one: .*Nothing was changed; undo no longer applies/);
     expect(await snapshot(db, false)).toEqual(before);
+    // Nor does A's forward run go on once released.
+    await expect(runInProcess(a, url)).rejects.toThrow(/^incident inc-a \(version [0-9a-f]{12}, began \S+\) was released by restitch release-incident \(.*\) at \S+, so its forward run cannot go on: .*Nothing was run/);
+    expect(await snapshot(db, false)).toEqual(before);
     await db.end();
   }, 60_000);
 

@@ -44,9 +44,20 @@ export function otherOpen(rows: readonly IncidentRow[], incident: string): Incid
   return rows.filter((r) => r.closed_at === null && r.incident !== incident);
 }
 
-/** Refuses (exit 1, nothing written) a forward run while another incident is open on this database. */
+/**
+ * Refuses (exit 1, nothing written) a forward run while another incident is open on this database,
+ * or once this incident was released (restitch release-incident): another may have begun since.
+ */
 export async function refuseOtherIncident(db: Queryable, workSchema: string, incident: string, dir: string): Promise<void> {
-  const open = otherOpen(await readIncidents(db, workSchema), incident);
+  const rows = await readIncidents(db, workSchema);
+  const mine = rows.find((r) => r.incident === incident);
+  if (mine?.closed_at && mine.closed_how?.startsWith('released')) {
+    throw checkError(
+      `incident ${describeIncident(mine)} was ${mine.closed_how} at ${new Date(mine.closed_at).toISOString()}, so its forward run cannot go on: another incident may have changed this database since. ` +
+        `Nothing was run. To reset again, generate the runbook with another --incident`,
+    );
+  }
+  const open = otherOpen(rows, incident);
   if (open.length === 0) return;
   throw checkError(
     `another incident is changing this database: ${open.map(describeIncident).join(', ')}. Its events may share identifiers with this one's, ` +
