@@ -12,8 +12,8 @@ import { connectionTarget } from '../../src/runner/connection/connection.js';
 import { releaseIncident } from '../../src/runner/registry/releaseIncident.js';
 import { silentUi } from '../../src/runner/ui.js';
 import { readRunbook } from '../../src/io/runbookFs.js';
-import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { E1, seedCurrent, snapshot } from '../../src/sandbox/seed.js';
+import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { E1, E2, L1, seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 import { runCli } from '../helpers/cli.js';
 import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
@@ -150,4 +150,31 @@ describe('two incidents on one database', () => {
     ]);
     await db.end();
   }, 120_000);
+
+  it("legacy schema: A's undo after B un-matched its entity (A released) is refused, nothing changed", async () => {
+    const name = `i${++dbCount}`;
+    const db = await server.database(name, LEGACY_SCHEMA_DDL);
+    await seedLegacy(db);
+    const url = server.url(name);
+    const legacy = (incident: string, entity: string) => {
+      const out = join(work, `${incident}-legacy`);
+      const r = runCli(['generate', 'legacy-steps', '--dialect', 'postgres', '--incident', incident, '--entity', entity, '--out', out, '--force']);
+      expect(r.code, r.stderr).toBe(0);
+      return out;
+    };
+    const UNMATCHED = 11;
+    const a = legacy('leg-a', L1);
+    done(await runInProcess(a, url, { yes: true, confirm: [1], to: UNMATCHED }));
+    const b = legacy('leg-b', E2);
+    await expect(runInProcess(b, url, { yes: true, confirm: [1] })).rejects.toThrow(/another incident is changing this database: leg-a/);
+    expect(runCli(['release-incident', b, '--incident', 'leg-a', '--db', url, '--yes']).code).toBe(0);
+    done(await runInProcess(b, url, { yes: true, confirm: [1], to: UNMATCHED }));
+    const before = await snapshot(db, true);
+    const undo = await runInProcess(a, url, { undo: true, yes: true, confirm: [1] });
+    const failed = undo.steps.find((s) => s.status === 'failed');
+    expect(failed?.file).toBe('undo/03-undo-applies.sql');
+    expect(failed?.details?.filter((r) => r.ok !== true).map((r) => r.check_name)).toEqual(['no other incident began changing this database since this one']);
+    expect(await snapshot(db, true)).toEqual(before);
+    await db.end();
+  }, 60_000);
 });
