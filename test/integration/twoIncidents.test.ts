@@ -18,7 +18,7 @@ import { runCli } from '../helpers/cli.js';
 import { COCKROACH_COMPAT_SQL, openLaneSession, runOnLane } from '../helpers/cockroachLane.js';
 import { TestServer } from '../helpers/database.js';
 import { orphanedEvents } from '../helpers/orphans.js';
-import { platformBeside, runInProcess } from '../helpers/runner.js';
+import { confirmManual, platformBeside, runInProcess, startCli } from '../helpers/runner.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const server = new TestServer();
@@ -175,6 +175,22 @@ describe('two incidents on one database', () => {
     expect(failed?.file).toBe('undo/03-undo-applies.sql');
     expect(failed?.details?.filter((r) => r.ok !== true).map((r) => r.check_name)).toEqual(['no other incident began changing this database since this one']);
     expect(await snapshot(db, true)).toEqual(before);
+    await db.end();
+  }, 60_000);
+
+  it('release-incident refuses while a run of the incident holds its lease, and keeps it open', async () => {
+    const { db, url } = await seeded();
+    const a = generate('inc-a', E1);
+    // Without the clean-up routine, A waits at "the entities are deleted", holding its lease.
+    const running = startCli(['run', a, '--db', url, '--yes', ...confirmManual(a), '--to', '12']);
+    for (let i = 0; i < 300 && !(await exists(db, 'external_data.restitch_lease')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 300 && Number((await db.query('SELECT count(*) AS n FROM external_data.restitch_lease')).rows[0].n) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const refused = runCli(['release-incident', a, '--db', url, '--yes']);
+    running.kill('SIGTERM');
+    await running.done;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^restitch: a run of incident inc-a is running now \(inc-a on .* pid \d+ .*\): let it finish, or stop it; the incident was kept open/m);
+    expect(await registry(db)).toEqual([{ incident: 'inc-a', open: true, closed_how: null }]);
     await db.end();
   }, 60_000);
 });
