@@ -175,6 +175,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('release-incident')
+    .addHelpText('after', () => helpAfter('release-incident'))
+    .description("close an abandoned incident in the registry of the runbook's work schema, so another may change the database: shows it, asks, records it in the journal's history")
+    .argument('<dir>', 'runbook directory (its work schema and dialect)')
+    .option('--incident <slug>', "the incident to close (default: the runbook's own)")
+    .option('--db <url>', 'postgresql:// URL (default: DATABASE_URL, else the PG* variables)')
+    .option('--yes', 'release without asking')
+    .action(async (dir: string, opts: Record<string, unknown>) => {
+      const { releaseIncidentCommand } = await import('./commands/releaseIncidentCmd.js');
+      if ((await releaseIncidentCommand(dir, opts)).interrupted) setExit(130);
+    });
+
+  program
     .command('report')
     .addHelpText('after', () => helpAfter('report'))
     .description('write the incident record of a runbook (DIR/RUN-REPORT.md) and its timeline (SVG) from its journal, for check-in beside it')

@@ -9,7 +9,7 @@ import type { EntityColumn, Scenario } from './scenarios/index.js';
 import { sqlIdent, sqlInteger, sqlLiteral } from './sql.js';
 import { inputsFingerprint, scopeFingerprint } from './fingerprint.js';
 import type { RunbookInputs } from './types.js';
-import { expectedColumns, keysStatements, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
+import { expectedColumns, incidentRegistry, keysStatements, workTables, type ExpectedColumn, type WorkTableDef } from './workTables.js';
 
 /** The rendering context shared by every step of one runbook. */
 export interface RenderContext {
@@ -27,6 +27,8 @@ export interface RenderContext {
   /** The ids in entities.txt: its name, how many, and the sha256 the entities-loaded check recomputes. */
   ids: { file: string; count: number; digest: string };
   workTables: WorkTableDef[];
+  /** The incident registry of the work schema, shared by every incident (workTables.ts incidentRegistry). */
+  registry: WorkTableDef;
   /** By catalog key, the statements that build the keys of a table created without them (keysAfterLoad). */
   keys: Record<string, string[]>;
   expectedColumns: ExpectedColumn[];
@@ -53,7 +55,8 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     ordered: dialect.eventsInStorageOrder,
     keysAfterLoad: scenario.keysAfterLoad?.(dialect) ?? [],
   });
-  const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema) };
+  const registry = incidentRegistry(inputs.workSchema);
+  const t: Record<string, string> = { workSchema: sqlIdent(inputs.workSchema), incidents: registry.name };
   for (const table of tables) t[table.key] = table.name;
   const filter = eventFilter(inputs);
   // Step 0 deletes only events of the chosen entities, and only those --delete-where picks.
@@ -72,6 +75,7 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     entityColumns: scenario.entityColumns,
     ids: { file: ENTITIES_FILE, count: inputs.entities.count, digest: inputs.entities.digest() },
     workTables: tables,
+    registry,
     keys: Object.fromEntries(tables.filter((w) => w.keysAfterLoad).map((w) => [w.key, keysStatements(w)])),
     stamp: {
       fingerprint: inputsFingerprint(inputs),
@@ -89,7 +93,7 @@ export function buildContext(scenario: Scenario, dialect: Dialect, inputs: Runbo
     expectedColumns: expectedColumns(
       scenario.schema,
       inputs.workSchema,
-      tables,
+      [...tables, registry],
       inputs.eventTimeFrom !== null || inputs.eventTimeTo !== null,
     ),
   };

@@ -1,7 +1,8 @@
 /** runbook.md: what a reviewer reads in the pull request and a person follows at the console. */
 import { ENTITIES_FILE } from './entitiesFile.js';
+import { sqlLiteral } from './sql.js';
 import { windowNeeds } from './windowNeeds.js';
-import { workTables } from './workTables.js';
+import { incidentRegistry, workTables } from './workTables.js';
 import type { Dialect } from './dialects/index.js';
 import { formatDuration } from './directives.js';
 import { inputsFingerprint } from './fingerprint.js';
@@ -86,6 +87,7 @@ export function renderMarkdown(args: {
     ...steps.map(stepLine),
     '',
     ...windowNeeds(dialect, workTables(scenario.schema, inputs.workSchema, inputs.incident, scenario.tables(inputs), scenario.entityColumns), scenario.name === 'full-reset'),
+    ...incidentParagraph(inputs),
     '## What to watch',
     '',
     ...scenario.watch.map((w) => `- ${w}`),
@@ -99,4 +101,27 @@ export function renderMarkdown(args: {
     ...undo.map(stepLine),
     '',
   ].join('\n');
+}
+
+/**
+ * One incident per database at a time (the registry, workTables.ts incidentRegistry): what the
+ * steps do with it, and how a run by hand closes it, which the runner does by itself.
+ */
+function incidentParagraph(inputs: RunbookInputs): string[] {
+  const table = incidentRegistry(inputs.workSchema).name;
+  const close = (how: string) => `UPDATE ${table} SET closed_at = now(), closed_how = '${how}' WHERE incident = ${sqlLiteral(inputs.incident)} AND closed_at IS NULL;`;
+  return [
+    '## One incident at a time',
+    '',
+    `Step "Create the working schema and tables" registers this incident in \`${table}\`, shared by every incident of this work schema, unless another is open; the preflight then refuses while another incident is open, and the undo refuses once another incident began after this one. \`restitch run\` closes the incident when the last step of the runbook, or of its undo, is done. Run by hand, close it yourself after that last step:`,
+    '',
+    '```sql',
+    close('forward run complete'),
+    '-- or, after the last step of the undo:',
+    close('undo complete'),
+    '```',
+    '',
+    'An incident that will be neither finished nor undone: `restitch release-incident <this directory>` (recorded in the journal history). See docs/incidents.md.',
+    '',
+  ];
 }

@@ -202,3 +202,25 @@ export function platformTables(schema: SchemaProfile): { schema: string; table: 
   for (const c of expectedColumns(schema, '', [], false)) seen.set(`${c.schema}.${c.table}`, { schema: c.schema, table: c.table });
   return [...seen.values()];
 }
+
+/** The incident registry's table name, one per work schema, shared by every incident. */
+export const INCIDENTS_TABLE = 'restitch_incidents';
+
+/**
+ * The incident registry: one row per incident that has begun changing a database through this
+ * work schema (its forward run's create-working-tables step), open until its forward run is
+ * complete, its undo is complete, or it is released (`restitch release-incident`). A second
+ * incident's preflight and the runner refuse while another is open, and an undo refuses once
+ * another incident began after its own: two stitching changes on one database cannot undo each
+ * other's work. Not a table of one incident: no stamp, no prefix.
+ */
+export function incidentRegistry(workSchema: string): WorkTableDef {
+  const columns: ColumnDef[] = [
+    { name: 'incident', type: 'text' },
+    { name: 'fingerprint', type: 'text', notNull: true },
+    { name: 'began_at', type: 'timestamptz', notNull: true },
+    { name: 'closed_at', type: 'timestamptz' },
+    { name: 'closed_how', type: 'text' },
+  ];
+  return { key: 'incidents', table: INCIDENTS_TABLE, name: sqlQualified(workSchema, INCIDENTS_TABLE), columns, primaryKey: 'incident', copyOf: null, indexes: [], keysAfterLoad: false };
+}

@@ -32,6 +32,7 @@ import { DEFAULT_MAX_SCAN_ROWS, declaredFullScans, explainedSteps, refusedPlans,
 import { applyScanGuard, scanGuardSettings } from '../acceptance/scanGuard.js';
 import { formatAcceptance, itemLine, refusal } from '../acceptance/report.js';
 import { refuseForwardAfterUndo, refuseUndoPastNoReturn, regenerateAdvice } from './undoGuard.js';
+import { closeIncident, refuseOtherIncident } from './registry/incidentRegistry.js';
 import { RunControl } from './throttle/runControl.js';
 
 /** Connects and proves the server is of the runbook's dialect; refuses (exit 1) otherwise. */
@@ -72,7 +73,13 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
   try {
     // Read-only first, so a refusal writes nothing at all; again under the lease, which closes the
     // gap in which another run could have moved on. The same for the plan below.
-    const refuse = () => (undo ? refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir) : refuseForwardAfterUndo(db, manifest, id.checksum));
+    const { workSchema, incident } = manifest.inputs;
+    const refuse = async () => {
+      if (undo) return refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir);
+      await refuseForwardAfterUndo(db, manifest, id.checksum);
+      // One stitching change per database at a time (src/runner/registry).
+      if (!opts.dryRun) await refuseOtherIncident(db, workSchema, incident, source.dir);
+    };
     await refuse();
     if (!undo) await assertFiltersFit(db, manifest);
     const reader = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
@@ -169,6 +176,8 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
       return await control.ended(report, given.signal);
     }
     if (deps.signal.aborted) report.exitCode = 130;
+    // Its last step done: the incident is over, and no longer holds the database (src/runner/registry).
+    if (!opts.dryRun && report.exitCode === 0 && run.at(-1) === steps.at(-1)) await closeIncident(db, workSchema, incident, undo ? 'undo complete' : 'forward run complete');
     const next = opts.to === undefined || opts.dryRun || run.length === 0 ? undefined : steps.find((s) => s.header.number === (opts.to as number) + 1);
     if (report.exitCode === 0 && next) report.stoppedAfter = { step: opts.to as number, next: { step: next.header.number, title: next.header.title } };
     return await control.ended(report, given.signal);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { forPostgresParser, getDialect } from '../../src/core/dialects/index.js';
-import { tablePrefix } from '../../src/core/workTables.js';
+import { INCIDENTS_TABLE, tablePrefix } from '../../src/core/workTables.js';
+import { sqlLiteral, sqlQualified } from '../../src/core/sql.js';
 import type { Platform } from '../../src/sandbox/simulatedPlatform.js';
 import { CRDB_PRIVILEGE_CATALOG_SQL, CRDB_SHA256_SQL, laneAdmin } from './cockroachLane.js';
 import { examples } from './examples.js';
@@ -117,7 +118,8 @@ export class Walk {
    * that every row of it is seen failing somewhere: the platform empty, a platform column
    * renamed, every entity and event reset (current schema), one row less in each working table,
    * every entity changed as CPS stitching during a pause changes it, every event stitched again
-   * (current schema), the user's
+   * (current schema), another incident open and begun after this one, this incident not
+   * registered, the user's
    * VIEWACTIVITY grant revoked,
    * an event that overlaps every entity only partly (current schema), Step 0's backup holding
    * every event and the matching backup holding every entity's rows (legacy: another version's
@@ -133,6 +135,8 @@ export class Walk {
         [inputs.workSchema, `${tablePrefix(inputs.incident)}\\_%`],
       )
     ).rows.map((r) => r.name);
+    const registryName = sqlQualified(inputs.workSchema, INCIDENTS_TABLE);
+    const registry = (await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [registryName])).rows[0]?.t ? registryName : null;
     const states: string[][] = [
       [`TRUNCATE ${PLATFORM_TABLES[schema].join(', ')}`],
       [RENAMED_COLUMN[schema]],
@@ -154,6 +158,10 @@ export class Walk {
       ...work.map((t) => [`DELETE FROM ${t} WHERE ctid = (SELECT min(ctid) FROM ${t})`]),
       // Another version of the runbook has stamped the working tables.
       ...work.filter((t) => t.endsWith('_backup_meta')).map((t) => [`INSERT INTO ${t} VALUES ('another-version', 'x', now())`]),
+      // Another incident began changing the database after this one, and is open (the incident registry).
+      ...(registry ? [[`INSERT INTO ${registry} VALUES ('another-incident', 'x', now() + interval '1 second', NULL, NULL)`]] : []),
+      // This incident is not registered (its step 2 found another open).
+      ...(registry ? [[`DELETE FROM ${registry} WHERE incident = ${sqlLiteral(inputs.incident)}`]] : []),
       // The runner's user no longer holds VIEWACTIVITY (CockroachDB preflight's visibility row).
       ['DELETE FROM crdb_internal.kv_system_privileges'],
       schema === 'current'

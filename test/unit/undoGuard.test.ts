@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHeader } from '../../src/core/directives.js';
 import { loadSteps } from '../../src/core/steps.js';
 import type { JournalRow } from '../../src/runner/journal.js';
-import { noReturnPassed, undoneRow } from '../../src/runner/undoGuard.js';
+import { noReturnPassed, regenerateAdvice, undoneRow } from '../../src/runner/undoGuard.js';
 import { examples } from '../helpers/examples.js';
 
 const all = examples();
@@ -76,5 +76,16 @@ describe('point of no return', () => {
     expect(undoneRow([undoRow('03-undo-applies.sql', 'check', 2), undoRow('04-restore-entities.sql', 'change', 0)])).toBeNull();
     expect(undoneRow([undoRow('04-restore-entities.sql', 'change', 2)])?.file).toBe('04-restore-entities.sql');
     expect(undoneRow([undoRow('06-restore-events.sql', 'batch', 3, 'interrupted')])?.file).toBe('06-restore-events.sql');
+  });
+});
+
+describe('the advice after a failed step before the point of no return', () => {
+  it('names --reuse-backups on the current schema only for the same entities and filter, and undo with another --incident otherwise', () => {
+    const steps = loadSteps(byName('multi-entity-postgres').manifest, byName('multi-entity-postgres').files, false);
+    const advice = regenerateAdvice(steps, steps[5]!, true);
+    expect(advice).toMatch(/if it chooses the same entities with the same --where and event-time window, generate it again with the same --incident and --reuse-backups/);
+    expect(advice).toMatch(/if it chooses other entities or another filter, the backups taken so far cannot be reused .*: undo this run \(the same command with --undo\), then generate the corrected runbook with another --incident$/);
+    const legacy = loadSteps(byName('legacy-steps-postgres').manifest, byName('legacy-steps-postgres').files, false);
+    expect(regenerateAdvice(legacy, legacy[5]!, false)).toMatch(/generate it again with the same --incident and --reuse-backups, and run that one from its step 1/);
   });
 });

@@ -60,6 +60,32 @@ FROM external_data.rs_example_full_reset_backup_meta AS this_version
 WHERE this_version.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af'
 UNION ALL
 SELECT
+  'no other incident is changing this database' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none open'
+    ELSE string_agg('incident ' || other.incident || ' (version ' || substr(other.fingerprint, 1, 12) || ', began ' || CAST(other.began_at AS text) || ')', ', ')
+      || ' is open: its events may share identifiers with this one''s, and the two would undo each other''s work. Nothing was changed.'
+      || ' Finish it (restitch run <its directory>) or undo it (restitch run <its directory> --undo); that closes it.'
+      || ' If it was abandoned, close it with restitch release-incident <this directory> --incident <its incident> (recorded in the journal history),'
+      || ' then run this runbook again from its step 2'
+  END AS detail
+FROM external_data.restitch_incidents AS other
+WHERE other.closed_at IS NULL
+  AND other.incident <> 'example-full-reset'
+UNION ALL
+SELECT
+  'this incident is registered as the one changing this database' AS check_name,
+  count(*) FILTER (WHERE mine.closed_at IS NULL) = 1 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'not registered (step 2 found another incident open): once it is closed, run this runbook again from its step 2'
+    WHEN max(mine.closed_at) IS NULL THEN 'registered since ' || CAST(max(mine.began_at) AS text)
+    ELSE 'closed ' || CAST(max(mine.closed_at) AS text) || ' (' || coalesce(max(mine.closed_how), '') || '): this incident is over; to reset again, generate a runbook with another --incident'
+  END AS detail
+FROM external_data.restitch_incidents AS mine
+WHERE mine.incident = 'example-full-reset'
+UNION ALL
+SELECT
   'every table and column this runbook uses exists, with the assumed type' AS check_name,
   count(*) = 0 AS ok,
   coalesce(string_agg(expected.table_name || '.' || expected.column_name || ' ' || expected.data_type, ', '), '') AS detail
@@ -86,7 +112,12 @@ FROM (
     ('external_data', 'rs_example_full_reset_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_full_reset_backup_meta', 'incident', 'text'),
     ('external_data', 'rs_example_full_reset_backup_meta', 'taken_at', 'timestamp with time zone'),
-    ('external_data', 'rs_example_full_reset_backup_meta', 'scope', 'text')
+    ('external_data', 'rs_example_full_reset_backup_meta', 'scope', 'text'),
+    ('external_data', 'restitch_incidents', 'incident', 'text'),
+    ('external_data', 'restitch_incidents', 'fingerprint', 'text'),
+    ('external_data', 'restitch_incidents', 'began_at', 'timestamp with time zone'),
+    ('external_data', 'restitch_incidents', 'closed_at', 'timestamp with time zone'),
+    ('external_data', 'restitch_incidents', 'closed_how', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

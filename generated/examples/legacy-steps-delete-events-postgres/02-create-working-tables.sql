@@ -45,6 +45,17 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_delete_backup_meta (
   PRIMARY KEY (fingerprint)
 );
 
+-- The incident registry, one for every incident of this work schema (restitch_incidents): an
+-- incident is open from this step of its forward run until that run or its undo is complete.
+CREATE TABLE IF NOT EXISTS temp_table.restitch_incidents (
+  incident text,
+  fingerprint text NOT NULL,
+  began_at timestamptz NOT NULL,
+  closed_at timestamptz,
+  closed_how text,
+  PRIMARY KEY (incident)
+);
+
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
 -- uses these working tables, which rows it backs up and changes (its scope: the entities, the
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
@@ -62,3 +73,11 @@ WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_backup_meta 
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_events_queued)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_delete_deleted_events_backup)
 ON CONFLICT (fingerprint) DO NOTHING;
+
+-- This incident registers as the one changing this database, unless another is open (its
+-- preflight, next, then refuses and names it). Registered once: a later run of this step, or of
+-- another version of this runbook, keeps the time it began.
+INSERT INTO temp_table.restitch_incidents (incident, fingerprint, began_at)
+SELECT 'example-legacy-delete', 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.restitch_incidents AS other WHERE other.closed_at IS NULL AND other.incident <> 'example-legacy-delete')
+ON CONFLICT (incident) DO NOTHING;

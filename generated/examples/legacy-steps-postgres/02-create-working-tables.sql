@@ -41,6 +41,17 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_legacy_backup_meta (
   PRIMARY KEY (fingerprint)
 );
 
+-- The incident registry, one for every incident of this work schema (restitch_incidents): an
+-- incident is open from this step of its forward run until that run or its undo is complete.
+CREATE TABLE IF NOT EXISTS temp_table.restitch_incidents (
+  incident text,
+  fingerprint text NOT NULL,
+  began_at timestamptz NOT NULL,
+  closed_at timestamptz,
+  closed_how text,
+  PRIMARY KEY (incident)
+);
+
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
 -- uses these working tables, which rows it backs up and changes (its scope: the entities, the
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
@@ -57,3 +68,11 @@ WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS othe
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_audit_queued)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_queued)
 ON CONFLICT (fingerprint) DO NOTHING;
+
+-- This incident registers as the one changing this database, unless another is open (its
+-- preflight, next, then refuses and names it). Registered once: a later run of this step, or of
+-- another version of this runbook, keeps the time it began.
+INSERT INTO temp_table.restitch_incidents (incident, fingerprint, began_at)
+SELECT 'example-legacy', '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.restitch_incidents AS other WHERE other.closed_at IS NULL AND other.incident <> 'example-legacy')
+ON CONFLICT (incident) DO NOTHING;

@@ -56,6 +56,17 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_multi_backup_meta (
   PRIMARY KEY (fingerprint)
 );
 
+-- The incident registry, one for every incident of this work schema (restitch_incidents): an
+-- incident is open from this step of its forward run until that run or its undo is complete.
+CREATE TABLE IF NOT EXISTS external_data.restitch_incidents (
+  incident text,
+  fingerprint text NOT NULL,
+  began_at timestamptz NOT NULL,
+  closed_at timestamptz,
+  closed_how text,
+  PRIMARY KEY (incident)
+);
+
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
 -- uses these working tables, which rows it backs up and changes (its scope: the entities, the
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
@@ -74,3 +85,11 @@ WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS ot
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_reset_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_events_undo_done)
 ON CONFLICT (fingerprint) DO NOTHING;
+
+-- This incident registers as the one changing this database, unless another is open (its
+-- preflight, next, then refuses and names it). Registered once: a later run of this step, or of
+-- another version of this runbook, keeps the time it began.
+INSERT INTO external_data.restitch_incidents (incident, fingerprint, began_at)
+SELECT 'example-multi', '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.restitch_incidents AS other WHERE other.closed_at IS NULL AND other.incident <> 'example-multi')
+ON CONFLICT (incident) DO NOTHING;

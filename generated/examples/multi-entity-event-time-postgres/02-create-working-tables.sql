@@ -53,6 +53,17 @@ CREATE TABLE IF NOT EXISTS external_data.rs_example_window_backup_meta (
   PRIMARY KEY (fingerprint)
 );
 
+-- The incident registry, one for every incident of this work schema (restitch_incidents): an
+-- incident is open from this step of its forward run until that run or its undo is complete.
+CREATE TABLE IF NOT EXISTS external_data.restitch_incidents (
+  incident text,
+  fingerprint text NOT NULL,
+  began_at timestamptz NOT NULL,
+  closed_at timestamptz,
+  closed_how text,
+  PRIMARY KEY (incident)
+);
+
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
 -- uses these working tables, which rows it backs up and changes (its scope: the entities, the
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
@@ -70,3 +81,11 @@ WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_backup_meta AS o
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_reset_done)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_window_events_undo_done)
 ON CONFLICT (fingerprint) DO NOTHING;
+
+-- This incident registers as the one changing this database, unless another is open (its
+-- preflight, next, then refuses and names it). Registered once: a later run of this step, or of
+-- another version of this runbook, keeps the time it began.
+INSERT INTO external_data.restitch_incidents (incident, fingerprint, began_at)
+SELECT 'example-window', '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf', now()
+WHERE NOT EXISTS (SELECT 1 FROM external_data.restitch_incidents AS other WHERE other.closed_at IS NULL AND other.incident <> 'example-window')
+ON CONFLICT (incident) DO NOTHING;

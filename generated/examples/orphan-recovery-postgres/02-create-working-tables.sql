@@ -22,6 +22,17 @@ CREATE TABLE IF NOT EXISTS temp_table.rs_example_orphans_backup_meta (
   PRIMARY KEY (fingerprint)
 );
 
+-- The incident registry, one for every incident of this work schema (restitch_incidents): an
+-- incident is open from this step of its forward run until that run or its undo is complete.
+CREATE TABLE IF NOT EXISTS temp_table.restitch_incidents (
+  incident text,
+  fingerprint text NOT NULL,
+  began_at timestamptz NOT NULL,
+  closed_at timestamptz,
+  closed_how text,
+  PRIMARY KEY (incident)
+);
+
 -- The stamp: the version of this runbook (sha256 of its inputs, which manifest.json holds) that
 -- uses these working tables, which rows it backs up and changes (its scope: the entities, the
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
@@ -34,3 +45,11 @@ SELECT '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', 'exam
 WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_orphans_queued)
 ON CONFLICT (fingerprint) DO NOTHING;
+
+-- This incident registers as the one changing this database, unless another is open (its
+-- preflight, next, then refuses and names it). Registered once: a later run of this step, or of
+-- another version of this runbook, keeps the time it began.
+INSERT INTO temp_table.restitch_incidents (incident, fingerprint, began_at)
+SELECT 'example-orphans', '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', now()
+WHERE NOT EXISTS (SELECT 1 FROM temp_table.restitch_incidents AS other WHERE other.closed_at IS NULL AND other.incident <> 'example-orphans')
+ON CONFLICT (incident) DO NOTHING;

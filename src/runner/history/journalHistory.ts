@@ -77,10 +77,10 @@ export function closeAttempt(table: string, journal: string, held: string): stri
   WHERE runbook_id = $1 AND checksum = $2 AND step = $3 AND run_id = $4 AND attempt = (SELECT j.attempts ${j}) AND ${held}`;
 }
 
-/** The row that records a released lease: whose it was, and who released it (`confirmed_by`: how). */
-export function releasedRow(table: string): string {
+/** The row that records a released lease or incident (restitch release-incident): whose it was, and who released it (`confirmed_by`: how). */
+export function releasedRow(table: string, status: 'lease-released' | 'incident-released' = 'lease-released'): string {
   return `INSERT INTO ${table} (runbook_id, checksum, step, attempt, status, started_at, ended_at, error, confirmed_by, db_user, os_user, host, run_id)
-  VALUES ($1, $2, $3, 0, 'lease-released', now(), now(), $4, $5, current_user, $6, $7, $8)`;
+  VALUES ($1, $2, $3, 0, '${status}', now(), now(), $4, $5, current_user, $6, $7, $8)`;
 }
 
 /** Every attempt of a runbook (all versions), oldest first; none before the table exists. */

@@ -60,7 +60,12 @@ FROM (
     ('external_data', 'rs_example_full_reset_backup_meta', 'fingerprint', 'text'),
     ('external_data', 'rs_example_full_reset_backup_meta', 'incident', 'text'),
     ('external_data', 'rs_example_full_reset_backup_meta', 'taken_at', 'timestamp with time zone'),
-    ('external_data', 'rs_example_full_reset_backup_meta', 'scope', 'text')
+    ('external_data', 'rs_example_full_reset_backup_meta', 'scope', 'text'),
+    ('external_data', 'restitch_incidents', 'incident', 'text'),
+    ('external_data', 'restitch_incidents', 'fingerprint', 'text'),
+    ('external_data', 'restitch_incidents', 'began_at', 'timestamp with time zone'),
+    ('external_data', 'restitch_incidents', 'closed_at', 'timestamp with time zone'),
+    ('external_data', 'restitch_incidents', 'closed_how', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -22,4 +22,18 @@ SELECT
   'no event was queued for stitching (Step 5)' AS check_name,
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' events queued' AS detail
-FROM temp_table.rs_example_legacy_delete_events_queued;
+FROM temp_table.rs_example_legacy_delete_events_queued
+UNION ALL
+SELECT
+  'no other incident began changing this database since this one' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none'
+    ELSE string_agg('incident ' || other.incident || ' (version ' || substr(other.fingerprint, 1, 12) || ') began ' || CAST(other.began_at AS text), ', ')
+      || ', after this one: putting this one''s backups back could undo its changes. Nothing was changed; undo no longer applies.'
+      || ' The way back is forward: finish this incident''s run and that one''s'
+  END AS detail
+FROM temp_table.restitch_incidents AS other
+JOIN temp_table.restitch_incidents AS mine ON mine.incident = 'example-legacy-delete'
+WHERE other.incident <> mine.incident
+  AND other.began_at > mine.began_at;

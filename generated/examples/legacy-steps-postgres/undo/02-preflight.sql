@@ -40,7 +40,12 @@ FROM (
     ('temp_table', 'rs_example_legacy_backup_meta', 'fingerprint', 'text'),
     ('temp_table', 'rs_example_legacy_backup_meta', 'incident', 'text'),
     ('temp_table', 'rs_example_legacy_backup_meta', 'taken_at', 'timestamp with time zone'),
-    ('temp_table', 'rs_example_legacy_backup_meta', 'scope', 'text')
+    ('temp_table', 'rs_example_legacy_backup_meta', 'scope', 'text'),
+    ('temp_table', 'restitch_incidents', 'incident', 'text'),
+    ('temp_table', 'restitch_incidents', 'fingerprint', 'text'),
+    ('temp_table', 'restitch_incidents', 'began_at', 'timestamp with time zone'),
+    ('temp_table', 'restitch_incidents', 'closed_at', 'timestamp with time zone'),
+    ('temp_table', 'restitch_incidents', 'closed_how', 'text')
 ) AS expected (table_schema, table_name, column_name, data_type)
 WHERE NOT EXISTS (
   SELECT 1

@@ -24,4 +24,18 @@ SELECT
 FROM customer_events AS e
 JOIN external_data.rs_example_multi_events_backup AS b ON b.id = e.id
 WHERE e.stitched IS NOT NULL
-  AND e.stitched IS DISTINCT FROM b.stitched;
+  AND e.stitched IS DISTINCT FROM b.stitched
+UNION ALL
+SELECT
+  'no other incident began changing this database since this one' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none'
+    ELSE string_agg('incident ' || other.incident || ' (version ' || substr(other.fingerprint, 1, 12) || ') began ' || CAST(other.began_at AS text), ', ')
+      || ', after this one: putting this one''s backups back could undo its changes. Nothing was changed; undo no longer applies.'
+      || ' The way back is forward: finish this incident''s run and that one''s'
+  END AS detail
+FROM external_data.restitch_incidents AS other
+JOIN external_data.restitch_incidents AS mine ON mine.incident = 'example-multi'
+WHERE other.incident <> mine.incident
+  AND other.began_at > mine.began_at;

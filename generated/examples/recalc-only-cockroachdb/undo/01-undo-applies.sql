@@ -15,4 +15,18 @@ SELECT
   count(*) = 0 AS ok,
   CAST(count(*) AS text) || ' entities already deleted by the clean-up routine' AS detail
 FROM external_data.rs_example_recalc_entities_backup AS b
-WHERE NOT EXISTS (SELECT 1 FROM customer_attributes AS a WHERE a.customer_entity_id = b.customer_entity_id);
+WHERE NOT EXISTS (SELECT 1 FROM customer_attributes AS a WHERE a.customer_entity_id = b.customer_entity_id)
+UNION ALL
+SELECT
+  'no other incident began changing this database since this one' AS check_name,
+  count(*) = 0 AS ok,
+  CASE
+    WHEN count(*) = 0 THEN 'none'
+    ELSE string_agg('incident ' || other.incident || ' (version ' || substr(other.fingerprint, 1, 12) || ') began ' || CAST(other.began_at AS text), ', ')
+      || ', after this one: putting this one''s backups back could undo its changes. Nothing was changed; undo no longer applies.'
+      || ' The way back is forward: finish this incident''s run and that one''s'
+  END AS detail
+FROM external_data.restitch_incidents AS other
+JOIN external_data.restitch_incidents AS mine ON mine.incident = 'example-recalc'
+WHERE other.incident <> mine.incident
+  AND other.began_at > mine.began_at;
