@@ -5,8 +5,11 @@
 --
 -- Why: Every event that shares an identifier with an entity to reset must be in the list before
 --   the entities lose their identifiers: an event left out would stay stitched to identifiers
---   no entity holds. An entity that changed since its backup (CPS stitched again while the run
---   was paused) stops it too. A resumed run checks this again before it goes on.
+--   no entity holds. An entity that changed since its backup, an event of an identifier the
+--   entities hold now that the export lacks, and an entity to reset modified or an event
+--   stitched since the runbook began (profile stitching ran, idle or paused, where the session
+--   count saw none) stop it too; the detail names one. A resumed run checks this again before
+--   it goes on.
 -- Expect: ok = true on every row; detail gives the number of events and about how much disk
 --   their backup takes.
 

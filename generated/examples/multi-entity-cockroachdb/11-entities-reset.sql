@@ -1,7 +1,6 @@
 -- restitch:step 11/16
 -- restitch:kind check
 -- restitch:title Every backed-up entity is marked for deletion
--- restitch:recheck-on-resume
 --
 -- Why: Proves the batch step covered every entity before anything else changes.
 -- Expect: ok = true on both rows.
