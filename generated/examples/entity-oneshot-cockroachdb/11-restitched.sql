@@ -32,7 +32,7 @@ FROM (
       ELSE CAST(count(w.id) AS text) || ' events not stitched since ' || CAST(max(s.taken_at) AS text)
         || coalesce(' (e.g. ' || min(CAST(w.id AS text)) || ')', '')
     END AS detail
-  FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_oneshot_backup_meta AS m WHERE m.fingerprint = '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8') AS s
+  FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_oneshot_backup_meta AS m) AS s
   LEFT JOIN (
     SELECT e.id, e.stitched, b.stitched AS backed_up
     FROM external_data.rs_example_oneshot_events_backup AS b

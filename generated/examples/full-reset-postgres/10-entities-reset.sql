@@ -28,7 +28,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' entities modified after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m WHERE m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.customer_entity_id AS text) AS k, live.modified AS changed_at
   FROM external_data.rs_example_full_reset_entities_backup AS b
@@ -43,7 +43,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m WHERE m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
   FROM external_data.rs_example_full_reset_events_backup AS b

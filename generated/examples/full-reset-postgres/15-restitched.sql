@@ -25,7 +25,7 @@ FROM (
       ELSE CAST(count(w.id) AS text) || ' events not stitched since ' || CAST(max(s.taken_at) AS text)
         || coalesce(' (e.g. ' || min(CAST(w.id AS text)) || ')', '')
     END AS detail
-  FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m WHERE m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af') AS s
+  FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m) AS s
   LEFT JOIN (
     SELECT e.id, e.stitched, b.stitched AS backed_up
     FROM external_data.rs_example_full_reset_events_backup AS b

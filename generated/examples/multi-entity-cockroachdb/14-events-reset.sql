@@ -28,7 +28,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_multi_backup_meta AS m WHERE m.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_multi_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
   FROM external_data.rs_example_multi_events_backup AS b

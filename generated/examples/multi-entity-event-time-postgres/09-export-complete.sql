@@ -5,8 +5,11 @@
 --
 -- Why: Every event that shares an identifier with an entity to reset must be in the list before
 --   the entities lose their identifiers: an event left out would stay stitched to identifiers
---   no entity holds. An entity that changed since its backup (CPS stitched again while the run
---   was paused) stops it too. A resumed run checks this again before it goes on.
+--   no entity holds. An entity that changed since its backup, an event of an identifier the
+--   entities hold now that the export lacks, and an entity to reset modified or an event
+--   stitched since the runbook began (profile stitching ran, idle or paused, where the session
+--   count saw none) stop it too; the detail names one. A resumed run checks this again before
+--   it goes on.
 -- Expect: ok = true on every row; detail gives the number of events and about how much disk
 --   their backup takes.
 
@@ -66,7 +69,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' entities modified after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_window_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.customer_entity_id AS text) AS k, live.modified AS changed_at
   FROM external_data.rs_example_window_entities_backup AS b
@@ -81,7 +84,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_window_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
   FROM external_data.rs_example_window_events_backup AS b

@@ -1,7 +1,6 @@
 -- restitch:step 11/16
 -- restitch:kind check
 -- restitch:title Every backed-up entity is marked for deletion
--- restitch:recheck-on-resume
 --
 -- Why: Proves the batch step covered every entity before anything else changes.
 -- Expect: ok = true on both rows.
@@ -29,7 +28,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' entities modified after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_window_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.customer_entity_id AS text) AS k, live.modified AS changed_at
   FROM external_data.rs_example_window_entities_backup AS b
@@ -44,7 +43,7 @@ SELECT
     ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
       || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
   END AS detail
-FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_window_backup_meta AS m WHERE m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf') AS s
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_window_backup_meta AS m) AS s
 LEFT JOIN (
   SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
   FROM external_data.rs_example_window_events_backup AS b

@@ -25,7 +25,7 @@ FROM (
       ELSE CAST(count(w.id) AS text) || ' events not stitched since ' || CAST(max(s.taken_at) AS text)
         || coalesce(' (e.g. ' || min(CAST(w.id AS text)) || ')', '')
     END AS detail
-  FROM (SELECT max(m.taken_at) AS taken_at FROM external_data.rs_example_multi_backup_meta AS m WHERE m.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e') AS s
+  FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_multi_backup_meta AS m) AS s
   LEFT JOIN (
     SELECT e.id, e.stitched, b.stitched AS backed_up
     FROM external_data.rs_example_multi_events_backup AS b

@@ -72,12 +72,10 @@ export const multiEntity: Scenario = {
       title: 'The export and backups are complete',
       template: 'current/export-complete',
       recheckOnResume: true,
-      why: 'Every event that shares an identifier with an entity to reset must be in the list before the entities lose their identifiers: an event left out would stay stitched to identifiers no entity holds. An entity that changed since its backup (CPS stitched again while the run was paused) stops it too. A resumed run checks this again before it goes on.',
+      why: 'Every event that shares an identifier with an entity to reset must be in the list before the entities lose their identifiers: an event left out would stay stitched to identifiers no entity holds. An entity that changed since its backup, an event of an identifier the entities hold now that the export lacks, and an entity to reset modified or an event stitched since the runbook began (profile stitching ran, idle or paused, where the session count saw none) stop it too; the detail names one. A resumed run checks this again before it goes on.',
       expect: 'ok = true on every row; detail gives the number of events and about how much disk their backup takes.',
     },
-    // A pause after the entities are reset can let CPS run: the reset check's evidence rows
-    // (entities modified, events stitched since the run began) are read again on resume.
-    ...resetSequence().map((s): StepSpec => (s.slug === 'entities-reset' ? { ...s, recheckOnResume: true } : s)),
+    ...resetSequence(),
   ],
   undo: () => currentUndo(true),
   watch: [
