@@ -148,10 +148,11 @@ export class Walk {
             // CPS stitched every event again during a pause.
             ["UPDATE customer_events SET stitched = now() + interval '1 second' WHERE stitched IS NOT NULL"],
             // CPS ran since the runbook began, with the old rule: every entity written again, every
-            // event stitched again, to an identifier no entity holds.
+            // event stitched again, to an identifier no entity holds, and so exported.
             [
               "UPDATE customer_attributes SET modified = now() + interval '1 second'",
               "UPDATE customer_events SET stitched = now() + interval '1 second', identifiers = identifiers || ARRAY['held-by-no-entity']",
+              ...work.filter((t) => t.endsWith('_events_backup')).map((t) => `UPDATE ${t} SET stitched = now() + interval '1 second'`),
             ],
           ]
         : []),

@@ -88,7 +88,6 @@ SELECT
   END AS detail
 FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_multi_backup_meta AS m) AS s
 LEFT JOIN (
-  SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
+  SELECT CAST(b.id AS text) AS k, b.stitched AS changed_at
   FROM external_data.rs_example_multi_events_backup AS b
-  JOIN customer_events AS live ON live.id = b.id
 ) AS w ON w.changed_at > s.taken_at;

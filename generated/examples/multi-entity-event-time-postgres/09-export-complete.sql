@@ -86,7 +86,6 @@ SELECT
   END AS detail
 FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '79646bf983a17034eaa826c00bedfddf9be7b735cc915a1c5d1762a19e837aaf' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_window_backup_meta AS m) AS s
 LEFT JOIN (
-  SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
+  SELECT CAST(b.id AS text) AS k, b.stitched AS changed_at
   FROM external_data.rs_example_window_events_backup AS b
-  JOIN customer_events AS live ON live.id = b.id
 ) AS w ON w.changed_at > s.taken_at;
