@@ -4,11 +4,14 @@
 -- restitch:interval 1m
 -- restitch:timeout 24h
 --
--- Why: The runbook is finished only when every reset event is stitched again. It reads every
---   reset event on each try, so it reads them a few seconds in the past (AS OF SYSTEM TIME
---   follower_read_timestamp(), a follower read that waits for no writer and blocks none): once
---   true there it stays true, as nothing resets an event again.
--- Expect: ok = true once no reset event has stitched = NULL.
+-- Why: The runbook is finished only when every reset event is stitched again, by profile
+--   stitching, since this runbook reset it: an undo puts the old stitched back, so a stitched
+--   that is not NULL proves nothing by itself. It reads every reset event on each try, so it
+--   reads them a few seconds in the past (AS OF SYSTEM TIME follower_read_timestamp(), a
+--   follower read that waits for no writer and blocks none): once true there it stays true, as
+--   nothing resets an event again.
+-- Expect: ok = true once every reset event is stitched since this runbook began (not to its
+--   backed-up value) and none is stitched to an identifier no entity holds.
 --
 -- By hand: run the query every 1m until ok is true on every row; give up after 24h.
 

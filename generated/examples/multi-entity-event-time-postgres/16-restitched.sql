@@ -4,8 +4,11 @@
 -- restitch:interval 1m
 -- restitch:timeout 24h
 --
--- Why: The runbook is finished only when every reset event is stitched again.
--- Expect: ok = true once no reset event has stitched = NULL.
+-- Why: The runbook is finished only when every reset event is stitched again, by profile
+--   stitching, since this runbook reset it: an undo puts the old stitched back, so a stitched
+--   that is not NULL proves nothing by itself.
+-- Expect: ok = true once every reset event is stitched since this runbook began (not to its
+--   backed-up value) and none is stitched to an identifier no entity holds.
 --
 -- By hand: run the query every 1m until ok is true on every row; give up after 24h.
 

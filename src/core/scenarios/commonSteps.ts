@@ -136,8 +136,8 @@ export const restitched: StepSpec = {
   kind: 'wait',
   title: 'Wait until profile stitching has processed every reset event',
   template: 'current/restitched',
-  why: 'The runbook is finished only when every reset event is stitched again.{{#if d.staleReadClause}} It reads every reset event on each try, so it reads them a few seconds in the past ({{d.staleReadClause}}, a follower read that waits for no writer and blocks none): once true there it stays true, as nothing resets an event again.{{/if}}',
-  expect: 'ok = true once no reset event has stitched = NULL.',
+  why: 'The runbook is finished only when every reset event is stitched again, by profile stitching, since this runbook reset it: an undo puts the old stitched back, so a stitched that is not NULL proves nothing by itself.{{#if d.staleReadClause}} It reads every reset event on each try, so it reads them a few seconds in the past ({{d.staleReadClause}}, a follower read that waits for no writer and blocks none): once true there it stays true, as nothing resets an event again.{{/if}}',
+  expect: 'ok = true once every reset event is stitched since this runbook began (not to its backed-up value) and none is stitched to an identifier no entity holds.',
   wait: { interval: MINUTE, timeout: 24 * HOUR },
 };
 
