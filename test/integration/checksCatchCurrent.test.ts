@@ -70,7 +70,7 @@ describe('full-reset: every check row stops the run on the fault it guards again
   }, 60_000);
 
   it('restitched (wait): CPS was confirmed enabled but has not stitched the reset events', async () => {
-    await expectCaught(server, FULL, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has processed every reset event'] });
+    await expectCaught(server, FULL, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has stitched every reset event since this runbook reset it'] });
   }, 60_000);
 });
 
@@ -113,7 +113,7 @@ describe('entity-oneshot: every check row stops the run on the fault it guards a
   }, 60_000);
 
   it("restitched (wait): CPS was confirmed enabled but has not stitched the entity's reset events", async () => {
-    await expectCaught(server, ONESHOT, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has processed every reset event'] });
+    await expectCaught(server, ONESHOT, { check: 'restitched', faultAfter: 'enable-cps', cpsNeverStarts: true, fault: async () => undefined, rows: ['profile stitching has stitched every reset event since this runbook reset it'] });
   }, 60_000);
 });
 

@@ -133,7 +133,7 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
       cpsNeverStarts: true,
       // CPS was confirmed enabled but has not run: the reset events are as the reset left them.
       fault: async () => undefined,
-      rows: ['profile stitching has processed every reset event'],
+      rows: ['profile stitching has stitched every reset event since this runbook reset it'],
     });
   }, 60_000);
 });
