@@ -23,6 +23,7 @@ export function platformBeside(url: string, legacy: boolean, journalTable: strin
   let running = true;
   let started = 0;
   const waiters: { after: number; resolve: () => void }[] = [];
+  let failure: unknown;
   const loop = (async () => {
     const db = new pg.Client({ connectionString: url, application_name: 'platform-simulator' });
     db.on('error', () => {});
@@ -30,10 +31,16 @@ export function platformBeside(url: string, legacy: boolean, journalTable: strin
     try {
       while (running) {
         const index = started++;
-        // The journal table appears with the first step; until then CPS counts as disabled.
+        // The journal table appears with the first step; until then CPS counts as disabled. Several
+        // runbooks (incidents) may share the journal: CPS is as the latest of their disable and
+        // enable steps left it.
         const enabled = await db
-          .query(`SELECT 1 FROM ${journalTable} WHERE file LIKE '%enable-cps.sql' AND status = 'done' AND runbook NOT LIKE '%:undo'`)
-          .then((r) => (r.rowCount ?? 0) > 0, () => false);
+          .query(
+            `SELECT file LIKE '%enable-cps.sql' AS enabled FROM ${journalTable}
+             WHERE (file LIKE '%enable-cps.sql' OR file LIKE '%disable-cps.sql') AND status = 'done' AND runbook NOT LIKE '%:undo'
+             ORDER BY finished_at DESC NULLS LAST LIMIT 1`,
+          )
+          .then((r) => r.rows[0]?.enabled === true, () => false);
         const { changed, pending } = await model.round(db, enabled);
         if (changed === 0 && !pending) {
           for (const w of waiters.filter((x) => x.after <= index)) w.resolve();
@@ -42,9 +49,13 @@ export function platformBeside(url: string, legacy: boolean, journalTable: strin
         await new Promise((r) => setTimeout(r, options.pauseMs ?? 30));
       }
     } finally {
-      await db.end();
+      await db.end().catch(() => {});
     }
-  })();
+    // A round that failed (the database gone under it) ends the loop; stop() reports it, so no
+    // rejection is left unhandled when a test ends without stopping the loop.
+  })().catch((error: unknown) => {
+    failure = error;
+  });
   return {
     settled: () => new Promise<void>((resolve) => waiters.push({ after: started, resolve })),
     arrived: () => model.arrived(),
@@ -54,6 +65,7 @@ export function platformBeside(url: string, legacy: boolean, journalTable: strin
     async stop() {
       running = false;
       await loop;
+      if (failure !== undefined) throw failure;
     },
   };
 }
