@@ -121,7 +121,7 @@ export class Walk {
    * VIEWACTIVITY grant revoked,
    * an event that overlaps every entity only partly (current schema), Step 0's backup holding
    * every event and the matching backup holding every entity's rows (legacy: another version's
-   * backups, reused).
+   * backups, reused), the entity backup holding every entity (current schema: the same).
    */
   async perturbed(file: string): Promise<void> {
     const { inputs } = this.ex.manifest;
@@ -163,6 +163,10 @@ export class Walk {
       // Legacy: the matching backup of another version of the runbook, for every entity (--reuse-backups).
       ...(schema === 'legacy'
         ? [work.filter((t) => t.endsWith('_matching_backup')).map((t) => `INSERT INTO ${t} SELECT * FROM cdp_ps.matching ON CONFLICT DO NOTHING`)]
+        : []),
+      // Current: the entity backup of another version of the runbook, holding every entity.
+      ...(schema === 'current'
+        ? [work.filter((t) => t.endsWith('_entities_backup')).map((t) => `INSERT INTO ${t} (customer_entity_id) SELECT customer_entity_id FROM customer_attributes ON CONFLICT DO NOTHING`)]
         : []),
     ];
     for (const state of states) {

@@ -12,6 +12,18 @@ SELECT
 FROM external_data.rs_example_oneshot_entities_backup
 WHERE customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 UNION ALL
+-- The other direction: undo puts back every entity of the backup, so a backup kept from another
+-- version of this runbook (or changed by hand) would have undo write over an entity this run never
+-- changed, and refuse once the clean-up routine has deleted it.
+SELECT
+  'the backup holds no other entity' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' other entities in the backup (e.g. ' || coalesce(min(customer_entity_id), 'none')
+    || '). Nothing was changed. The backup was kept from another version of this runbook or changed by hand:'
+    || ' finish or undo that run with its own runbook, or generate this one with another --incident' AS detail
+FROM external_data.rs_example_oneshot_entities_backup
+WHERE customer_entity_id <> '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+UNION ALL
 SELECT
   'every event the one-shot statement will reset is backed up' AS check_name,
   count(*) = 0 AS ok,
