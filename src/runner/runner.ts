@@ -72,7 +72,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
   try {
     // Read-only first, so a refusal writes nothing at all; again under the lease, which closes the
     // gap in which another run could have moved on. The same for the plan below.
-    const refuse = () => (undo ? refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir) : refuseForwardAfterUndo(db, manifest, id.checksum));
+    const refuse = () => (undo ? refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir) : refuseForwardAfterUndo(db, manifest, files, id.checksum));
     await refuse();
     if (!undo) await assertFiltersFit(db, manifest);
     const reader = new Journal(db, manifest.inputs.workSchema, id.runbook, id.checksum);
