@@ -25,7 +25,7 @@ SELECT
   CAST(count(*) AS text) || ' entities are gone (e.g. ' || coalesce(min(b.customer_entity_id), 'none') || ')'
     || ': the clean-up routine deleted them (it may have read them marked before undo put them back). No event was put back.'
     || ' Undo cannot finish: the way back is forward. Run the forward runbook on to its end (restitch run <its directory>):'
-    || ' it waits for the clean-up routine, then CPS re-stitches the reset events'
+    || ' it waits for the clean-up routine, then has CPS re-stitch their events'
     AS detail
 FROM external_data.rs_example_multi_entities_backup AS b
 WHERE NOT EXISTS (SELECT 1 FROM customer_attributes AS a WHERE a.customer_entity_id = b.customer_entity_id)
