@@ -129,6 +129,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--parallel <n>', 'sessions that walk the event reset (or restore) side by side, each in its own key ranges (default: 2 on PostgreSQL where the server allows a statement parallel workers and has connections free, else 1)')
     .option('--undo', 'run the undo runbook')
     .option('--wait-interval <seconds>', "seconds between tries of wait steps instead of each step's own")
+    .option('--wait-hold <seconds>', "seconds a holding wait (undo's entities-restored) must stay ok instead of its own clean-up period; only on a sandbox whose clean-up routine is faster")
     .option('--statement-timeout <duration>', 'statement_timeout for every step, e.g. 2h (default: per step kind)')
     .option('--lock-timeout <duration>', 'lock_timeout for every step, e.g. 1m (default: per step kind)')
     .option('--retries <n>', 'reconnect-and-retry attempts per step on transient errors (default 5)')

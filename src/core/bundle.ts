@@ -58,6 +58,12 @@ export function bundleRunbook(manifest: Manifest, files: readonly RunbookFile[],
     const headerText = content.slice(0, content.length - body.length).trimEnd();
     out.push(`-- ==== ${file} ====`, headerText);
     if (header.kind === 'check' || header.kind === 'wait') out.push(assertingQuery(body, `step ${header.number} (${header.title})`, dialect.console, dialect.staleReadClause));
+    // A holding wait must still pass once its period is over (what it proves, an entity still
+    // there, cannot come back once lost). pg_sleep exists on CockroachDB too, taking FLOAT seconds
+    // (cockroachdb/cockroach pkg/sql/sem/builtins/pg_builtins.go).
+    if (header.kind === 'wait' && header.holdSeconds !== undefined) {
+      out.push(`SELECT pg_sleep(${header.holdSeconds});`, assertingQuery(body, `step ${header.number} (${header.title}), after ${header.holdSeconds} s`, dialect.console, dialect.staleReadClause));
+    }
     // HIGH priority (--priority high) for the batch's own transaction only, never the session's.
     // The COPY reads its rows from the script itself, up to a line \. (psql and cockroach sql alike),
     // in one transaction where the console allows it (Dialect.console.copyInTransaction).

@@ -13,6 +13,7 @@
  *     -- restitch:copy-from entities.txt
  *     -- restitch:interval 15s
  *     -- restitch:timeout 30m
+ *     -- restitch:hold 2m
  *     -- restitch:point-of-no-return
  *     -- restitch:recheck-on-resume
  *     --
@@ -29,7 +30,7 @@ import { RestitchError } from './errors.js';
 import { STEP_KINDS, type StepHeader, type StepKind } from './types.js';
 
 const PREFIX = '-- restitch:';
-const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'ranges', 'priority', 'copy-from', 'interval', 'timeout', 'point-of-no-return', 'recheck-on-resume'] as const;
+const DIRECTIVE_KEYS = ['step', 'kind', 'title', 'progress', 'floor', 'ranges', 'priority', 'copy-from', 'interval', 'timeout', 'hold', 'point-of-no-return', 'recheck-on-resume'] as const;
 type DirectiveKey = (typeof DIRECTIVE_KEYS)[number];
 const WRAP = 96;
 
@@ -89,6 +90,7 @@ export function formatHeader(h: StepHeader): string {
   if (h.copyFrom) out.push(`${PREFIX}copy-from ${h.copyFrom}`);
   if (h.intervalSeconds !== undefined) out.push(`${PREFIX}interval ${formatDuration(h.intervalSeconds)}`);
   if (h.timeoutSeconds !== undefined) out.push(`${PREFIX}timeout ${formatDuration(h.timeoutSeconds)}`);
+  if (h.holdSeconds !== undefined) out.push(`${PREFIX}hold ${formatDuration(h.holdSeconds)}`);
   if (h.pointOfNoReturn) out.push(`${PREFIX}point-of-no-return`);
   if (h.recheckOnResume) out.push(`${PREFIX}recheck-on-resume`);
   out.push('--', ...wrap('Why', h.why), ...wrap('Expect', h.expect));
@@ -154,15 +156,19 @@ export function parseHeader(content: string, file = 'step'): { header: StepHeade
     expect: text.expect.join(' ').trim(),
     notes: trimTrailingBlank(notes),
   };
-  for (const key of ['interval', 'timeout'] as const) {
+  const durations = { interval: 'intervalSeconds', timeout: 'timeoutSeconds', hold: 'holdSeconds' } as const;
+  for (const key of ['interval', 'timeout', 'hold'] as const) {
     const raw = found.get(key);
     if (raw === undefined) continue;
     const seconds = parseDuration(raw);
     if (seconds === null || seconds <= 0) fail(file, `'restitch:${key}' must look like 15s, 30m or 2h, not '${raw}'`);
-    header[key === 'interval' ? 'intervalSeconds' : 'timeoutSeconds'] = seconds;
+    header[durations[key]] = seconds;
   }
   if (kind === 'wait' && (header.intervalSeconds === undefined || header.timeoutSeconds === undefined)) {
     fail(file, "a wait step needs 'restitch:interval' and 'restitch:timeout'");
+  }
+  if (header.holdSeconds !== undefined && (kind !== 'wait' || header.holdSeconds > (header.timeoutSeconds ?? 0))) {
+    fail(file, "'restitch:hold' belongs on a wait step and is at most its 'restitch:timeout'");
   }
   const progress = found.get('progress');
   if (progress) header.progress = progress;

@@ -18,7 +18,9 @@ function code(text: string): string {
 function stepLine(s: RenderedStep): string {
   const h = s.header;
   const extra =
-    h.kind === 'wait' && h.intervalSeconds && h.timeoutSeconds
+    h.kind === 'wait' && h.intervalSeconds && h.holdSeconds
+      ? ` (every ${formatDuration(h.intervalSeconds)}, ok on every try for ${formatDuration(h.holdSeconds)})`
+      : h.kind === 'wait' && h.intervalSeconds && h.timeoutSeconds
       ? ` (every ${formatDuration(h.intervalSeconds)}, at most ${formatDuration(h.timeoutSeconds)})`
       : h.kind === 'batch'
         ? ' (repeat until 0 rows)'

@@ -137,6 +137,9 @@ function notesFor(spec: StepSpec, dialect: Dialect, priority: 'normal' | 'high')
       'restitch bundle carries the ids inline the same way.',
     ];
   }
+  if (spec.kind === 'wait' && spec.wait?.hold !== undefined) {
+    return [`By hand: run the query every ${formatDuration(spec.wait.interval)} for ${formatDuration(spec.wait.hold)}; every run must give ok = true on every row: stop at the first that does not.`];
+  }
   if (spec.kind === 'wait' && spec.wait) {
     return [`By hand: run the query every ${formatDuration(spec.wait.interval)} until ok is true on every row; give up after ${formatDuration(spec.wait.timeout)}.`];
   }
@@ -166,6 +169,7 @@ function renderSteps(specs: StepSpec[], dir: string, hb: typeof Handlebars, ctx:
       expect: text(spec.expect),
       notes: withNoReturn(notesFor(spec, ctx.d, ctx.priority), isNoReturn && noReturn ? noReturnNote(i + 1, noReturn.why) : []),
       ...(spec.wait ? { intervalSeconds: spec.wait.interval, timeoutSeconds: spec.wait.timeout } : {}),
+      ...(spec.wait?.hold !== undefined ? { holdSeconds: spec.wait.hold } : {}),
       ...(spec.progress ? { progress: progressQuery(spec, ctx) } : {}),
       ...(spec.kind === 'batch' && ctx.priority === 'high' ? { priority: 'high' as const } : {}),
       ...(spec.copyFromEntities ? { copyFrom: ctx.ids.file } : {}),

@@ -58,6 +58,11 @@ export interface StepHeader {
   intervalSeconds?: number;
   /** `wait` only: give up after this many seconds. */
   timeoutSeconds?: number;
+  /**
+   * `wait` only: a wait that holds. It passes once its rows have been ok on every try for this
+   * many seconds, and stops at the first try with a row not ok (what it proves cannot come back).
+   */
+  holdSeconds?: number;
   /** `batch` only: a one-line query returning `done` and `total` counts, for progress. */
   progress?: string;
   /** Transaction priority the runner should ask for (CockroachDB, `--priority high` only). */

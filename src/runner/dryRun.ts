@@ -144,7 +144,8 @@ async function dryRunResult(ctx: StepContext, redact: (t: string) => string): Pr
       case 'wait': {
         const { rows } = await readOnly(db, () => db.query<Record<string, unknown>>(ctx.body));
         const verdict = checkVerdict(rows);
-        const note = step.header.kind === 'wait' ? 'would wait until it passes' : 'passes';
+        const hold = step.header.holdSeconds;
+        const note = step.header.kind === 'check' ? 'passes' : hold === undefined ? 'would wait until it passes' : `passes now; would hold for ${hold} s, stopping at the first try that fails`;
         return { ...base, status: verdict.ok ? 'done' : 'failed', rows: rows.length, ms: Date.now() - started, wouldTouch: verdict.ok ? note : `fails now: ${verdict.message}`, ...(verdict.ok ? {} : { details: rows }) };
       }
       case 'batch': {

@@ -113,8 +113,9 @@ export async function runWait(ctx: StepContext): Promise<Outcome> {
   const intervalMs = (ctx.opts.waitInterval ?? header.intervalSeconds ?? 15) * 1000;
   const deadline = Date.now() + (header.timeoutSeconds ?? 1800) * 1000;
   const activity = ctx.ui.activity(`step ${header.number}: waiting`, 'first check running');
+  const hold = header.holdSeconds === undefined ? undefined : ctx.opts.waitHold ?? header.holdSeconds;
   try {
-    return await waitLoop(ctx, intervalMs, deadline, activity);
+    return await (hold === undefined ? waitLoop(ctx, intervalMs, deadline, activity) : holdLoop(ctx, intervalMs, hold * 1000, activity));
   } finally {
     activity.stop();
   }
@@ -136,6 +137,31 @@ async function waitLoop(ctx: StepContext, intervalMs: number, deadline: number, 
     }
     if (tries === 1) ctx.ui.say(`step ${header.number}: waiting (every ${intervalMs / 1000}s, at most ${header.timeoutSeconds}s): ${rows.map((r) => r.detail ?? r.check_name).join('; ')}`);
     await sleep(intervalMs, undefined, { signal: ctx.signal });
+  }
+}
+
+/**
+ * A wait that holds (`restitch:hold`): every try over `holdMs` must pass, and the first that does
+ * not stops the step at once. What it proves (a restored entity survived the clean-up routine)
+ * cannot come back once lost, so there is nothing to wait for.
+ */
+async function holdLoop(ctx: StepContext, intervalMs: number, holdMs: number, activity: Activity): Promise<Outcome> {
+  const { header } = ctx.step;
+  const started = Date.now();
+  for (let tries = 1; ; tries++) {
+    const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(ctx.body));
+    const verdict = checkVerdict(rows);
+    const held = Math.round((Date.now() - started) / 1000);
+    activity.update(`${verdict.ok ? 'holding' : 'broken'}: ${rows.map((r) => r.detail ?? r.check_name).join('; ') || 'no rows'} (${held}s of ${holdMs / 1000}s, try ${tries})`);
+    if (!verdict.ok) {
+      return { status: 'failed', rows: rows.length, message: `held ${held}s of ${holdMs / 1000}s, then failed (try ${tries}): ${verdict.message}`, details: rows };
+    }
+    if (Date.now() - started >= holdMs) {
+      sayPassed(ctx, rows);
+      return { status: 'done', rows: rows.length, answer: rows };
+    }
+    if (tries === 1) ctx.ui.say(`step ${header.number}: holding (every ${intervalMs / 1000}s, for ${holdMs / 1000}s; the first failing try stops the run)`);
+    await sleep(Math.min(intervalMs, Math.max(0, holdMs - (Date.now() - started))), undefined, { signal: ctx.signal });
   }
 }
 

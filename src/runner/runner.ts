@@ -76,7 +76,7 @@ export async function runRunbook(source: RunbookSource, undo: boolean, opts: Run
     const { workSchema, incident } = manifest.inputs;
     const refuse = async () => {
       if (undo) return refuseUndoPastNoReturn(db, manifest, files, id.checksum, source.dir);
-      await refuseForwardAfterUndo(db, manifest, id.checksum);
+      await refuseForwardAfterUndo(db, manifest, files, id.checksum);
       // One stitching change per database at a time (src/runner/registry).
       if (!opts.dryRun) await refuseOtherIncident(db, workSchema, incident, source.dir);
     };

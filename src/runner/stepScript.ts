@@ -50,7 +50,7 @@ export class StepScript {
 
   constructor(
     private readonly dialect: Dialect,
-    private readonly opts: Pick<RunOptions, 'statementTimeoutMs' | 'lockTimeoutMs' | 'waitInterval'>,
+    private readonly opts: Pick<RunOptions, 'statementTimeoutMs' | 'lockTimeoutMs' | 'waitInterval' | 'waitHold'>,
     private readonly journalTable: string,
     /** The statement that locks this run's lease row before COMMIT (with a placeholder run id). */
     private readonly leaseLock: string,
@@ -92,7 +92,13 @@ export class StepScript {
         break;
       case 'wait': {
         const every = this.opts.waitInterval ?? header.intervalSeconds ?? 15;
-        out.push(comment(`repeated every ${every} s until every row has ok = true, for at most ${header.timeoutSeconds ?? 1800} s:`), ...this.readOnly(body));
+        const hold = header.holdSeconds === undefined ? undefined : this.opts.waitHold ?? header.holdSeconds;
+        out.push(
+          comment(hold === undefined
+            ? `repeated every ${every} s until every row has ok = true, for at most ${header.timeoutSeconds ?? 1800} s:`
+            : `repeated every ${every} s for ${hold} s; every try must have ok = true on every row, the first that does not stops the run:`),
+          ...this.readOnly(body),
+        );
         break;
       }
       case 'change':

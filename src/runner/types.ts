@@ -63,6 +63,8 @@ export interface RunOptions {
   parallel?: number;
   /** Seconds between tries of every wait step instead of the step's own interval. */
   waitInterval?: number;
+  /** Seconds a holding wait (`restitch:hold`) must stay ok instead of the step's own hold. */
+  waitHold?: number;
   /** Overrides of the per-kind timeouts, in milliseconds (0 = none). */
   statementTimeoutMs?: number;
   lockTimeoutMs?: number;

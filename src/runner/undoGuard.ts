@@ -54,15 +54,26 @@ export async function refuseUndoPastNoReturn(db: Db, manifest: Manifest, files: 
   );
 }
 
-/** Pure: the undo journal row that shows undo changed rows (a change or batch step that affected any), or null. */
-export function undoneRow(undoJournal: readonly JournalRow[]): JournalRow | null {
-  return undoJournal.find((r) => (r.kind === 'change' || r.kind === 'batch') && Number(r.rows_affected) > 0) ?? null;
+/**
+ * Pure: the undo journal row that shows undo changed rows (a change or batch step that affected
+ * any), or null. Rows before a holding wait (`restitch:hold`, `held` by file) that failed do not
+ * count: that wait found what undo put back gone again (the clean-up routine deleted a restored
+ * entity), it stopped undo before anything else was put back, and the way back is forward.
+ */
+export function undoneRow(undoJournal: readonly JournalRow[], held: ReadonlySet<string> = new Set()): JournalRow | null {
+  const broken = undoJournal.find((r) => held.has(r.file) && r.status === 'failed');
+  return undoJournal.find((r) => (r.kind === 'change' || r.kind === 'batch') && Number(r.rows_affected) > 0 && !(broken && r.step < broken.step)) ?? null;
 }
 
-/** Refuses (exit 1, nothing written) a forward run once the undo runbook has put rows back. */
-export async function refuseForwardAfterUndo(db: Db, manifest: Manifest, checksum: string): Promise<void> {
+/**
+ * Refuses (exit 1, nothing written) a forward run once the undo runbook has put rows back,
+ * unless undo stopped at a holding wait that failed (see undoneRow): then the forward run goes on
+ * where it stopped, its own checks judging the state undo left.
+ */
+export async function refuseForwardAfterUndo(db: Db, manifest: Manifest, files: readonly RunbookFile[], checksum: string): Promise<void> {
   const undoJournal = await new Journal(db, manifest.inputs.workSchema, `${manifest.inputs.incident}:undo`, checksum).history();
-  const row = undoneRow(undoJournal);
+  const held = new Set(loadSteps(manifest, files, true).filter((s) => s.header.holdSeconds !== undefined).map((s) => s.file));
+  const row = undoneRow(undoJournal, held);
   if (!row) return;
   const when = row.finished_at ?? row.started_at;
   throw checkError(

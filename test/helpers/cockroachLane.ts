@@ -479,7 +479,7 @@ export function runOnLane(
   ui: RunnerUi = silentUi,
   lane: LaneOptions & { sessions?: LaneSession[] } = {},
 ): Promise<RunReport> {
-  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...options }, ui, async (target) => {
+  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, waitHold: 0.2, ...options }, ui, async (target) => {
     const session = await openLaneSession(target, lane);
     lane.sessions?.push(session);
     return session;

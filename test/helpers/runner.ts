@@ -69,7 +69,7 @@ export function runInProcess(
   ui: RunnerUi = silentUi,
 ): Promise<RunReport> {
   const { signal, ...rest } = options;
-  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, ...rest }, ui, undefined, signal);
+  return runRunbookInProcess(dir, url, { backoffMs: 50, waitInterval: 0.05, waitHold: 0.2, ...rest }, ui, undefined, signal);
 }
 
 /**

@@ -99,6 +99,20 @@ describe('entity-oneshot: every check row stops the run on the fault it guards a
     await expectCaught(server, ONESHOT, { check: 'backup-complete', fault: stitchedInPause('a1'), rows: ['every event the one-shot statement will reset is backed up'] });
   }, 60_000);
 
+  it('backup complete: the backup also holds another entity and its event (a backup kept from another version)', async () => {
+    await expectCaught(server, ONESHOT, {
+      check: 'backup-complete',
+      fault: (db, t) => db.query(`INSERT INTO ${t('entities_backup')} SELECT customer_entity_id, modified FROM customer_attributes WHERE customer_entity_id = '${E3}'`),
+      rows: ['the backup holds no other entity'],
+    });
+    // Its event backup too: E3's event, which the statement will not reset.
+    await expectCaught(server, ONESHOT, {
+      check: 'backup-complete',
+      fault: (db, t) => db.query(`INSERT INTO ${t('events_backup')} (id, stitched, identifiers, ord) SELECT id, stitched, identifiers, ctid FROM customer_events WHERE id = '${ev(6)}'`),
+      rows: ['every backed-up event is one the one-shot statement will reset'],
+    });
+  }, 60_000);
+
   it('reset applied: a concurrent writer set modified again; CPS enabled too early stitched a reset event again', async () => {
     await expectCaught(server, ONESHOT, {
       check: 'reset-applied',
@@ -126,6 +140,14 @@ describe('recalc-only: every check row stops the run on the fault it guards agai
 
   it('backup complete: an entity loaded again by hand after the backup ran is not in it', async () => {
     await expectCaught(server, RECALC, { check: 'backup-complete', fault: (db, t) => db.query(`INSERT INTO ${t('entities')} VALUES ('${E3}')`), rows: ['every chosen entity is backed up'] });
+  }, 60_000);
+
+  it('backup complete: the backup also holds an entity not in entities.txt (a wider backup kept from another version)', async () => {
+    await expectCaught(server, RECALC, {
+      check: 'backup-complete',
+      fault: (db, t) => db.query(`INSERT INTO ${t('entities_backup')} SELECT customer_entity_id, calculated FROM customer_attributes WHERE customer_entity_id = '${E3}'`),
+      rows: ['every backed-up entity is a chosen one'],
+    });
   }, 60_000);
 
   it('recalculate applied: the last batch of the walk never ran', async () => {

@@ -44,6 +44,16 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
     });
   }, 60_000);
 
+  it('entities backed up: the backup also holds an entity not in entities.txt (a wider backup kept from another version)', async () => {
+    for (const name of ['multi-entity-postgres', 'multi-entity-event-time-postgres']) {
+      await expectCaught(server, [name], {
+        check: 'entities-backed-up',
+        fault: (db, t) => db.query(`INSERT INTO ${t('entities_backup')} SELECT customer_entity_id, modified, identifiers FROM customer_attributes WHERE customer_entity_id = '${E3}'`),
+        rows: ['every backed-up entity is a chosen one'],
+      });
+    }
+  }, 60_000);
+
   it('entities backed up (event filter): no event of the chosen entities passes the filter (they all predate it)', async () => {
     await expectCaught(server, ['multi-entity-event-time-postgres'], {
       check: 'entities-backed-up',

@@ -69,6 +69,21 @@ describe('current-schema undo: every check row stops the undo on the fault it gu
     }
   }, 60_000);
 
+  it('entities restored (holding wait): the clean-up routine, reading first and deleting later, deleted a restored entity within the clean-up period', async () => {
+    for (const [name, forwardTo] of CURRENT) {
+      await expectCaught(server, [name], {
+        check: 'entities-restored',
+        undo: true,
+        forwardTo,
+        faultAfter: 'restore-entities',
+        cleanupDelayMs: LATE,
+        // It read the entity marked before undo put it back, and deletes it without reading modified again.
+        fault: (db) => db.query(`DELETE FROM customer_attributes WHERE customer_entity_id = '${E1}'`),
+        rows: ['every backed-up entity still exists'],
+      });
+    }
+  }, 60_000);
+
   it('events restored: the last batch of the restore never ran; CPS stitched a restored event again', async () => {
     for (const [name, forwardTo, eventsReset] of CURRENT) {
       await expectCaught(server, [name], {

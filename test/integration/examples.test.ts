@@ -71,7 +71,7 @@ describe.each(postgresExamples.map((e) => [e.name, e] as const))('%s on a real P
     const run = await startCli(['run', ex.dir, '--db', url, '--yes', ...confirmManual(ex.dir), '--to', String(destructiveEnd)]).done;
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(await snapshot(db, legacy)).not.toEqual(before);
-    const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes', ...confirmManual(join(ex.dir, 'undo'))]).done;
+    const undo = await startCli(['run', join(ex.dir, 'undo'), '--db', url, '--yes', ...confirmManual(join(ex.dir, 'undo')), '--wait-interval', '0.1', '--wait-hold', '0.3']).done;
     expect(undo.code, undo.stdout + undo.stderr).toBe(0);
     expect(await snapshot(db, legacy)).toEqual(before);
     if (!legacy) expect(await orphanedEvents(db), 'events stitched to no entity').toEqual([]);

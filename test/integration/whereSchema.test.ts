@@ -86,7 +86,7 @@ describe('the runner checks the runbook conditions before step 1', () => {
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('every version that used these working tables chose the same rows (--reuse-backups)');
     // As advised: undo the first run, then the corrected runbook under another --incident.
-    const undone = runCli(['run', wrong, '--undo', '--db', url, '--yes', ...confirmManual(join(wrong, 'undo'))]);
+    const undone = runCli(['run', wrong, '--undo', '--db', url, '--yes', ...confirmManual(join(wrong, 'undo')), '--wait-interval', '0.1', '--wait-hold', '0.3']);
     expect(undone.code, undone.stderr + undone.stdout).toBe(0);
     const out = join(work, 'runtime-fixed');
     const g = runCli(['generate', 'multi-entity', '--dialect', 'postgres', '--incident', 'where-fix-2', '--out', out, '--entity', E1, '--entity', E2, '--where', "payload->>'ps_identifier' = 'None'"]);

@@ -22,6 +22,11 @@ describe('step header directives', () => {
     expect(body).toBe('SELECT true AS ok;\n');
   });
 
+  it('round-trips a holding wait', () => {
+    const holding: StepHeader = { ...header, timeoutSeconds: 120, holdSeconds: 120 };
+    expect(parseHeader(`${formatHeader(holding)}SELECT true AS ok;\n`).header).toEqual(holding);
+  });
+
   it('keeps every header line a SQL comment', () => {
     const lines = formatHeader({ ...header, kind: 'batch', progress: 'SELECT 1 AS done, 2 AS total', priority: 'high' }).trimEnd().split('\n');
     for (const line of lines) expect(line.startsWith('--')).toBe(true);
@@ -35,6 +40,8 @@ describe('step header directives', () => {
     ['-- restitch:step 1/2\n-- restitch:step 1/2\n', /appears twice/],
     ['-- restitch:colour red\n', /unknown directive/],
     ['-- restitch:step 1/2\n-- restitch:kind wait\n-- restitch:title t\n-- restitch:interval soon\n-- restitch:timeout 1m\n', /must look like 15s/],
+    ['-- restitch:step 1/2\n-- restitch:kind check\n-- restitch:title t\n-- restitch:hold 2m\n', /'restitch:hold' belongs on a wait step/],
+    ['-- restitch:step 1/2\n-- restitch:kind wait\n-- restitch:title t\n-- restitch:interval 15s\n-- restitch:timeout 1m\n-- restitch:hold 2m\n', /at most its 'restitch:timeout'/],
   ])('refuses a malformed header (%#)', (text, message) => {
     expect(() => parseHeader(text, 'x.sql')).toThrow(message);
   });

@@ -77,6 +77,19 @@ describe('point of no return', () => {
     expect(undoneRow([undoRow('04-restore-entities.sql', 'change', 2)])?.file).toBe('04-restore-entities.sql');
     expect(undoneRow([undoRow('06-restore-events.sql', 'batch', 3, 'interrupted')])?.file).toBe('06-restore-events.sql');
   });
+
+  it('lets the forward run go on when undo stopped at a holding wait that failed (a restored entity deleted again), and only then', () => {
+    const undoRow = (file: string, kind: string, rows: number, status: JournalRow['status'] = 'done'): JournalRow => ({ ...row(file, status), kind, rows_affected: rows });
+    const held = new Set(['05-entities-restored.sql']);
+    const restored = undoRow('04-restore-entities.sql', 'change', 1);
+    expect(undoneRow([restored, undoRow('05-entities-restored.sql', 'wait', 2, 'failed')], held)).toBeNull();
+    // The wait held: undo went on, and the rows it put back count.
+    expect(undoneRow([restored, undoRow('05-entities-restored.sql', 'wait', 2)], held)?.file).toBe('04-restore-entities.sql');
+    // A failed step that is no holding wait changes nothing.
+    expect(undoneRow([restored, undoRow('05-entities-restored.sql', 'check', 2, 'failed')])?.file).toBe('04-restore-entities.sql');
+    // Rows put back after the wait (run on by hand past it) count.
+    expect(undoneRow([restored, undoRow('05-entities-restored.sql', 'wait', 2, 'failed'), undoRow('06-restore-events.sql', 'batch', 3)], held)?.file).toBe('06-restore-events.sql');
+  });
 });
 
 describe('the advice after a failed step before the point of no return', () => {

@@ -58,6 +58,8 @@ function stepList(flag: string, raw: unknown): number[] | undefined {
 export function runOptions(o: Record<string, unknown>): RunOptions {
   const waitInterval = o.waitInterval === undefined ? undefined : Number(o.waitInterval);
   if (waitInterval !== undefined && !(waitInterval > 0 && waitInterval <= 3600)) throw inputError(`--wait-interval must be a number of seconds above 0, not '${String(o.waitInterval)}'`);
+  const waitHold = o.waitHold === undefined ? undefined : Number(o.waitHold);
+  if (waitHold !== undefined && !(waitHold > 0 && waitHold <= 3600)) throw inputError(`--wait-hold must be a number of seconds above 0, not '${String(o.waitHold)}'`);
   if (o.sql === true && o.dryRun !== true) throw inputError('--sql prints what a dry run would send: use it with --dry-run');
   if (o.sql === true && o.json === true) throw inputError('--sql prints a SQL script; it cannot be combined with --json');
   const opts: RunOptions = { yes: o.yes === true, dryRun: o.dryRun === true, retries: whole('--retries', o.retries) ?? 5, backoffMs: 500 };
@@ -78,6 +80,7 @@ export function runOptions(o: Record<string, unknown>): RunOptions {
   set('parallel', parallel);
   set('confirm', stepList('--confirm', o.confirm));
   set('waitInterval', waitInterval);
+  set('waitHold', waitHold);
   set('statementTimeoutMs', duration('--statement-timeout', o.statementTimeout));
   set('lockTimeoutMs', duration('--lock-timeout', o.lockTimeout));
   const lease = duration('--lease-timeout', o.leaseTimeout);

@@ -46,8 +46,11 @@ export interface StepSpec {
   expect: string;
   /** Extra values for the template, visible as `p.*`. */
   params?: Record<string, unknown>;
-  /** `wait` steps: seconds between tries and before giving up. */
-  wait?: { interval: number; timeout: number };
+  /**
+   * `wait` steps: seconds between tries and before giving up; `hold`: a wait that must stay ok on
+   * every try for that many seconds and stops at the first try that is not (StepHeader.holdSeconds).
+   */
+  wait?: { interval: number; timeout: number; hold?: number };
   /** `check` steps whose facts can go stale during a pause: rendered `restitch:recheck-on-resume` (StepHeader). */
   recheckOnResume?: true;
   progress?: ProgressSpec;
