@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { splitCopy } from './copyLoad.js';
+import { withCpsDisabledAt } from './cpsDisabledAt.js';
 import type { HeldLease } from './lease/heldLease.js';
 import type { Journal } from './journal.js';
 import type { RunRecord } from './record/runRecord.js';
@@ -151,15 +152,16 @@ export async function runChange(ctx: StepContext): Promise<Outcome> {
     });
     return { status: 'done', rows };
   }
+  const body = await withCpsDisabledAt(ctx);
   if (!ctx.dialect.transactionalDdl) {
     // Schema changes first, each its own transaction (safe to repeat: IF NOT EXISTS), then the
     // data statements with the lease's confirmation: no transaction mixes the two.
-    const { schema, data } = await splitSchemaChanges(ctx.body, ctx.dialect, ctx.path);
+    const { schema, data } = await splitSchemaChanges(body, ctx.dialect, ctx.path);
     for (const statement of schema) await ctx.db.query(statement);
     const result = await inTransaction(ctx, false, () => (data === '' ? Promise.resolve({ rowCount: 0 }) : ctx.db.query(data)));
     return { status: 'done', rows: result.rowCount };
   }
-  const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
+  const result = await inTransaction(ctx, false, () => ctx.db.query(body));
   return { status: 'done', rows: result.rowCount };
 }
 

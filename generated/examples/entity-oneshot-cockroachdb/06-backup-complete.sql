@@ -1,9 +1,13 @@
 -- restitch:step 6/11
 -- restitch:kind check
--- restitch:title The entity and its events are backed up
+-- restitch:title The entity and its events are backed up, and CPS has not run since the runbook began
+-- restitch:recheck-on-resume
 --
--- Why: Nothing may be reset that undo could not put back.
--- Expect: ok = true on both rows.
+-- Why: Nothing may be reset that undo could not put back. An event CPS stitched into the entity
+--   since CPS was disabled (enabled but idle, or during a pause) would un-mark it after the
+--   one-shot statement, and the clean-up routine would never delete it. A resumed run checks
+--   this again before it goes on.
+-- Expect: ok = true on every row.
 
 SELECT
   'the entity is backed up' AS check_name,
@@ -22,4 +26,34 @@ JOIN customer_attributes AS a
   AND array_length(a.identifiers, 1) > 0
 WHERE array_length(customer_events.identifiers, 1) > 0
   AND customer_events.identifiers <@ a.identifiers
-  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup AS b WHERE b.id = customer_events.id);
+  AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup AS b WHERE b.id = customer_events.id)
+UNION ALL
+SELECT
+  'no entity to reset was modified since this runbook began (profile stitching ran?)' AS check_name,
+  max(s.taken_at) IS NOT NULL AND count(w.k) = 0 AS ok,
+  CASE
+    WHEN max(s.taken_at) IS NULL THEN 'the working tables are not stamped with this version of the runbook: no start to compare with'
+    ELSE CAST(count(w.k) AS text) || ' entities modified after ' || CAST(max(s.taken_at) AS text)
+      || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
+  END AS detail
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_oneshot_backup_meta AS m) AS s
+LEFT JOIN (
+  SELECT CAST(live.customer_entity_id AS text) AS k, live.modified AS changed_at
+  FROM external_data.rs_example_oneshot_entities_backup AS b
+  JOIN customer_attributes AS live ON live.customer_entity_id = b.customer_entity_id
+) AS w ON w.changed_at > s.taken_at
+UNION ALL
+SELECT
+  'no event to reset was stitched since this runbook began (profile stitching ran?)' AS check_name,
+  max(s.taken_at) IS NOT NULL AND count(w.k) = 0 AS ok,
+  CASE
+    WHEN max(s.taken_at) IS NULL THEN 'the working tables are not stamped with this version of the runbook: no start to compare with'
+    ELSE CAST(count(w.k) AS text) || ' events stitched after ' || CAST(max(s.taken_at) AS text)
+      || coalesce(' (e.g. ' || min(w.k) || '): profile stitching ran while it should not: disable CPS; what it did since is in no backup', '')
+  END AS detail
+FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_oneshot_backup_meta AS m) AS s
+LEFT JOIN (
+  SELECT CAST(live.id AS text) AS k, live.stitched AS changed_at
+  FROM external_data.rs_example_oneshot_events_backup AS b
+  JOIN customer_events AS live ON live.id = b.id
+) AS w ON w.changed_at > s.taken_at;

@@ -32,7 +32,7 @@ export const createWorkingTables: StepSpec = {
   title: 'Create the working schema and tables',
   template: 'common/create-working-tables',
   why: 'Working lists, backups and progress tables live in their own schema, apart from platform data. Every statement is IF NOT EXISTS, so it is safe to repeat.',
-  expect: 'CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).',
+  expect: 'Run right after disabling CPS: its stamp is the start the checks for profile stitching in the data compare with (restitch run stamps the time it recorded CPS disabled). CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).',
 };
 
 /** The preflight check; `cps` adds the "no Meiro CPS session" row. */

@@ -21,8 +21,10 @@ import { sqlLiteral } from '../../core/sql.js';
 /**
  * A value slot in a batch statement. `identifier`: the identifier a walk over identifiers reads
  * (src/core/identifierWalk.ts), bound with the floor from the same restitch:floor row.
+ * `cps-disabled-at` (a change step, create-working-tables): the time the journal recorded the
+ * step before it (disabling CPS) done, the runbook's start stamp (src/runner/cpsDisabledAt.ts).
  */
-export type SlotName = 'batch-size' | 'floor' | 'range-start' | 'range-end' | 'identifier';
+export type SlotName = 'batch-size' | 'floor' | 'range-start' | 'range-end' | 'identifier' | 'cps-disabled-at';
 
 const TOKEN = String.raw`(-?\d+|'(?:[^'\n]|'')*'(?:::[a-z]+)?)`;
 
