@@ -1,0 +1,54 @@
+/**
+ * Past the point of no return the only way is forward, so the event reset itself looks for
+ * profile stitching's work since the pause (CPS enabled but idle: no session to see) before its
+ * first batch changes anything: events sharing an identifier with the reset entities (every event
+ * in full-reset) stitched since the pause began. It refuses with nothing changed; once CPS is
+ * disabled the same command goes on, looking only at what happened after the refusal.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURRENT_SCHEMA_DDL } from '../../src/sandbox/schema.js';
+import { seedCurrent, snapshot } from '../../src/sandbox/seed.js';
+import { TestServer } from '../helpers/database.js';
+import { EXAMPLES_DIR, examples } from '../helpers/examples.js';
+import { platformBeside, runInProcess } from '../helpers/runner.js';
+
+const server = new TestServer();
+let dbCount = 0;
+beforeAll(() => server.start());
+afterAll(() => server.stop());
+
+const NEW_EVENT = '00000000-0000-4000-8000-0000000000ee';
+
+describe('the event reset after a pause past the point of no return', () => {
+  for (const name of ['multi-entity-postgres', 'full-reset-postgres']) {
+    it(`${name}: CPS stitched an event during the pause: the first batch refuses, nothing changed; with CPS disabled the same command goes on`, async () => {
+      const ex = examples().find((e) => e.name === name)!;
+      const dir = join(EXAMPLES_DIR, name);
+      const number = (slug: string) => ex.manifest.steps.findIndex((s) => s.file.endsWith(`-${slug}.sql`)) + 1;
+      const db = await server.database(`csp${++dbCount}`, CURRENT_SCHEMA_DDL);
+      const url = server.url(`csp${dbCount}`);
+      const platform = platformBeside(url, false, `${ex.manifest.inputs.workSchema}.restitch_journal`);
+      try {
+        await seedCurrent(db);
+        const forward = await runInProcess(dir, url, { to: number('entities-deleted') });
+        expect(forward.exitCode, JSON.stringify(forward.steps.filter((s) => s.status !== 'done'))).toBe(0);
+        // The pause: CPS, enabled but idle, stitched a new event with a reset entity's identifier.
+        await db.query(`INSERT INTO customer_events (id, event_time, payload, stitched, identifiers) VALUES ('${NEW_EVENT}', '2026-01-03', '{"ps_identifier": "None"}', now(), '{None}')`);
+        const paused = await snapshot(db, false);
+        const resumed = await runInProcess(dir, url, { to: number('events-reset') });
+        const failed = resumed.steps.find((s) => s.status !== 'done');
+        expect(resumed.exitCode).toBe(1);
+        expect(failed?.step).toBe(number('reset-events'));
+        expect(failed?.message).toMatch(new RegExp(`refused, this statement changed nothing: 1 event\\(s\\).* stitched since the pause began \\(e\\.g\\. ${NEW_EVENT}\\).*Disable CPS`));
+        expect(await snapshot(db, false)).toEqual(paused);
+        // CPS disabled (nothing stitched since the refusal): the same command goes on to the end of the reset.
+        const again = await runInProcess(dir, url, { to: number('events-reset') });
+        expect(again.exitCode, JSON.stringify(again.steps.filter((s) => s.status !== 'done'))).toBe(0);
+      } finally {
+        await platform.stop();
+        await db.end();
+      }
+    }, 60_000);
+  }
+});
