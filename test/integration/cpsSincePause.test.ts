@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_DDL, LEGACY_SCHEMA_DDL } from '../../src/sandbox/schema.js';
-import { seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
+import { L1, seedCurrent, seedLegacy, snapshot } from '../../src/sandbox/seed.js';
 import { TestServer } from '../helpers/database.js';
 import { EXAMPLES_DIR, examples } from '../helpers/examples.js';
 import { platformBeside, runInProcess } from '../helpers/runner.js';
@@ -45,6 +45,33 @@ describe('the legacy queueing of the events after a pause past the point of no r
       expect(await snapshot(db, true)).toEqual(paused);
       const again = await runInProcess(dir, url, { to: number('events-queued') });
       expect(again.exitCode, JSON.stringify(again.steps.filter((s) => s.status !== 'done'))).toBe(0);
+    } finally {
+      await db.end();
+    }
+  }, 60_000);
+});
+
+describe('the legacy Step 0 after a pause', () => {
+  it('legacy-steps-delete-events-postgres: CPS matched an arriving event to the entity after the check before Step 0: Step 0 refuses, nothing changed', async () => {
+    const name = 'legacy-steps-delete-events-postgres';
+    const ex = examples().find((e) => e.name === name)!;
+    const dir = join(EXAMPLES_DIR, name);
+    const number = (slug: string) => ex.manifest.steps.findIndex((s) => s.file.endsWith(`-${slug}.sql`)) + 1;
+    const db = await server.database(`csp${++dbCount}`, LEGACY_SCHEMA_DDL);
+    const url = server.url(`csp${dbCount}`);
+    try {
+      await seedLegacy(db);
+      const forward = await runInProcess(dir, url, { to: number('events-to-delete-backed-up') });
+      expect(forward.exitCode, JSON.stringify(forward.steps.filter((s) => s.status !== 'done'))).toBe(0);
+      await db.query(`INSERT INTO cdp_ce.customer_events VALUES ('${NEW_EVENT}', now(), '{"ps_identifier": "x1"}')`);
+      await db.query(`INSERT INTO cdp_ps.matching VALUES ('${NEW_EVENT}', '${L1}')`);
+      const paused = await snapshot(db, true);
+      const resumed = await runInProcess(dir, url, { to: number('events-deleted') });
+      const failed = resumed.steps.find((s) => s.status !== 'done');
+      expect(resumed.exitCode).toBe(1);
+      expect(failed?.step).toBe(number('delete-events'));
+      expect(failed?.message).toMatch(new RegExp(`refused, this statement changed nothing: 1 event\\(s\\) of these entities that happened since this runbook began are matched \\(e\\.g\\. ${NEW_EVENT}\\)`));
+      expect(await snapshot(db, true)).toEqual(paused);
     } finally {
       await db.end();
     }

@@ -1,12 +1,12 @@
 -- restitch:step 7/21
 -- restitch:kind check
 -- restitch:title The events to delete are counted and backed up, and no entity loses all its events
--- restitch:recheck-on-resume
 --
 -- Why: Nothing may be deleted that undo could not put back, and Step 0 deletes a subset: an
 --   entity whose every event matched --delete-where would be purged, not re-stitched. Nor may
 --   Step 0 run while CPS has matched events to these entities since the runbook began (enabled
---   but idle, or during a pause). A resumed run checks this again before it goes on.
+--   but idle, or during a pause): Step 0 itself refuses then too, for a run resumed after this
+--   check.
 -- Expect: ok = true on every row.
 
 SELECT

@@ -58,11 +58,8 @@ export const legacySteps: Scenario = {
       ? [
           change('backup-events-to-delete', 'Back up the events Step 0 deletes (whole rows)', 'backup-events-to-delete',
             'Deleted events can only come back from a copy of every column.', 'INSERT succeeds; a second run adds nothing.'),
-          {
-            ...check('events-to-delete-backed-up', 'The events to delete are counted and backed up, and no entity loses all its events', 'events-to-delete-backed-up',
-              'Nothing may be deleted that undo could not put back, and Step 0 deletes a subset: an entity whose every event matched --delete-where would be purged, not re-stitched. Nor may Step 0 run while CPS has matched events to these entities since the runbook began (enabled but idle, or during a pause). A resumed run checks this again before it goes on.'),
-            recheckOnResume: true as const,
-          },
+          check('events-to-delete-backed-up', 'The events to delete are counted and backed up, and no entity loses all its events', 'events-to-delete-backed-up',
+            'Nothing may be deleted that undo could not put back, and Step 0 deletes a subset: an entity whose every event matched --delete-where would be purged, not re-stitched. Nor may Step 0 run while CPS has matched events to these entities since the runbook began (enabled but idle, or during a pause): Step 0 itself refuses then too, for a run resumed after this check.'),
           change('delete-events', 'Step 0: delete the events of these entities that match --delete-where', 'delete-events',
             'Step 0 of the wiki, run after Step 1 so the entities could still be found by the condition.',
             'DELETE n, n being the number of events backed up.'),
