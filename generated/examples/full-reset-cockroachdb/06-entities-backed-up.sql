@@ -26,7 +26,7 @@ WHERE (a.modified IS NOT NULL OR a.identifiers IS NOT NULL)
   -- Once every backed-up entity went through the reset (a run resumed after it re-checks this),
   -- a new row is none of the reset's business: the reset walks the backups, and CPS can stitch
   -- into no reset entity (it holds no identifier), only into new ones.
-  AND (SELECT count(*) FROM external_data.rs_example_full_reset_entities_reset_done) < (SELECT count(*) FROM external_data.rs_example_full_reset_entities_backup)
+  AND ((SELECT count(*) FROM external_data.rs_example_full_reset_entities_reset_done) = 0 OR (SELECT count(*) FROM external_data.rs_example_full_reset_entities_reset_done) < (SELECT count(*) FROM external_data.rs_example_full_reset_entities_backup))
 UNION ALL
 SELECT
   'every backed-up entity is still as backed up (nothing stitched it since)' AS check_name,
