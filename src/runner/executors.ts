@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dialect } from '../core/dialects/index.js';
 import { checkError } from '../core/errors.js';
 import { splitCopy } from './copyLoad.js';
+import { withRunTimes } from './runTimes.js';
 import type { HeldLease } from './lease/heldLease.js';
 import type { Journal } from './journal.js';
 import type { RunRecord } from './record/runRecord.js';
@@ -99,7 +100,8 @@ function sayPassed(ctx: StepContext, rows: readonly Row[]): void {
 }
 
 export async function runCheck(ctx: StepContext): Promise<Outcome> {
-  const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(ctx.body));
+  const body = await withRunTimes(ctx);
+  const { rows } = await readOnly(ctx.db, () => ctx.db.query<Row>(body));
   const verdict = checkVerdict(rows);
   if (verdict.ok) {
     sayPassed(ctx, rows);
@@ -177,15 +179,16 @@ export async function runChange(ctx: StepContext): Promise<Outcome> {
     });
     return { status: 'done', rows };
   }
+  const body = await withRunTimes(ctx);
   if (!ctx.dialect.transactionalDdl) {
     // Schema changes first, each its own transaction (safe to repeat: IF NOT EXISTS), then the
     // data statements with the lease's confirmation: no transaction mixes the two.
-    const { schema, data } = await splitSchemaChanges(ctx.body, ctx.dialect, ctx.path);
+    const { schema, data } = await splitSchemaChanges(body, ctx.dialect, ctx.path);
     for (const statement of schema) await ctx.db.query(statement);
     const result = await inTransaction(ctx, false, () => (data === '' ? Promise.resolve({ rowCount: 0 }) : ctx.db.query(data)));
     return { status: 'done', rows: result.rowCount };
   }
-  const result = await inTransaction(ctx, false, () => ctx.db.query(ctx.body));
+  const result = await inTransaction(ctx, false, () => ctx.db.query(body));
   return { status: 'done', rows: result.rowCount };
 }
 

@@ -18,6 +18,11 @@ const NEW_EVENT = '00000000-0000-4000-8000-0000000000dd';
 const stitchedInPause = (identifier: string): Fault['fault'] => (db) =>
   db.query(`INSERT INTO customer_events (id, event_time, payload, stitched, identifiers)
     VALUES ('${NEW_EVENT}', '2026-01-03', '{"ps_identifier": "${identifier}"}', now(), '{${identifier}}')`);
+/** CPS, enabled but idle, stitched a new event carrying `identifier` into `entity` (which it modified). */
+const stitchedIntoEntity = (entity: string, identifier: string): Fault['fault'] => async (db, t, sql) => {
+  await stitchedInPause(identifier)(db, t, sql);
+  await db.query(`UPDATE customer_attributes SET modified = now(), identifiers = array(SELECT DISTINCT unnest(identifiers || '{${identifier}}')) WHERE customer_entity_id = '${entity}'`);
+};
 /** CPS enabled too early (with the old rule) stitched a reset event again. */
 const restitchedTooEarly: Fault['fault'] = (db) => db.query(`UPDATE customer_events SET stitched = now(), identifiers = '{None}' WHERE id = '${ev(1)}'`);
 /** The clean-up routine is late: the reset entities are still there, marked. */
@@ -41,6 +46,22 @@ describe('full-reset: every check row stops the run on the fault it guards again
       rows: ['every stitched entity is backed up'],
     });
     await expectCaught(server, FULL, { check: 'events-backed-up', fault: stitchedInPause('n1'), rows: ['every stitched event is backed up'] });
+  }, 60_000);
+
+  it('backups: CPS, enabled but idle, stitched into an entity and a new event after CPS was disabled, before the backups', async () => {
+    // The backup taken after the pause equals the live rows: only the start stamp shows CPS ran.
+    await expectCaught(server, FULL, {
+      check: 'entities-backed-up',
+      faultAfter: 'create-working-tables',
+      fault: stitchedIntoEntity(E1, 'n1'),
+      rows: ['no entity to reset was modified since this runbook began (profile stitching ran?)'],
+    });
+    await expectCaught(server, FULL, {
+      check: 'events-backed-up',
+      faultAfter: 'create-working-tables',
+      fault: stitchedInPause('n1'),
+      rows: ['no event to reset was stitched since this runbook began (profile stitching ran?)'],
+    });
   }, 60_000);
 
   it('entities reset: the last batch never ran; an entity recorded as reset still holds its identifiers', async () => {
@@ -110,6 +131,16 @@ describe('entity-oneshot: every check row stops the run on the fault it guards a
       check: 'backup-complete',
       fault: (db, t) => db.query(`INSERT INTO ${t('events_backup')} (id, stitched, identifiers, ord) SELECT id, stitched, identifiers, ctid FROM customer_events WHERE id = '${ev(6)}'`),
       rows: ['every backed-up event is one the one-shot statement will reset'],
+    });
+  }, 60_000);
+
+  it('backup complete: CPS, enabled but idle, stitched a new event into the entity after CPS was disabled, before the backup', async () => {
+    // Backed up as CPS left it, the entity would be un-marked by CPS after the one-shot statement.
+    await expectCaught(server, ONESHOT, {
+      check: 'backup-complete',
+      faultAfter: 'create-working-tables',
+      fault: stitchedIntoEntity(E1, 'a1'),
+      rows: ['no entity to reset was modified since this runbook began (profile stitching ran?)', 'no event to reset was stitched since this runbook began (profile stitching ran?)'],
     });
   }, 60_000);
 

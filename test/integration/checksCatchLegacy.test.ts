@@ -85,6 +85,26 @@ describe('legacy-steps: every check row stops the run on the fault it guards aga
     ]);
   }, 60_000);
 
+  it('matching backed up: CPS, enabled but idle, stitched a new event to the entity in a pause before the backup', async () => {
+    // Listed before the pause, backed up after it: only the event's time shows CPS ran since the start.
+    await expectCaught(server, BOTH, { check: 'matching-backed-up', faultAfter: 'events-chosen', fault: stitchedToL1('x2'), rows: ['no event of these entities was stitched since this runbook began (profile stitching ran?)'] });
+  }, 60_000);
+
+  it('Step 0 backup: CPS, enabled but idle, stitched a new event to the entity in a pause before the backup', async () => {
+    await expectCaught(server, DELETE, { check: 'events-to-delete-backed-up', faultAfter: 'entities-chosen', fault: stitchedToL1('x2'), rows: ['no event of these entities was stitched since this runbook began (profile stitching ran?)'] });
+  }, 60_000);
+
+  it('unmatched: CPS, enabled but idle, stitched a new event to a new entity after the unmatch', async () => {
+    await expectCaught(server, BOTH, {
+      check: 'unmatched',
+      fault: async (db) => {
+        await db.query(`INSERT INTO cdp_ce.customer_events VALUES ('${ARRIVED}', now(), '{"ps_identifier": "x2"}')`);
+        await db.query(`INSERT INTO cdp_ps.matching VALUES ('${ARRIVED}', '${ARRIVED}')`);
+      },
+      rows: ['no event was stitched since this runbook began (profile stitching ran?)'],
+    });
+  }, 60_000);
+
   it('unmatched: CPS stitched an event to the entity again after the unmatch', async () => {
     await expectCaught(server, BOTH, { check: 'unmatched', fault: stitchedToL1('x2'), rows: ['no matching row of these entities is left'] });
   }, 60_000);

@@ -74,6 +74,19 @@ describe('multi-entity: every check row stops the run on the fault it guards aga
     });
   }, 60_000);
 
+  it('export complete: CPS, enabled but idle, stitched into an entity in a pause between disabling CPS and creating the working tables', async () => {
+    // The runbook's start is when the runner recorded CPS disabled (step 1), not when step 2 ran.
+    await expectCaught(server, MULTI, {
+      check: 'export-complete',
+      faultAfter: 'disable-cps',
+      fault: async (db) => {
+        await db.query(`INSERT INTO customer_events (id, event_time, payload, stitched, identifiers) VALUES ('${NEW_EVENT}', '2026-01-03', '{"ps_identifier": "None"}', now(), '{None}')`);
+        await db.query(`UPDATE customer_attributes SET modified = now() WHERE customer_entity_id = '${E1}'`);
+      },
+      rows: ['no entity to reset was modified since this runbook began (profile stitching ran?)', 'no event to reset was stitched since this runbook began (profile stitching ran?)'],
+    });
+  }, 60_000);
+
   it('export complete: the export wrote nothing (run by hand in a transaction that was rolled back)', async () => {
     await expectCaught(server, MULTI, {
       check: 'export-complete',

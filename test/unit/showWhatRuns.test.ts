@@ -132,6 +132,11 @@ describe('the script of run --dry-run --sql', () => {
     expect(text).toContain(`${sessionVisibilityQuery(DIALECTS.cockroachdb.server.sessionVisibility!)};`);
     expect(text.indexOf('AS visible, current_user AS who')).toBeLessThan(text.indexOf(DIALECTS.cockroachdb.server.cpsSessionsQuery));
     expect(text).toContain(`its result replaces '0000' after src.<key> > (the first batch's: read now, bound below: ${floor}); $1 and $2 are the bounds of the range:`);
+    // The look for CPS's work since the pause: in the first batch of a run only (cps-since-pause).
+    expect(first.sql).toContain('AND 1 = 1 -- restitch:first-batch');
+    const later = composeBatch(reset.body, reset, { size: 500, range, floor, first: false }, journalCte).sql;
+    expect(later).toContain('AND 1 = 0 -- restitch:first-batch');
+    expect(later.replace('AND 1 = 0 -- restitch:first-batch', 'AND 1 = 1 -- restitch:first-batch')).toBe(composeBatch(reset.body, reset, { size: 500, range, floor, first: true }, journalCte).sql);
     // The same kind again: the session already has its timeouts, no SET is repeated.
     expect(script.step(reset, reset.body, false, { floor: { literal: "'0000'", value: null }, ranges: null, oneTrip: false })).not.toMatch(/^SET statement_timeout/m);
   });

@@ -4,7 +4,9 @@
 --
 -- Why: Working lists, backups and progress tables live in their own schema, apart from platform
 --   data. Every statement is IF NOT EXISTS, so it is safe to repeat.
--- Expect: CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
+-- Expect: Run right after disabling CPS: its stamp is the start the checks for profile
+--   stitching in the data compare with (restitch run stamps the time it recorded CPS disabled).
+--   CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
@@ -50,10 +52,16 @@ CREATE TABLE IF NOT EXISTS external_data.restitch_incidents (
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
+-- Its start (taken_at) is what the checks for profile stitching in the data compare with: by hand
+-- now(), so run this step right after disabling CPS; restitch run writes on the marked line the
+-- time it recorded the step before this one (disabling CPS) done, so that what CPS did in a pause
+-- between the two is seen. An empty value means now().
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_oneshot_backup_meta (fingerprint, incident, taken_at, scope)
-SELECT '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8', 'example-oneshot', now(), '151447cd071768bf26a053dde2ac09afc0e0fe25c1dd96d666aad4e707acb187'
+SELECT '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8', 'example-oneshot', coalesce(CAST(NULLIF(
+  '' -- restitch:cps-disabled-at
+  , '') AS timestamptz), now()), '151447cd071768bf26a053dde2ac09afc0e0fe25c1dd96d666aad4e707acb187'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_backup_meta AS other WHERE other.fingerprint <> '084ebeb29f2ca424126d3909c7341d305b53b78cdcb614f5c4bfaa4b4abb93e8')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_entities_backup)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup)

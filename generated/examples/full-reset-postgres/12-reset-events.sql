@@ -7,7 +7,9 @@
 -- Why: stitched = NULL tells profile stitching to stitch the event again. Batches keep each
 --   transaction small; each batch records its ids as done in the same transaction, and first
 --   compares its events with their backup: one that CPS stitched again since stops the step,
---   naming it, and the batch changes nothing.
+--   naming it, and the batch changes nothing. Past the point of no return the way is forward:
+--   the first batch of a run also stops, with nothing changed, when events were stitched since
+--   the pause (CPS enabled, perhaps idle); disable CPS and run again.
 -- Expect: Each batch touches up to 10000 rows; repeat until 0. An error `restitch: step ...
 --   refused` names the event that changed and what to do.
 --
@@ -16,7 +18,8 @@
 -- stitched = NULL tells profile stitching to stitch the event again; identifiers = NULL makes
 -- it parse the identifiers anew with the corrected rules.
 -- Only while every event of the batch is as backed up (or already reset): one that CPS stitched
--- again since stops the batch with nothing changed.
+-- again since stops the batch with nothing changed. And, in the first batch, only while no event
+-- was stitched since the pause began: CPS would stitch the reset events again at once.
 WITH last_done AS (
   SELECT done.ord, done.id
   FROM external_data.rs_example_full_reset_events_reset_done AS done
@@ -59,6 +62,27 @@ changed AS (
           WHERE kept.id = live.id
             AND kept.stitched IS NOT DISTINCT FROM live.stitched AND kept.identifiers IS NOT DISTINCT FROM live.identifiers
         )
+    ) = 0
+    AND (
+      SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+        'restitch: step 12 (reset-events) refused, this statement changed nothing: ' || CAST(count(*) AS text)
+          || ' event(s) stitched since the pause began (e.g. ' || min(CAST(cps.id AS text))
+          || '): profile stitching runs, enabled though perhaps idle, and would stitch the events this step resets again with the old rule.'
+          || ' Disable CPS and wait for its runs to end, then run the same command again: this step then looks only at what happened after this refusal'
+        AS INT8) END
+      FROM (
+        SELECT e.id
+        FROM (
+          SELECT CASE WHEN paused.at > s.taken_at THEN paused.at ELSE s.taken_at END AS at
+          FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '8d0ce5b1606905c0c58cc6b88f6d7312b5c892ffcb99fadd16c81f0b8afb67af' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM external_data.rs_example_full_reset_backup_meta AS m) AS s
+          CROSS JOIN (SELECT CAST(NULLIF(
+            '' -- restitch:paused-at
+            , '') AS timestamptz) AS at) AS paused
+        ) AS since
+        JOIN customer_events AS e ON e.stitched > since.at
+        WHERE 1 = 1 -- restitch:first-batch
+        LIMIT 1000
+      ) AS cps
     ) = 0
   RETURNING customer_events.id
 ) -- restitch:journal

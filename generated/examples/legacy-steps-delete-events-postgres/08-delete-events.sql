@@ -16,4 +16,25 @@ WHERE ce.id IN (SELECT b.id FROM temp_table.rs_example_legacy_delete_deleted_eve
     FROM public.customer_events
     WHERE customer_events.customer_entity_id::uuid IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e)
   AND (customer_events.payload->>'ps_identifier' = 'None')
-  );
+  )
+  -- Nor while events of these entities were matched since the runbook began: CPS, enabled but
+  -- idle (its sessions unseen), ran during a pause before this step, and the backups and lists
+  -- would no longer be the runbook's (matched-since). The check before this step says so too; a
+  -- run resumed at this step meets it here.
+  AND (
+    SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+      'restitch: step 8 (delete-events) refused, this statement changed nothing: ' || CAST(count(*) AS text)
+        || ' event(s) of these entities that happened since this runbook began are matched (e.g. ' || min(cps.id) || '): only profile stitching writes cdp_ps.matching,'
+        || ' so it ran while it should not. Disable CPS, undo this runbook (restitch run --undo), then generate a new one'
+      AS INT8) END
+    FROM (
+      SELECT ce.id, since.at
+      FROM (
+        SELECT s.taken_at AS at
+        FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = 'b8ca0e5e92bc464cf37645e0794448816e0e3f0927814f81ec8dedcb09842c30' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM temp_table.rs_example_legacy_delete_backup_meta AS m) AS s
+      ) AS since
+      JOIN cdp_ps.matching AS m ON m.customer_entity_id IN (SELECT e.customer_entity_id FROM temp_table.rs_example_legacy_delete_entities_to_clean AS e)
+      JOIN cdp_ce.customer_events AS ce ON ce.id = CAST(m.customer_event_id AS text) AND ce.event_time > since.at
+      LIMIT 1000
+    ) AS cps
+  ) = 0;

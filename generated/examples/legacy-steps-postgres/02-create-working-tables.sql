@@ -4,7 +4,9 @@
 --
 -- Why: Working lists, backups and progress tables live in their own schema, apart from platform
 --   data. Every statement is IF NOT EXISTS, so it is safe to repeat.
--- Expect: CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
+-- Expect: Run right after disabling CPS: its stamp is the start the checks for profile
+--   stitching in the data compare with (restitch run stamps the time it recorded CPS disabled).
+--   CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
 
 CREATE SCHEMA IF NOT EXISTS temp_table;
 
@@ -57,10 +59,16 @@ CREATE TABLE IF NOT EXISTS temp_table.restitch_incidents (
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
+-- Its start (taken_at) is what the checks for profile stitching in the data compare with: by hand
+-- now(), so run this step right after disabling CPS; restitch run writes on the marked line the
+-- time it recorded the step before this one (disabling CPS) done, so that what CPS did in a pause
+-- between the two is seen. An empty value means now().
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_legacy_backup_meta (fingerprint, incident, taken_at, scope)
-SELECT '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9', 'example-legacy', now(), 'a8ad4355394809e87c121e7c67cea3e00a3f2c8b9b39c52b0dcb20993fae3d63'
+SELECT '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9', 'example-legacy', coalesce(CAST(NULLIF(
+  '' -- restitch:cps-disabled-at
+  , '') AS timestamptz), now()), 'a8ad4355394809e87c121e7c67cea3e00a3f2c8b9b39c52b0dcb20993fae3d63'
 WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_backup_meta AS other WHERE other.fingerprint <> '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_entities_to_clean)
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_legacy_events_to_clean)

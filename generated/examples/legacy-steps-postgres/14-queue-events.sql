@@ -12,6 +12,30 @@
 WITH queued AS (
   INSERT INTO temp_table.rs_example_legacy_events_queued (id, queued_at)
   SELECT c.id, current_timestamp FROM temp_table.rs_example_legacy_events_to_clean AS c
+  -- Past the point of no return the way is forward: were CPS still enabled (idle, its sessions
+  -- unseen), it would take these queue rows at once with the old rule, and the next check could
+  -- only say so afterwards. Its work during the pause shows as events matched since (matched-since).
+  WHERE (
+    SELECT CASE WHEN count(*) = 0 THEN 0 ELSE CAST(
+      'restitch: step 14 (queue-events) refused, this statement changed nothing: ' || CAST(count(*) AS text)
+        || ' event(s) that happened since the pause began are matched (e.g. ' || min(cps.id) || '): only profile stitching writes cdp_ps.matching,'
+        || ' so it runs, enabled though perhaps idle, and would take the queued events at once with the old rule.'
+        || ' Disable CPS and wait for its runs to end, then run the same command again: this step then looks only at what happened after this refusal'
+      AS INT8) END
+    FROM (
+      SELECT ce.id, since.at
+      FROM (
+        SELECT CASE WHEN paused.at > s.taken_at THEN paused.at ELSE s.taken_at END AS at
+        FROM (SELECT CASE WHEN max(CASE WHEN m.fingerprint = '1dabad416a3a7d80bddda51bc7b8bbed8f66e35e05727693f1db6a4be40a23a9' THEN 1 END) = 1 THEN min(m.taken_at) END AS taken_at FROM temp_table.rs_example_legacy_backup_meta AS m) AS s
+        CROSS JOIN (SELECT CAST(NULLIF(
+          '' -- restitch:paused-at
+          , '') AS timestamptz) AS at) AS paused
+      ) AS since
+      JOIN cdp_ce.customer_events AS ce ON ce.event_time > since.at
+      JOIN cdp_ps.matching AS m ON m.customer_event_id = CAST(ce.id AS uuid)
+      LIMIT 1000
+    ) AS cps
+  ) = 0
   ON CONFLICT (id) DO NOTHING
   RETURNING id, queued_at
 )

@@ -4,7 +4,9 @@
 --
 -- Why: Working lists, backups and progress tables live in their own schema, apart from platform
 --   data. Every statement is IF NOT EXISTS, so it is safe to repeat.
--- Expect: CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
+-- Expect: Run right after disabling CPS: its stamp is the start the checks for profile
+--   stitching in the data compare with (restitch run stamps the time it recorded CPS disabled).
+--   CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
@@ -69,10 +71,16 @@ CREATE TABLE IF NOT EXISTS external_data.restitch_incidents (
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
+-- Its start (taken_at) is what the checks for profile stitching in the data compare with: by hand
+-- now(), so run this step right after disabling CPS; restitch run writes on the marked line the
+-- time it recorded the step before this one (disabling CPS) done, so that what CPS did in a pause
+-- between the two is seen. An empty value means now().
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_multi_backup_meta (fingerprint, incident, taken_at, scope)
-SELECT '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e', 'example-multi', now(), 'e75fbf52f1e0b8f6767d8b087d8e03dfcb9c1b7c1db1b1884e74a2c402db5cc0'
+SELECT '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e', 'example-multi', coalesce(CAST(NULLIF(
+  '' -- restitch:cps-disabled-at
+  , '') AS timestamptz), now()), 'e75fbf52f1e0b8f6767d8b087d8e03dfcb9c1b7c1db1b1884e74a2c402db5cc0'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_backup_meta AS other WHERE other.fingerprint <> '63e91cebbc60555f8aa49ebc41294645e0ca93b4c1358b3c40d45f6fe8d4136e')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_multi_entities_backup)

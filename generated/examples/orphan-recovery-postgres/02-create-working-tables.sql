@@ -4,7 +4,9 @@
 --
 -- Why: Working lists, backups and progress tables live in their own schema, apart from platform
 --   data. Every statement is IF NOT EXISTS, so it is safe to repeat.
--- Expect: CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
+-- Expect: Run right after disabling CPS: its stamp is the start the checks for profile
+--   stitching in the data compare with (restitch run stamps the time it recorded CPS disabled).
+--   CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
 
 CREATE SCHEMA IF NOT EXISTS temp_table;
 
@@ -38,10 +40,16 @@ CREATE TABLE IF NOT EXISTS temp_table.restitch_incidents (
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
+-- Its start (taken_at) is what the checks for profile stitching in the data compare with: by hand
+-- now(), so run this step right after disabling CPS; restitch run writes on the marked line the
+-- time it recorded the step before this one (disabling CPS) done, so that what CPS did in a pause
+-- between the two is seen. An empty value means now().
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO temp_table.rs_example_orphans_backup_meta (fingerprint, incident, taken_at, scope)
-SELECT '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', 'example-orphans', now(), '83163f10926267a790e908f2fcdb0535d8d8990a8327a3b6ff99376cf6202fed'
+SELECT '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e', 'example-orphans', coalesce(CAST(NULLIF(
+  '' -- restitch:cps-disabled-at
+  , '') AS timestamptz), now()), '83163f10926267a790e908f2fcdb0535d8d8990a8327a3b6ff99376cf6202fed'
 WHERE NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_backup_meta AS other WHERE other.fingerprint <> '68753442edf917d9d8ffeec6c21631de7ea71b0fa62f6fa82988a50b752f744e')
   AND NOT EXISTS (SELECT 1 FROM temp_table.rs_example_orphans_orphans_queued)
 ON CONFLICT (fingerprint) DO NOTHING;

@@ -4,7 +4,9 @@
 --
 -- Why: Working lists, backups and progress tables live in their own schema, apart from platform
 --   data. Every statement is IF NOT EXISTS, so it is safe to repeat.
--- Expect: CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
+-- Expect: Run right after disabling CPS: its stamp is the start the checks for profile
+--   stitching in the data compare with (restitch run stamps the time it recorded CPS disabled).
+--   CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).
 
 CREATE SCHEMA IF NOT EXISTS external_data;
 
@@ -48,10 +50,16 @@ CREATE TABLE IF NOT EXISTS external_data.restitch_incidents (
 -- event filter, --delete-where), and when its run began, before any backup is taken. It is written
 -- only while no other version has stamped them and they hold no row; the preflight refuses to go
 -- on without it, so backups another run left behind are never taken for this run's.
+-- Its start (taken_at) is what the checks for profile stitching in the data compare with: by hand
+-- now(), so run this step right after disabling CPS; restitch run writes on the marked line the
+-- time it recorded the step before this one (disabling CPS) done, so that what CPS did in a pause
+-- between the two is seen. An empty value means now().
 -- CockroachDB writes to a table created in the same transaction:
 -- https://www.cockroachlabs.com/docs/v20.1/online-schema-changes#run-schema-changes-inside-a-transaction-with-create-table
 INSERT INTO external_data.rs_example_recalc_backup_meta (fingerprint, incident, taken_at, scope)
-SELECT '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe', 'example-recalc', now(), '52e6c14ca903df56ee15d1dd0b4ac61f39a88b6ad00ab0b7e159e7b6704cb9ac'
+SELECT '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe', 'example-recalc', coalesce(CAST(NULLIF(
+  '' -- restitch:cps-disabled-at
+  , '') AS timestamptz), now()), '52e6c14ca903df56ee15d1dd0b4ac61f39a88b6ad00ab0b7e159e7b6704cb9ac'
 WHERE NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_backup_meta AS other WHERE other.fingerprint <> '11792c45caa2a1ff083b6967f74da69cad6db977ef1e6645675d0dba600b9dbe')
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities)
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_recalc_entities_backup)

@@ -40,7 +40,7 @@ export const createWorkingTables: StepSpec = {
   title: 'Create the working schema and tables',
   template: 'common/create-working-tables',
   why: 'Working lists, backups and progress tables live in their own schema, apart from platform data. Every statement is IF NOT EXISTS, so it is safe to repeat.',
-  expect: 'CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).',
+  expect: 'Run right after disabling CPS: its stamp is the start the checks for profile stitching in the data compare with (restitch run stamps the time it recorded CPS disabled). CREATE SCHEMA and CREATE TABLE succeed (or notice that they exist).',
 };
 
 /** The preflight check; `cps` adds the "no Meiro CPS session" row. */
@@ -78,8 +78,12 @@ export const entitiesLoaded: StepSpec = {
   expect: 'ok = true on every row.',
 };
 
-/** Null the entities, wait for the clean-up routine, reset the events, re-enable CPS, wait. */
-export function resetSequence(): StepSpec[] {
+/**
+ * Null the entities, wait for the clean-up routine, reset the events, re-enable CPS, wait. `all`:
+ * every event is reset (full-reset), so the event reset's look for CPS's work since the pause
+ * (cps-since-pause) takes any event stitched since.
+ */
+export function resetSequence(all = false): StepSpec[] {
   return [
     {
       slug: 'reset-entities',
@@ -112,7 +116,8 @@ export function resetSequence(): StepSpec[] {
       kind: 'batch',
       title: 'Reset the events (stitched and identifiers to NULL)',
       template: 'current/reset-events',
-      why: 'stitched = NULL tells profile stitching to stitch the event again. Batches keep each transaction small; each batch records its ids as done in the same transaction, and first compares its events with their backup: one that CPS stitched again since stops the step, naming it, and the batch changes nothing.',
+      params: { all },
+      why: 'stitched = NULL tells profile stitching to stitch the event again. Batches keep each transaction small; each batch records its ids as done in the same transaction, and first compares its events with their backup: one that CPS stitched again since stops the step, naming it, and the batch changes nothing. Past the point of no return the way is forward: the first batch of a run also stops, with nothing changed, when events were stitched since the pause (CPS enabled, perhaps idle); disable CPS and run again.',
       expect: 'Each batch touches up to {{n.batchSize}} rows; repeat until 0. An error `restitch: step ... refused` names the event that changed and what to do.',
       progress: { done: 'eventsResetDone', source: 'eventsBackup', ranged: true },
     },

@@ -42,10 +42,11 @@ export const entityOneshot: Scenario = {
     {
       slug: 'backup-complete',
       kind: 'check',
-      title: 'The entity and its events are backed up',
+      recheckOnResume: true,
+      title: 'The entity and its events are backed up, and CPS has not run since the runbook began',
       template: 'current/oneshot-backup-complete',
-      why: 'Nothing may be reset that undo could not put back.',
-      expect: 'ok = true on both rows.',
+      why: 'Nothing may be reset that undo could not put back. An event CPS stitched into the entity since CPS was disabled (enabled but idle, or during a pause) would un-mark it after the one-shot statement, and the clean-up routine would never delete it. A resumed run checks this again before it goes on.',
+      expect: 'ok = true on every row.',
     },
     {
       slug: 'reset-entity-and-events',

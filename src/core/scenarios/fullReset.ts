@@ -62,7 +62,7 @@ export const fullReset: Scenario = {
       why: 'Nothing may be reset that undo could not put back, and an event CPS stitched during a pause and left out of the backup would keep identifiers no entity holds; an event stitched again since its backup stops it too. A resumed run checks this again before it goes on.',
       expect: 'ok = true on both rows.',
     },
-    ...resetSequence(),
+    ...resetSequence(true),
   ],
   undo: () => currentUndo(true),
   watch: [

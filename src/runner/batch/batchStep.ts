@@ -16,6 +16,7 @@ import { addJournal, journalSlot, setSlot, slotValues } from './slots.js';
 import { stepSettings } from '../timeouts.js';
 import type { RunStep } from '../types.js';
 import { readWalkPosition } from './walkPosition.js';
+import { withRunTimes } from '../runTimes.js';
 
 /** A whole-walk pseudo range: the statement as generated. */
 const WHOLE: KeyRange | null = null;
@@ -40,7 +41,7 @@ export { floorParams } from './walkPosition.js';
 export function composeBatch(
   body: string,
   step: RunStep,
-  values: { size: number | null; range: KeyRange | null; floor: string | null; identifier?: string | null },
+  values: { size: number | null; range: KeyRange | null; floor: string | null; identifier?: string | null; first?: boolean },
   journalCte: (perBatch: boolean) => string,
 ): { sql: string; oneTrip: boolean } {
   let sql = body;
@@ -52,6 +53,7 @@ export function composeBatch(
   }
   if (step.header.floor && values.floor !== null) sql = setSlot(sql, 'floor', values.floor, step.file);
   if (values.identifier != null) sql = setSlot(sql, 'identifier', values.identifier, step.file);
+  if (values.first !== undefined && slotValues(sql, 'first-batch').length > 0) sql = setSlot(sql, 'first-batch', values.first ? 1 : 0, step.file);
   const slot = journalSlot(sql);
   if (!slot) return { sql, oneTrip: false };
   return { sql: addJournal(sql, journalCte(slot.perBatch)), oneTrip: true };
@@ -67,17 +69,17 @@ export function recordCtes(ctx: Pick<StepContext, 'journal' | 'step' | 'batchRow
  * The statement of one batch on `db`: the floor (and a walk's identifier) read now (CockroachDB),
  * then composeBatch; null when a walk over identifiers has none left.
  */
-async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<{ sql: string; oneTrip: boolean } | null> {
+async function statement(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null, first: boolean): Promise<{ sql: string; oneTrip: boolean } | null> {
   const { step } = ctx;
   // Only this worker writes done keys in its range: the floor read now is the one its batch sees.
   const at = step.header.floor ? await readWalkPosition(db, step, ctx.body, range) : null;
   if (at?.over) return null;
-  return composeBatch(ctx.body, step, { size, range, floor: at?.floor ?? null, identifier: at?.identifier ?? null }, recordCtes(ctx, total));
+  return composeBatch(ctx.body, step, { size, range, floor: at?.floor ?? null, identifier: at?.identifier ?? null, first }, recordCtes(ctx, total));
 }
 
 /** Runs one batch on `db` in its own transaction; returns the rows it recorded. */
-async function oneBatch(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null): Promise<number> {
-  const composed = await statement(ctx, db, range, size, total);
+async function oneBatch(ctx: StepContext, db: Db, range: KeyRange | null, size: number | null, total: number | null, first: boolean): Promise<number> {
+  const composed = await statement(ctx, db, range, size, total, first);
   if (composed === null) return 0;
   const { sql, oneTrip } = composed;
   const begin = ctx.dialect.server.begin(ctx.step.header.priority === 'high');
@@ -121,7 +123,9 @@ async function openWorkers(ctx: StepContext, n: number): Promise<Db[]> {
   return extra;
 }
 
-export async function runBatch(ctx: StepContext): Promise<Outcome> {
+export async function runBatch(given: StepContext): Promise<Outcome> {
+  // The times the statement compares with, read once for the whole step (runTimes.ts).
+  const ctx: StepContext = { ...given, body: await withRunTimes(given) };
   const { step, journal, opts } = ctx;
   const progress = await readProgress(ctx);
   if (progress) await journal.progress(step, progress.done, progress.total);
@@ -141,6 +145,11 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
   let rows = 0;
   let next = 0;
   let failure: unknown = null;
+  // The first batch of the run goes alone: it may hold a look that later batches skip
+  // (`restitch:first-batch`), and no other session may commit a batch before it has passed.
+  let firstTaken = false;
+  let firstPassed!: () => void;
+  const firstDone = new Promise<void>((resolve) => (firstPassed = resolve));
   const work = async (db: Db) => {
     // Each session sizes its own batches: a walk keyed by position (batches of neighbouring
     // pages) and one with a done row per batch (progress counted in batches) keep theirs.
@@ -152,7 +161,20 @@ export async function runBatch(ctx: StepContext): Promise<Outcome> {
         await ctx.throttle?.check(db, step.header.number, true, bar);
         const began = performance.now();
         const size = sizer.size;
-        const affected = await oneBatch(ctx, db, range, size, total);
+        const first = !firstTaken;
+        firstTaken = true;
+        if (!first) await firstDone;
+        if (failure !== null) return;
+        let affected: number;
+        try {
+          affected = await oneBatch(ctx, db, range, size, total, first);
+        } catch (error) {
+          // Set before the other sessions are let go, so that none sends a batch after it.
+          failure ??= error;
+          throw error;
+        } finally {
+          if (first) firstPassed();
+        }
         sizer.record(affected, performance.now() - began);
         ctx.onBatch?.();
         rows += affected;

@@ -21,8 +21,11 @@ import { sqlLiteral } from '../../core/sql.js';
 /**
  * A value slot in a batch statement. `identifier`: the identifier a walk over identifiers reads
  * (src/core/identifierWalk.ts), bound with the floor from the same restitch:floor row.
+ * `cps-disabled-at` and `paused-at` (a change, check or batch step): times the runner reads from
+ * its journal (src/runner/runTimes.ts). `first-batch`: 1 in the first batch a run sends of the
+ * step, 0 in every later one (a look that is needed once per run, cps-since-pause.hbs).
  */
-export type SlotName = 'batch-size' | 'floor' | 'range-start' | 'range-end' | 'identifier';
+export type SlotName = 'batch-size' | 'floor' | 'range-start' | 'range-end' | 'identifier' | 'cps-disabled-at' | 'paused-at' | 'first-batch';
 
 const TOKEN = String.raw`(-?\d+|'(?:[^'\n]|'')*'(?:::[a-z]+)?)`;
 
