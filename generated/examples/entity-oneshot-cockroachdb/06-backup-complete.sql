@@ -16,6 +16,18 @@ SELECT
 FROM external_data.rs_example_oneshot_entities_backup
 WHERE customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 UNION ALL
+-- The other direction: undo puts back every entity of the backup, so a backup kept from another
+-- version of this runbook (or changed by hand) would have undo write over an entity this run never
+-- changed, and refuse once the clean-up routine has deleted it.
+SELECT
+  'the backup holds no other entity' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' other entities in the backup (e.g. ' || coalesce(min(customer_entity_id), 'none')
+    || '). Nothing was changed. The backup was kept from another version of this runbook or changed by hand:'
+    || ' finish or undo that run with its own runbook, or generate this one with another --incident' AS detail
+FROM external_data.rs_example_oneshot_entities_backup
+WHERE customer_entity_id <> '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+UNION ALL
 SELECT
   'every event the one-shot statement will reset is backed up' AS check_name,
   count(*) = 0 AS ok,
@@ -27,6 +39,19 @@ JOIN customer_attributes AS a
 WHERE array_length(customer_events.identifiers, 1) > 0
   AND customer_events.identifiers <@ a.identifiers
   AND NOT EXISTS (SELECT 1 FROM external_data.rs_example_oneshot_events_backup AS b WHERE b.id = customer_events.id)
+UNION ALL
+-- And the events the other way: undo puts back every backed-up event, so one the statement will
+-- not reset (another entity's, from a backup kept from another version) would be written over.
+SELECT
+  'every backed-up event is one the one-shot statement will reset' AS check_name,
+  count(*) = 0 AS ok,
+  CAST(count(*) AS text) || ' backed-up events the statement will not reset (e.g. ' || coalesce(min(CAST(b.id AS text)), 'none')
+    || '). Nothing was changed. The backup was kept from another version of this runbook or changed by hand:'
+    || ' finish or undo that run with its own runbook, or generate this one with another --incident' AS detail
+FROM external_data.rs_example_oneshot_events_backup AS b
+LEFT JOIN customer_events AS e ON e.id = b.id
+LEFT JOIN customer_attributes AS a ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
+WHERE NOT coalesce(array_length(e.identifiers, 1) > 0 AND array_length(a.identifiers, 1) > 0 AND e.identifiers <@ a.identifiers, false)
 UNION ALL
 SELECT
   'no entity to reset was modified since this runbook began (profile stitching ran?)' AS check_name,
