@@ -12,7 +12,12 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: most of an integration test is spent waiting (on the server, on a
+          // wait step's interval, on the platform beside it), so two overlap well on two cores.
+          // Each file starts its own server on a free port and works in its own databases.
+          maxWorkers: 2,
+          // After the unit project (a project with its own maxWorkers needs its own group).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -108,13 +108,26 @@ describe('PostgreSQL batch plans at a realistic size', () => {
     const batches = [...rb.steps, ...rb.undo].filter((s) => s.header.kind === 'batch');
     expect(batches.length).toBeGreaterThan(0);
     for (const step of batches) {
-      const body = step.file.content.slice(step.file.content.indexOf('\n\n') + 2);
+      const text = step.file.content.slice(step.file.content.indexOf('\n\n') + 2);
+      // Every batch but a run's first, as the runner sends it: the first-batch look (past the point
+      // of no return, for CPS's work since the pause) is folded away there.
+      const later = /restitch:first-batch/.test(text);
+      const body = later ? setSlot(text, 'first-batch', 0) : text;
       const plan = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${body}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
       // The export compares each event of its batch with the entities to reset (`&&`): the entity
-      // backup, as small as the list of chosen entities, is read whole; nothing else may be.
-      const seq = plan.split('\n').filter((l) => l.includes('Seq Scan'));
+      // backup, as small as the list of chosen entities, is read whole; nothing else may be (the
+      // one-row stamp of the working tables aside).
+      const seq = plan.split('\n').filter((l) => l.includes('Seq Scan') && !/Seq Scan on \S+_backup_meta\b/.test(l));
       const allowed = step.slug === 'export-events' ? /Seq Scan on \S+_entities_backup a\b/ : /$^/;
       expect(seq.filter((l) => !allowed.test(l)), `${step.file.path}\n${plan}`).toEqual([]);
+      if (later) {
+        // A run's first batch looks once: multi-entity through the index on identifiers (the
+        // entity backup read whole, as in the export); the full reset, which resets every event,
+        // reads customer_events whole once per run (its reset is a declared whole-table step).
+        const first = (await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        const once = scenario === 'full-reset' ? /Seq Scan on (\S+_entities_backup a|customer_events e|\S+_backup_meta \w+)\b/ : /Seq Scan on (\S+_entities_backup a|\S+_backup_meta \w+)\b/;
+        expect(first.split('\n').filter((l) => l.includes('Seq Scan') && !once.test(l)), `${step.file.path} (first batch)\n${first}`).toEqual([]);
+      }
       // The keyset floor constrains the scan of the batch's source; over the events backup the
       // walk is the events' positions in customer_events, (ord, id).
       const floor = /_events_backup src\b/.test(plan) ? '[^\\n]*ROW\\(ord, id\\) > ROW\\(COALESCE\\(\\(InitPlan' : '\\((id|customer_entity_id) > COALESCE\\(\\(InitPlan';

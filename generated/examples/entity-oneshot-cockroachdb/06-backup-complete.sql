@@ -52,6 +52,8 @@ FROM external_data.rs_example_oneshot_events_backup AS b
 LEFT JOIN customer_events AS e ON e.id = b.id
 LEFT JOIN customer_attributes AS a ON a.customer_entity_id = '3f1c2a9e-8d4b-4c1e-9a57-0b6f2d8e4a11'
 WHERE NOT coalesce(array_length(e.identifiers, 1) > 0 AND array_length(a.identifiers, 1) > 0 AND e.identifiers <@ a.identifiers, false)
+  -- Reset by the statement already (a resumed run re-checks this step after it).
+  AND NOT (e.id IS NOT NULL AND e.stitched IS NULL AND e.identifiers IS NULL)
 UNION ALL
 SELECT
   'no entity to reset was modified since this runbook began (profile stitching ran?)' AS check_name,
