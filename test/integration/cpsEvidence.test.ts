@@ -91,7 +91,7 @@ describe('the entity reset check of the full reset sees it too', () => {
     const { step, failing } = stoppedAt(report);
     // The entity backup's check (step 6) sees the entity CPS wrote; nothing was reset.
     expect(step).toBe(6);
-    expect(failing.map(([name]) => name)).toContain(ENTITY_ROW);
+    expect(failing.map((row) => (row as unknown[])[0])).toContain(ENTITY_ROW);
     expect(await db.query(`SELECT 1 FROM customer_attributes WHERE modified IS NULL`).then((r) => r.rowCount)).toBe(0);
     await db.end();
   }, 60_000);
