@@ -44,8 +44,10 @@ export function formatStepLine(r: StepResult, total: number, paint: StatusPaint 
 export function formatAttempt(h: HistoryRow): string {
   const ended = h.ended_at ? ` to ${h.ended_at.toISOString()}` : h.status === 'running' ? ' (no end recorded: the run died or lost its connection)' : '';
   const confirmed = h.confirmed_by ? `, confirmed ${h.confirmed_by}` : '';
-  const rows = h.status === 'lease-released' ? '' : `, ${h.rows} rows${h.batches > 0 ? ` in ${h.batches} batches` : ''}`;
-  const what = h.status === 'lease-released' ? 'lease released' : `attempt ${h.attempt}: ${h.status}`;
+  // A release (restitch release-lease, release-incident) is recorded beside the attempts, as attempt 0.
+  const released = h.status === 'lease-released' || h.status === 'incident-released';
+  const rows = released ? '' : `, ${h.rows} rows${h.batches > 0 ? ` in ${h.batches} batches` : ''}`;
+  const what = released ? h.status.replace('-', ' ') : `attempt ${h.attempt}: ${h.status}`;
   return `         ${what}, ${h.started_at ? h.started_at.toISOString() : '?'}${ended}${rows}, by ${describeWho(h)}${confirmed}\n`;
 }
 

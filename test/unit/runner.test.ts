@@ -10,7 +10,7 @@ import { checkVerdict } from '../../src/runner/executors.js';
 import type { JournalRow } from '../../src/runner/journal.js';
 import { loadSteps } from '../../src/core/steps.js';
 import { cpsGuardedSteps, selectSteps, verifyChecksums } from '../../src/runner/plan.js';
-import { formatTable } from '../../src/runner/report.js';
+import { formatAttempt, formatTable } from '../../src/runner/report.js';
 import { stepSettings } from '../../src/runner/timeouts.js';
 import { backoff, isTransient } from '../../src/runner/connection/transient.js';
 import { examples } from '../helpers/examples.js';
@@ -146,5 +146,17 @@ describe('manifest.json with fields missing', () => {
       'x/manifest.json: inputs.incident, inputs.batchSize, steps[1].kind missing or of the wrong type; regenerate the runbook',
     );
     expect(() => parseManifest(text, 'x/manifest.json')).not.toThrow();
+  });
+});
+
+describe('formatAttempt', () => {
+  const row = (status: string, attempt: number) => ({
+    runbook_id: 'inc', checksum: 'c', step: 1, attempt, status, started_at: new Date('2026-12-06T08:00:00Z'), ended_at: null,
+    rows: 0, batches: 0, error: null, confirmed_by: null, db_user: 'runner', os_user: 'ops', host: 'vm', run_id: null,
+  });
+  it('shows a release as what it was, not as an attempt', () => {
+    expect(formatAttempt(row('incident-released', 0))).toMatch(/^\s+incident released, 2026-12-06T08:00:00\.000Z, by /);
+    expect(formatAttempt(row('lease-released', 0))).toMatch(/^\s+lease released, 2026-12-06T08:00:00\.000Z, by /);
+    expect(formatAttempt(row('done', 2))).toMatch(/^\s+attempt 2: done, 2026-12-06T08:00:00\.000Z, 0 rows, by /);
   });
 });

@@ -17,7 +17,7 @@ export interface HistoryRow {
   checksum: string;
   step: number;
   attempt: number;
-  /** A step status ('running' while it runs, or for a run that died), or 'lease-released'. */
+  /** A step status ('running' while it runs, or for a run that died), or 'lease-released' / 'incident-released'. */
   status: string;
   started_at: Date | null;
   ended_at: Date | null;
