@@ -7,7 +7,7 @@
 import { sqlQualified } from '../core/sql.js';
 import { JOURNAL_TABLE } from '../runner/journal.js';
 import { BATCHES_TABLE, EVENTS_TABLE, PAUSES_TABLE } from '../runner/record/runRecord.js';
-import type { Db } from '../runner/connection/session.js';
+import { tableExists, type Db } from '../runner/connection/session.js';
 import type { Attempt, BatchRow, Pause, RunEvent } from './incidentRecord.js';
 
 import { HISTORY_TABLE } from '../runner/history/journalHistory.js';
@@ -18,14 +18,10 @@ const text = (v: unknown): string | null => (v === null || v === undefined ? nul
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v)));
 const num = (v: unknown): number => Number(v ?? 0);
 
-async function exists(db: Db, table: string): Promise<boolean> {
-  return (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t != null;
-}
-
 /** The rows of `table` for the runbooks `ids` (column `key`), or none when the table does not exist. */
 async function rowsOf(db: Db, schema: string, name: string, key: string, ids: string[], order: string): Promise<Raw[] | null> {
   const table = sqlQualified(schema, name);
-  if (!(await exists(db, table))) return null;
+  if (!(await tableExists(db, table))) return null;
   // Every column (`*`): a table written by an older or newer restitch may lack or add some.
   return (await db.query<Raw>(`SELECT * FROM ${table} WHERE ${key} = ANY($1) ORDER BY ${order}`, [ids])).rows;
 }

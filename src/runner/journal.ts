@@ -7,7 +7,7 @@ import { sqlIdent, sqlInteger, sqlLiteral, sqlQualified } from '../core/sql.js';
 import type { HeldLease } from './lease/heldLease.js';
 import { closeAttempt, historyDdl, historyTable, openAttempt } from './history/journalHistory.js';
 import { whoAmI, type Who } from './history/who.js';
-import type { Db } from './connection/session.js';
+import { tableExists, type Db } from './connection/session.js';
 import type { Confirmation, RunStep, StepStatus } from './types.js';
 
 /** One journal row, as read back. */
@@ -129,8 +129,7 @@ export class Journal {
    * Reads only, so --dry-run and status never create it.
    */
   async history(): Promise<JournalRow[]> {
-    const exists = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
-    if (exists.rows[0]?.t == null) return [];
+    if (!(await tableExists(this.db, this.table))) return [];
     const r = await this.db.query<JournalRow>(
       // Every column, not a list: a journal written before confirmed_by existed gains that
       // column only when a run writes to it, and `status` must still read it. Numbers are parsed

@@ -14,7 +14,7 @@
  *   the next run looks only at what happened after the refusal, and goes on.
  */
 import { setSlot, slotValues } from './batch/slots.js';
-import type { Db } from './connection/session.js';
+import { tableExists, type Db } from './connection/session.js';
 import type { HeldLease } from './lease/heldLease.js';
 import type { Journal } from './journal.js';
 import type { RunStep } from './types.js';
@@ -29,7 +29,7 @@ export async function withRunTimes(ctx: Bindable): Promise<string> {
     const row = (await ctx.journal.history()).find((r) => r.checksum === ctx.journal.checksum && r.step === before);
     if (row?.kind === 'manual' && row.status === 'done' && row.finished_at) body = setSlot(body, 'cps-disabled-at', new Date(row.finished_at).toISOString(), ctx.step.file);
   }
-  if (slotValues(body, 'paused-at').length > 0 && (await exists(ctx.db, ctx.journal.historyTable))) {
+  if (slotValues(body, 'paused-at').length > 0 && (await tableExists(ctx.db, ctx.journal.historyTable))) {
     const r = await ctx.db.query<{ at: Date | string | null }>(
       `SELECT max(h.ended_at) AS at FROM ${ctx.journal.historyTable} AS h WHERE h.runbook_id = $1 AND h.checksum = $2 AND h.run_id IS DISTINCT FROM $3`,
       [ctx.journal.runbook, ctx.journal.checksum, ctx.lease?.runId ?? null],
@@ -38,8 +38,4 @@ export async function withRunTimes(ctx: Bindable): Promise<string> {
     if (at) body = setSlot(body, 'paused-at', new Date(at).toISOString(), ctx.step.file);
   }
   return body;
-}
-
-async function exists(db: Db, table: string): Promise<boolean> {
-  return (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t != null;
 }

@@ -31,6 +31,11 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** Whether `table` (schema-qualified) exists: the journal, the lease and the other tables of the runner appear with their first write. */
+export async function tableExists(db: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> }, table: string): Promise<boolean> {
+  return (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table])).rows[0]?.t != null;
+}
+
 /**
  * The error of a query on a session whose connection was lost and not yet reopened: SQLSTATE
  * 08003 (connection_does_not_exist), so it is transient like the loss itself and a retry

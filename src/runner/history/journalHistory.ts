@@ -8,6 +8,7 @@
  * (status `lease-released`, attempt 0).
  */
 import { sqlQualified } from '../../core/sql.js';
+import { tableExists } from '../connection/session.js';
 
 export const HISTORY_TABLE = 'restitch_journal_history';
 
@@ -86,8 +87,7 @@ export function releasedRow(table: string, status: 'lease-released' | 'incident-
 /** Every attempt of a runbook (all versions), oldest first; none before the table exists. */
 export async function readHistory(db: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }> }, workSchema: string, runbook: string): Promise<HistoryRow[]> {
   const table = historyTable(workSchema);
-  const exists = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
-  if (exists.rows[0]?.t == null) return [];
+  if (!(await tableExists(db, table))) return [];
   const r = await db.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE runbook_id = $1 ORDER BY step, started_at, attempt`, [runbook]);
   return r.rows.map((row) => ({
     ...(row as unknown as HistoryRow),

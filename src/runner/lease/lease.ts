@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { checkError, RestitchError } from '../../core/errors.js';
 import { sqlIdent, sqlQualified } from '../../core/sql.js';
-import type { Db } from '../connection/session.js';
+import { tableExists, type Db } from '../connection/session.js';
 
 export const LEASE_TABLE = 'restitch_lease';
 
@@ -133,8 +133,7 @@ export class LeaseTable {
 
   /** The holder of this incident's lease, or null (also when the table does not exist yet). */
   async holder(): Promise<LeaseHolder | null> {
-    const exists = await this.db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [this.table]);
-    if (exists.rows[0]?.t == null) return null;
+    if (!(await tableExists(this.db, this.table))) return null;
     const r = await this.db.query<Raw>(`SELECT ${COLUMNS} FROM ${this.table} WHERE incident = $1`, [this.incident]);
     return r.rows[0] ? holder(r.rows[0]) : null;
   }

@@ -8,7 +8,7 @@
 import { checkError } from '../../core/errors.js';
 import { INCIDENTS_TABLE } from '../../core/workTables.js';
 import { sqlQualified } from '../../core/sql.js';
-import type { Db } from '../connection/session.js';
+import { tableExists, type Db } from '../connection/session.js';
 
 /** One incident of the registry, as read back. */
 export interface IncidentRow {
@@ -27,8 +27,7 @@ export const registryTable = (workSchema: string): string => sqlQualified(workSc
 /** Every incident of the registry, oldest first; none before the table exists (no runbook of this version has run). */
 export async function readIncidents(db: Queryable, workSchema: string): Promise<IncidentRow[]> {
   const table = registryTable(workSchema);
-  const exists = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [table]);
-  if (exists.rows[0]?.t == null) return [];
+  if (!(await tableExists(db, table))) return [];
   // The registry holds one row per incident ever run on this database: a few, read whole.
   const r = await db.query<IncidentRow>(`SELECT incident, fingerprint, began_at, closed_at, closed_how FROM ${table} ORDER BY began_at, incident LIMIT 10000`);
   return r.rows;
