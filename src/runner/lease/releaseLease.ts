@@ -9,6 +9,7 @@ import { checkError } from '../../core/errors.js';
 import { Journal } from '../journal.js';
 import { historyTable, releasedRow } from '../history/journalHistory.js';
 import { whoAmI } from '../history/who.js';
+import { confirmRelease } from '../prompt/confirmRelease.js';
 import { connectChecked } from '../runner.js';
 import type { RunbookSource, RunDeps } from '../types.js';
 import { describeHolder, isGone, isLive, LeaseTable, type LeaseHolder } from './lease.js';
@@ -39,17 +40,8 @@ export async function releaseLease(source: RunbookSource, yes: boolean, deps: Pi
         `WARNING: it heartbeats: that run looks alive. Released, it stops at its next heartbeat or journal write, but a statement it is running goes on until then. Release only a run you know is gone (its machine or container is down)`,
       );
     } else deps.ui.say(`it stopped heartbeating ${Math.round(holder.ageSeconds)}s ago (its timeout ${holder.timeoutMs / 1000}s)`);
-    let how: '--yes' | 'typed' = '--yes';
-    if (!yes) {
-      const answer = await deps.ui.confirm(`Release the lease of run ${holder.runId.slice(0, 8)} (${holder.host} pid ${holder.pid})?`, null, deps.signal);
-      if (answer === null) throw checkError(`there is no terminal to confirm the release: run in a terminal, or pass --yes; the lease was kept`);
-      if (!answer && deps.signal.aborted) {
-        deps.ui.say('stopped by Ctrl-C: the lease was kept');
-        return { holder, released: false, interrupted: true };
-      }
-      if (!answer) throw checkError('not confirmed: the lease was kept');
-      how = 'typed';
-    }
+    const how = await confirmRelease(deps, yes, `Release the lease of run ${holder.runId.slice(0, 8)} (${holder.host} pid ${holder.pid})?`, 'the lease was kept');
+    if (how === 'interrupted') return { holder, released: false, interrupted: true };
     const gone = await db.query(`DELETE FROM ${table.table} WHERE incident = $1 AND run_id = $2`, [incident, holder.runId]);
     if (gone.rowCount === 0) throw checkError(`the lease changed while asking (released, or taken over by another run): nothing was done; 'restitch status ${source.dir}' shows it now`);
     await new Journal(db, workSchema, holder.runbook, holder.checksum).ensure();

@@ -12,6 +12,7 @@ import { Journal } from '../journal.js';
 import { historyTable, releasedRow } from '../history/journalHistory.js';
 import { whoAmI } from '../history/who.js';
 import { describeHolder, isLive, LeaseTable } from '../lease/lease.js';
+import { confirmRelease } from '../prompt/confirmRelease.js';
 import { connectChecked } from '../runner.js';
 import type { RunbookSource, RunDeps } from '../types.js';
 import { describeIncident, readIncidents, registryTable, type IncidentRow } from './incidentRegistry.js';
@@ -45,17 +46,8 @@ export async function releaseIncident(
     }
     deps.ui.say(`incident ${describeIncident(row)} is open: it has not finished its forward run nor its undo`);
     deps.ui.say(`WARNING: release only an incident that will be neither finished nor undone. Once another incident begins, its undo is refused`);
-    let how: '--yes' | 'typed' = '--yes';
-    if (!yes) {
-      const answer = await deps.ui.confirm(`Release incident ${slug}?`, null, deps.signal);
-      if (answer === null) throw checkError(`there is no terminal to confirm the release: run in a terminal, or pass --yes; the incident was kept open`);
-      if (!answer && deps.signal.aborted) {
-        deps.ui.say('stopped by Ctrl-C: the incident was kept open');
-        return { incident: row, released: false, interrupted: true };
-      }
-      if (!answer) throw checkError('not confirmed: the incident was kept open');
-      how = 'typed';
-    }
+    const how = await confirmRelease(deps, yes, `Release incident ${slug}?`, 'the incident was kept open');
+    if (how === 'interrupted') return { incident: row, released: false, interrupted: true };
     const who = whoAmI();
     const closed = await db.query(
       `UPDATE ${registryTable(workSchema)} SET closed_at = now(), closed_how = $2 WHERE incident = $1 AND closed_at IS NULL`,
